@@ -1,0 +1,1 @@
+export type { CheckpointerFixtureFactory, FixtureFactory, LeaserFixtureFactory, StoreFixture } from "./fixture.js";

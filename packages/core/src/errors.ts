@@ -1,0 +1,65 @@
+/**
+ * Every error code eph raises. Codes are stable and part of the public contract: match on `code`,
+ * never on the message.
+ */
+export type EphErrorCode =
+  /** An option or argument is invalid; the message names it. */
+  | "InvalidOption"
+  /** A conditional write lost: another host changed or owns the lease (Go's `false` result). */
+  | "LeaseLost"
+  /** No lease record exists for the partition. */
+  | "LeaseNotFound"
+  /** The container, table or in-memory store does not exist. */
+  | "StoreNotFound"
+  /** A checkpoint write carried an epoch older than the partition's fence: its writer was deposed. */
+  | "CheckpointFenced"
+  /** A checkpoint write would move the position backwards. */
+  | "CheckpointRegressed"
+  /** A stored record cannot be parsed or lacks required fields; the message names the record. */
+  | "CorruptRecord"
+  /** A partition id that the store or host does not know. */
+  | "UnknownPartition"
+  /** A store was used before `setEventProcessorHost` told it the host, hub and consumer group. */
+  | "NotConfigured"
+  /** The object was closed. */
+  | "Closed"
+  /** The operation was cancelled through its abort signal. */
+  | "Aborted"
+  /** The store could not be reached or answered with a transient failure; retrying may succeed. */
+  | "StoreUnavailable"
+  /** A connection string or credential is malformed; its secret parts are never included. */
+  | "InvalidConnectionString";
+
+/** Options for {@link EphError}. */
+export interface EphErrorOptions {
+  /** The error that caused this one. Never attach an error whose message may contain a secret. */
+  cause?: unknown;
+  /** The partition the error concerns, when there is one. */
+  partitionId?: string;
+}
+
+/** The one error type of eph. `code` tells what went wrong; `partitionId` which partition, if any. */
+export class EphError extends Error {
+  /** Stable machine-readable code. */
+  readonly code: EphErrorCode;
+  /** The partition concerned, if any. */
+  readonly partitionId: string | undefined;
+
+  /** Creates an error with a stable `code` and a message naming the offending value. */
+  constructor(code: EphErrorCode, message: string, options: EphErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = "EphError";
+    this.code = code;
+    this.partitionId = options.partitionId;
+  }
+}
+
+/** True when `error` is an {@link EphError}, optionally with the given code. */
+export function isEphError(error: unknown, code?: EphErrorCode): error is EphError {
+  return error instanceof EphError && (code === undefined || error.code === code);
+}
+
+/** Throws an `Aborted` error when the signal has fired. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new EphError("Aborted", "The operation was aborted.", { cause: signal.reason });
+}
