@@ -1,0 +1,422 @@
+import { type BalancerOptions, type LossReason, type ResolvedTiming, resolveTiming } from "./balancer-options.js";
+import { type Clock, systemClock, type TimerHandle } from "./clock.js";
+import { forEachConcurrently } from "./concurrency.js";
+import { withDeadline } from "./deadline.js";
+import { EphError, isEphError } from "./errors.js";
+import { ExpiryTracker } from "./expiry-tracker.js";
+import { type LeaseView, planClaims } from "./fair-share.js";
+import type { LeaseMarker } from "./lease.js";
+import { type Logger, silentLogger } from "./logger.js";
+import { type RandomSource, shuffled, systemRandom } from "./random.js";
+
+interface Held {
+  readonly partitionId: string;
+  readonly epoch: number;
+  readonly controller: AbortController;
+  /** Local deadline: past it the lease is treated as ended, whatever the store says. */
+  validUntil: number;
+  renewTimer: TimerHandle | undefined;
+  expiryTimer: TimerHandle | undefined;
+  /** The renewal in flight: renewals of one lease never overlap (the second would lose to the first). */
+  renewing: Promise<boolean> | undefined;
+}
+
+/** A partition this host owns, as {@link Balancer.ownedPartitions} reports it. */
+export interface OwnedPartitionState {
+  /** The partition. */
+  readonly partitionId: string;
+  /** The epoch of this host's lease. */
+  readonly epoch: number;
+  /** Balancer-clock time until which the lease is trusted without a further renewal. */
+  readonly validUntil: number;
+}
+
+/**
+ * The seed's scheduler: keeps a lease for every partition, renews this host's leases, takes free and
+ * expired ones and steals toward a fair share. Usable without the host: give it a Leaser and callbacks.
+ *
+ * Each lease is handled on its own: one failed call affects only that lease. A lease whose renewals
+ * keep failing is given up at a local deadline that falls before any other host can judge it expired.
+ */
+export class Balancer {
+  private readonly timing: ResolvedTiming;
+  private readonly clock: Clock;
+  private readonly random: RandomSource;
+  private readonly log: Logger;
+  private readonly tracker: ExpiryTracker;
+  private readonly held = new Map<string, Held>();
+  private scanTimer: TimerHandle | undefined;
+  private scanning: Promise<void> | undefined;
+  private state: "idle" | "running" | "stopping" | "stopped" = "idle";
+  private knownPartitionIds: readonly string[] = [];
+
+  /** Validates the options; throws `InvalidOption` naming the first bad one. */
+  constructor(private readonly options: BalancerOptions) {
+    if (!options || typeof options !== "object") throw new EphError("InvalidOption", "Balancer options are required.");
+    if (!options.leaser) throw new EphError("InvalidOption", 'Option "leaser" is required.');
+    if (typeof options.hostName !== "string" || options.hostName.trim() === "") {
+      throw new EphError("InvalidOption", 'Option "hostName" must be a non-empty string.');
+    }
+    if (typeof options.partitionIds !== "function") {
+      throw new EphError("InvalidOption", 'Option "partitionIds" must be a function returning the partition ids.');
+    }
+    this.timing = resolveTiming(options);
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? systemRandom;
+    this.log = options.logger ?? silentLogger;
+    this.tracker = new ExpiryTracker(this.timing.leaseDuration);
+  }
+
+  /** This host's name. */
+  get hostName(): string {
+    return this.options.hostName;
+  }
+
+  /** The validated timing in use. */
+  get settings(): ResolvedTiming {
+    return this.timing;
+  }
+
+  /** The partition ids seen at the last scan. */
+  get partitionIds(): readonly string[] {
+    return this.knownPartitionIds;
+  }
+
+  /** Starts scanning at once. */
+  start(): void {
+    if (this.state !== "idle") throw new EphError("Closed", `Balancer of ${this.hostName} was already started.`);
+    this.state = "running";
+    this.scheduleScan(0);
+  }
+
+  /** Runs a scan now (if none is running) and resolves when it ends. */
+  async scanNow(): Promise<void> {
+    if (this.state !== "running") return;
+    if (this.scanning) return this.scanning;
+    if (this.scanTimer !== undefined) this.clock.clearTimeout(this.scanTimer);
+    this.scanTimer = undefined;
+    this.scanning = this.scan().finally(() => {
+      this.scanning = undefined;
+    });
+    return this.scanning;
+  }
+
+  /** Partitions this host owns now, with their epochs. */
+  ownedPartitions(): OwnedPartitionState[] {
+    return [...this.held.values()]
+      .map((h) => ({ partitionId: h.partitionId, epoch: h.epoch, validUntil: h.validUntil }))
+      .sort((a, b) => a.partitionId.localeCompare(b.partitionId, "en", { numeric: true }));
+  }
+
+  /** True while this host owns the partition and its lease is within its local deadline. */
+  isOwned(partitionId: string): boolean {
+    const h = this.held.get(partitionId);
+    return h !== undefined && this.clock.now() < h.validUntil;
+  }
+
+  /**
+   * Confirms with the store that this host still holds the partition (a conditional renewal). The host
+   * calls it before reconnecting a receiver, so a deposed owner never steals a partition back.
+   * Resolves false, and reports the loss, when the lease is gone.
+   */
+  async verifyLease(partitionId: string): Promise<boolean> {
+    const h = this.held.get(partitionId);
+    if (!h) return false;
+    return this.renew(h, false);
+  }
+
+  /**
+   * Stops the balancer: no more scans or renewals; every owned partition is reported lost with reason
+   * `shutdown` and, once its `onLost` has resolved, released so other hosts take it at their next scan.
+   */
+  async stop(): Promise<void> {
+    if (this.state === "stopped" || this.state === "stopping") return;
+    const wasRunning = this.state === "running";
+    this.state = "stopping";
+    if (this.scanTimer !== undefined) this.clock.clearTimeout(this.scanTimer);
+    this.scanTimer = undefined;
+    await this.scanning?.catch(() => undefined);
+    if (wasRunning) {
+      await Promise.all(
+        [...this.held.values()].map(async (h) => {
+          this.drop(h);
+          await this.notifyLost(h.partitionId, "shutdown");
+          try {
+            await withDeadline(
+              this.clock,
+              this.timing.operationTimeout,
+              (abortSignal) => this.options.leaser.releaseLease(h.partitionId, { abortSignal }),
+              `Releasing the lease of partition ${h.partitionId}`,
+            );
+          } catch (error) {
+            this.log.warning(`eph: could not release partition ${h.partitionId}: ${describe(error)}`);
+          }
+        }),
+      );
+    }
+    this.state = "stopped";
+  }
+
+  private scheduleScan(ms: number): void {
+    if (this.state !== "running") return;
+    this.scanTimer = this.clock.setTimeout(() => {
+      this.scanTimer = undefined;
+      void this.scanNow();
+    }, ms);
+  }
+
+  private nextScanDelay(now: number, leases: readonly LeaseMarker[]): number {
+    // Jitter only shortens the interval, so a released partition is still taken within one interval.
+    let delay = this.timing.scanInterval * (1 - 0.2 * this.random());
+    // Wake up exactly when a foreign lease would expire, so a crashed host's partitions are taken
+    // within leaseDuration + one scan interval of its last renewal rather than two intervals.
+    for (const lease of leases) {
+      if (lease.owner === "" || lease.owner === this.hostName) continue;
+      const at = this.tracker.expiresAt(lease.partitionId);
+      if (at !== undefined && at > now && at - now < delay) delay = at - now;
+    }
+    return Math.max(1, delay);
+  }
+
+  private async scan(): Promise<void> {
+    const startedAt = this.clock.now();
+    let failures = 0;
+    let leases: LeaseMarker[] = [];
+    try {
+      const ids = await this.options.partitionIds();
+      if (!Array.isArray(ids) || ids.some((id) => typeof id !== "string" || id === "")) {
+        throw new EphError("InvalidOption", "partitionIds() must return an array of non-empty strings.");
+      }
+      this.knownPartitionIds = [...new Set(ids)];
+    } catch (error) {
+      failures++;
+      this.log.warning(`eph: could not read partition ids; using the last known ones: ${describe(error)}`);
+    }
+    const ids = this.knownPartitionIds;
+    try {
+      leases = await withDeadline(
+        this.clock,
+        this.timing.operationTimeout,
+        (abortSignal) => this.options.leaser.getLeases({ abortSignal }),
+        "Listing leases",
+      );
+    } catch (error) {
+      this.log.warning(`eph: scan could not list leases: ${describe(error)}`);
+      this.report(startedAt, 0, 0, [], 0, 1 + failures);
+      this.scheduleScan(this.nextScanDelay(this.clock.now(), []));
+      return;
+    }
+    if (this.state !== "running") return;
+
+    const byId = new Map<string, LeaseMarker>();
+    const wanted = new Set(ids);
+    for (const lease of leases) if (wanted.has(lease.partitionId)) byId.set(lease.partitionId, lease);
+    const missing = ids.filter((id) => !byId.has(id));
+    await forEachConcurrently(missing, this.timing.maxConcurrentCalls, async (partitionId) => {
+      try {
+        const lease = await withDeadline(
+          this.clock,
+          this.timing.operationTimeout,
+          (abortSignal) => this.options.leaser.ensureLease(partitionId, { abortSignal }),
+          `Creating the lease of partition ${partitionId}`,
+        );
+        byId.set(partitionId, lease);
+      } catch (error) {
+        failures++;
+        this.log.warning(`eph: could not create the lease of partition ${partitionId}: ${describe(error)}`);
+      }
+    });
+    if (this.state !== "running") return;
+
+    const now = this.clock.now();
+    const views: LeaseView[] = [];
+    for (const partitionId of ids) {
+      const lease = byId.get(partitionId);
+      if (!lease) continue;
+      this.tracker.observe(lease, now);
+      const mine = this.held.get(partitionId);
+      if (mine && lease.epoch > mine.epoch) {
+        // Someone took it since our last renewal; stop before the renewal would tell us.
+        this.lose(mine, "stolen");
+      }
+      let owner: string;
+      if (this.held.has(partitionId)) owner = this.hostName;
+      else if (lease.owner === this.hostName)
+        owner = ""; // ours in the store, not held here (a restart): free to us
+      else owner = this.tracker.isFree(lease, now) ? "" : lease.owner;
+      views.push({ partitionId, owner });
+    }
+
+    const plan = planClaims(this.hostName, views);
+    const acquired: string[] = [];
+    let stolen = 0;
+    const claims = shuffled(plan.claims, this.random);
+    await forEachConcurrently(claims, this.timing.maxConcurrentCalls, async (claim) => {
+      const lease = byId.get(claim.partitionId);
+      if (!lease || this.state !== "running") return;
+      const sentAt = this.clock.now();
+      try {
+        const taken = await withDeadline(
+          this.clock,
+          this.timing.operationTimeout,
+          (abortSignal) =>
+            this.options.leaser.acquireLease(claim.partitionId, { expectedVersion: lease.version, abortSignal }),
+          `Acquiring the lease of partition ${claim.partitionId}`,
+        );
+        this.tracker.observe(taken, this.clock.now());
+        acquired.push(claim.partitionId);
+        if (claim.from !== "") stolen++;
+        await this.take(taken, sentAt, claim.from);
+      } catch (error) {
+        if (!isEphError(error, "LeaseLost")) failures++;
+        this.log.verbose(`eph: did not acquire partition ${claim.partitionId}: ${describe(error)}`);
+      }
+    });
+    this.report(startedAt, plan.hosts, plan.quota, acquired, stolen, failures);
+    this.scheduleScan(this.nextScanDelay(this.clock.now(), [...byId.values()]));
+  }
+
+  private report(at: number, hosts: number, quota: number, acquired: string[], stolen: number, failures: number): void {
+    try {
+      this.options.onScan?.({ at, hosts, quota, owned: this.held.size, acquired, stolen, failures });
+    } catch (error) {
+      this.log.warning(`eph: onScan threw: ${describe(error)}`);
+    }
+  }
+
+  private async take(lease: LeaseMarker, sentAt: number, from: string): Promise<void> {
+    if (this.state !== "running") {
+      // Stopped while acquiring: give it straight back.
+      await this.options.leaser.releaseLease(lease.partitionId).catch(() => undefined);
+      return;
+    }
+    const h: Held = {
+      partitionId: lease.partitionId,
+      epoch: lease.epoch,
+      controller: new AbortController(),
+      validUntil: sentAt + this.ownDuration(),
+      renewTimer: undefined,
+      expiryTimer: undefined,
+      renewing: undefined,
+    };
+    this.held.set(h.partitionId, h);
+    this.armExpiry(h);
+    this.scheduleRenewal(h, this.timing.renewalInterval);
+    this.log.info(
+      `eph: ${this.hostName} acquired partition ${h.partitionId} at epoch ${h.epoch}${from ? ` from ${from}` : ""}`,
+    );
+    try {
+      await this.options.onAcquired?.({
+        partitionId: h.partitionId,
+        epoch: h.epoch,
+        lease,
+        signal: h.controller.signal,
+      });
+    } catch (error) {
+      this.log.error(`eph: onAcquired failed for partition ${h.partitionId}; releasing it: ${describe(error)}`);
+      if (this.held.get(h.partitionId) === h) {
+        this.drop(h);
+        await this.options.leaser.releaseLease(h.partitionId).catch(() => undefined);
+      }
+    }
+  }
+
+  /**
+   * How long this host trusts a lease after sending a successful write: the lease duration minus a
+   * sixth as a safety margin, so this host stops before any observer (who starts counting only once it
+   * has seen the write) can judge the lease expired, even with timers firing late.
+   */
+  private ownDuration(): number {
+    return this.timing.leaseDuration - this.timing.leaseDuration / 6;
+  }
+
+  private armExpiry(h: Held): void {
+    if (h.expiryTimer !== undefined) this.clock.clearTimeout(h.expiryTimer);
+    h.expiryTimer = this.clock.setTimeout(
+      () => {
+        if (this.held.get(h.partitionId) === h && this.clock.now() >= h.validUntil) this.lose(h, "expired");
+      },
+      Math.max(0, h.validUntil - this.clock.now()),
+    );
+  }
+
+  private scheduleRenewal(h: Held, ms: number): void {
+    if (h.renewTimer !== undefined) this.clock.clearTimeout(h.renewTimer);
+    h.renewTimer = this.clock.setTimeout(() => {
+      h.renewTimer = undefined;
+      void this.renew(h, true);
+    }, ms);
+  }
+
+  private renew(h: Held, reschedule: boolean): Promise<boolean> {
+    if (h.renewing) return h.renewing;
+    h.renewing = this.renewOnce(h, reschedule).finally(() => {
+      h.renewing = undefined;
+    });
+    return h.renewing;
+  }
+
+  /** One renewal attempt; on a transient failure retries soon, within the lease's local deadline. */
+  private async renewOnce(h: Held, reschedule: boolean): Promise<boolean> {
+    if (this.held.get(h.partitionId) !== h || this.state !== "running") return false;
+    const sentAt = this.clock.now();
+    const budget = Math.min(this.timing.operationTimeout, h.validUntil - sentAt);
+    if (budget <= 0) {
+      this.lose(h, "expired");
+      return false;
+    }
+    try {
+      await withDeadline(
+        this.clock,
+        budget,
+        (abortSignal) => this.options.leaser.renewLease(h.partitionId, { abortSignal }),
+        `Renewing the lease of partition ${h.partitionId}`,
+      );
+      if (this.held.get(h.partitionId) !== h) return false;
+      h.validUntil = Math.max(h.validUntil, sentAt + this.ownDuration());
+      this.armExpiry(h);
+      if (reschedule || h.renewTimer !== undefined) this.scheduleRenewal(h, this.timing.renewalInterval);
+      return true;
+    } catch (error) {
+      if (this.held.get(h.partitionId) !== h) return false;
+      if (isEphError(error, "LeaseLost") || isEphError(error, "LeaseNotFound")) {
+        this.lose(h, "stolen");
+        return false;
+      }
+      this.log.warning(`eph: renewal of partition ${h.partitionId} failed; retrying: ${describe(error)}`);
+      // Retry a few times per renewal interval; the expiry timer ends the attempts at the deadline.
+      this.scheduleRenewal(h, Math.max(1, this.timing.renewalInterval / 5));
+      return false;
+    }
+  }
+
+  private drop(h: Held): void {
+    if (h.renewTimer !== undefined) this.clock.clearTimeout(h.renewTimer);
+    if (h.expiryTimer !== undefined) this.clock.clearTimeout(h.expiryTimer);
+    h.renewTimer = undefined;
+    h.expiryTimer = undefined;
+    if (this.held.get(h.partitionId) === h) this.held.delete(h.partitionId);
+    h.controller.abort(new EphError("LeaseLost", `Partition ${h.partitionId} is no longer owned.`));
+  }
+
+  private lose(h: Held, reason: LossReason): void {
+    if (this.held.get(h.partitionId) !== h) return;
+    this.drop(h);
+    this.log.info(`eph: ${this.hostName} lost partition ${h.partitionId} (${reason})`);
+    void this.notifyLost(h.partitionId, reason);
+  }
+
+  private async notifyLost(partitionId: string, reason: LossReason): Promise<void> {
+    try {
+      await this.options.onLost?.(partitionId, reason);
+    } catch (error) {
+      this.log.error(`eph: onLost failed for partition ${partitionId}: ${describe(error)}`);
+    }
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof EphError) return `${error.code}: ${error.message}`;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,90 @@
+/** One lease as the planner sees it. */
+export interface LeaseView {
+  /** Partition of the lease. */
+  readonly partitionId: string;
+  /** Live owner, or `""` when the lease is free (never owned, released, or expired). */
+  readonly owner: string;
+}
+
+/** A lease this host should try to take, and from whom (`""` when it is free). */
+export interface Claim {
+  /** Partition to take. */
+  readonly partitionId: string;
+  /** Current live owner, `""` if free: a non-empty value means the claim is a steal. */
+  readonly from: string;
+}
+
+/** What the planner decided for this host. */
+export interface Plan {
+  /** Number of live hosts counted, this one included. */
+  readonly hosts: number;
+  /** How many partitions this host should own: floor(P/H) or ceil(P/H). */
+  readonly quota: number;
+  /** Leases this host should take now. */
+  readonly claims: Claim[];
+  /** Every live host's quota, by name (for diagnostics and tests). */
+  readonly quotas: ReadonlyMap<string, number>;
+}
+
+const byPartitionId = new Intl.Collator("en", { numeric: true }).compare;
+
+/**
+ * The fair-share rule. Every host runs it on the same snapshot and gets the same global assignment, so
+ * hosts claim disjoint leases instead of racing for the same ones, and a partition moves at most once
+ * per membership change.
+ *
+ * - Live hosts are the owners of live leases, plus this host (a joiner counts itself before it owns
+ *   anything, so it is never starved).
+ * - With P partitions and H hosts every host's quota is floor(P/H), and the P mod H hosts that
+ *   currently own the most (ties by name) get one more: current holders keep their extra partition,
+ *   which is what keeps the assignment still at steady state.
+ * - Free leases, then the surplus of hosts above quota (their highest partition ids), are handed to
+ *   hosts below quota in name order.
+ */
+export function planClaims(me: string, leases: readonly LeaseView[]): Plan {
+  const counts = new Map<string, string[]>([[me, []]]);
+  const free: string[] = [];
+  for (const lease of leases) {
+    if (lease.owner === "") {
+      free.push(lease.partitionId);
+      continue;
+    }
+    const owned = counts.get(lease.owner);
+    if (owned) owned.push(lease.partitionId);
+    else counts.set(lease.owner, [lease.partitionId]);
+  }
+  const P = leases.length;
+  const ranked = [...counts.entries()].sort((a, b) => b[1].length - a[1].length || cmp(a[0], b[0]));
+  const H = ranked.length;
+  const base = Math.floor(P / H);
+  const extra = P % H;
+  const quotas = new Map<string, number>();
+  ranked.forEach(([host], i) => {
+    quotas.set(host, base + (i < extra ? 1 : 0));
+  });
+
+  const pool: Claim[] = free.sort(byPartitionId).map((partitionId) => ({ partitionId, from: "" }));
+  for (const [host, owned] of ranked) {
+    const surplus = owned.length - (quotas.get(host) ?? 0);
+    if (surplus <= 0) continue;
+    const give = owned.sort(byPartitionId).slice(owned.length - surplus);
+    for (const partitionId of give) pool.push({ partitionId, from: host });
+  }
+
+  const deficits = ranked
+    .map(([host, owned]) => ({ host, need: (quotas.get(host) ?? 0) - owned.length }))
+    .filter((d) => d.need > 0)
+    .sort((a, b) => cmp(a.host, b.host));
+  let next = 0;
+  let claims: Claim[] = [];
+  for (const { host, need } of deficits) {
+    const take = pool.slice(next, next + need);
+    next += need;
+    if (host === me) claims = take;
+  }
+  return { hosts: H, quota: quotas.get(me) ?? 0, claims, quotas };
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
