@@ -247,7 +247,7 @@ export class Balancer {
       views.push({ partitionId, owner });
     }
 
-    const plan = planClaims(this.hostName, views);
+    const plan = planClaims(this.hostName, views, this.random);
     const acquired: string[] = [];
     let stolen = 0;
     const claims = shuffled(plan.claims, this.random);

@@ -1,3 +1,5 @@
+import { type RandomSource, shuffled } from "./random.js";
+
 /** One lease as the planner sees it. */
 export interface LeaseView {
   /** Partition of the lease. */
@@ -40,8 +42,12 @@ const byPartitionId = new Intl.Collator("en", { numeric: true }).compare;
  *   which is what keeps the assignment still at steady state.
  * - Free leases, then the surplus of hosts above quota (their highest partition ids), are handed to
  *   hosts below quota in name order.
+ * - A host that owns nothing yet is invisible to the others, and so are other joiners to it: joiners
+ *   that start together would all compute the same claims. Given `random`, an invisible host picks its
+ *   share at random from what the visible hosts leave, so simultaneous joiners mostly claim different
+ *   leases.
  */
-export function planClaims(me: string, leases: readonly LeaseView[]): Plan {
+export function planClaims(me: string, leases: readonly LeaseView[], random?: RandomSource): Plan {
   const counts = new Map<string, string[]>([[me, []]]);
   const free: string[] = [];
   for (const lease of leases) {
@@ -63,7 +69,8 @@ export function planClaims(me: string, leases: readonly LeaseView[]): Plan {
     quotas.set(host, base + (i < extra ? 1 : 0));
   });
 
-  const pool: Claim[] = free.sort(byPartitionId).map((partitionId) => ({ partitionId, from: "" }));
+  const freeSorted = free.sort(byPartitionId);
+  const pool: Claim[] = freeSorted.map((partitionId) => ({ partitionId, from: "" }));
   for (const [host, owned] of ranked) {
     const surplus = owned.length - (quotas.get(host) ?? 0);
     if (surplus <= 0) continue;
@@ -75,12 +82,31 @@ export function planClaims(me: string, leases: readonly LeaseView[]): Plan {
     .map(([host, owned]) => ({ host, need: (quotas.get(host) ?? 0) - owned.length }))
     .filter((d) => d.need > 0)
     .sort((a, b) => cmp(a.host, b.host));
+  const invisible = random !== undefined && (counts.get(me)?.length ?? 0) === 0;
   let next = 0;
   let claims: Claim[] = [];
   for (const { host, need } of deficits) {
+    if (host === me && invisible) continue;
     const take = pool.slice(next, next + need);
     next += need;
     if (host === me) claims = take;
+  }
+  if (invisible) {
+    // What the visible hosts leave: free leases, and each surplus host's remaining surplus, taken from
+    // any of its leases rather than its highest ids, so that simultaneous joiners spread out.
+    const left = pool.slice(next);
+    const candidates: Claim[] = shuffled(
+      left.filter((c) => c.from === ""),
+      random,
+    );
+    const remaining = new Map<string, number>();
+    for (const c of left) if (c.from !== "") remaining.set(c.from, (remaining.get(c.from) ?? 0) + 1);
+    for (const [host, owned] of counts) {
+      const n = remaining.get(host) ?? 0;
+      if (n > 0)
+        for (const partitionId of shuffled(owned, random).slice(0, n)) candidates.push({ partitionId, from: host });
+    }
+    claims = candidates.slice(0, quotas.get(me) ?? 0);
   }
   return { hosts: H, quota: quotas.get(me) ?? 0, claims, quotas };
 }
