@@ -33,14 +33,20 @@ interface PendingTimer {
   readonly callback: () => void;
 }
 
+function earlier(a: PendingTimer, b: PendingTimer): boolean {
+  return a.at < b.at || (a.at === b.at && a.id < b.id);
+}
+
 /**
  * A virtual clock for tests and simulation: time moves only when `advance` or `runUntil` is called, and
- * timers fire in due order (ties in creation order), so a run replays exactly.
+ * timers fire in due order (ties in creation order), so a run replays exactly. Timers sit in a binary
+ * heap; cancelled ones are skipped when they reach the top.
  */
 export class ManualClock implements Clock {
   private time: number;
   private nextId = 1;
-  private timers: PendingTimer[] = [];
+  private heap: PendingTimer[] = [];
+  private readonly live = new Set<number>();
 
   /** Starts the clock at `start` milliseconds. */
   constructor(start = 0) {
@@ -55,25 +61,25 @@ export class ManualClock implements Clock {
   /** Schedules `callback` at now + ms. */
   setTimeout(callback: () => void, ms: number): TimerHandle {
     const timer = { id: this.nextId++, at: this.time + Math.max(0, ms), callback };
-    this.timers.push(timer);
+    this.live.add(timer.id);
+    this.push(timer);
     return timer.id;
   }
 
   /** Cancels a timer. */
   clearTimeout(handle: TimerHandle): void {
-    this.timers = this.timers.filter((t) => t.id !== handle);
+    this.live.delete(handle as number);
   }
 
   /** Number of timers not yet fired. */
   pendingTimers(): number {
-    return this.timers.length;
+    return this.live.size;
   }
 
   /** Time of the earliest pending timer, or `undefined`. */
   nextTimerAt(): number | undefined {
-    let min: number | undefined;
-    for (const t of this.timers) if (min === undefined || t.at < min) min = t.at;
-    return min;
+    this.dropCancelled();
+    return this.heap[0]?.at;
   }
 
   /**
@@ -88,8 +94,11 @@ export class ManualClock implements Clock {
   async runUntil(target: number): Promise<void> {
     await settle();
     for (;;) {
-      const next = this.popDue(target);
-      if (!next) break;
+      this.dropCancelled();
+      const next = this.heap[0];
+      if (!next || next.at > target) break;
+      this.pop();
+      this.live.delete(next.id);
       this.time = Math.max(this.time, next.at);
       next.callback();
       await settle();
@@ -98,18 +107,43 @@ export class ManualClock implements Clock {
     await settle();
   }
 
-  private popDue(target: number): PendingTimer | undefined {
-    let best: PendingTimer | undefined;
-    for (const t of this.timers) {
-      if (t.at <= target && (!best || t.at < best.at || (t.at === best.at && t.id < best.id))) best = t;
+  private dropCancelled(): void {
+    while (this.heap.length > 0 && !this.live.has((this.heap[0] as PendingTimer).id)) this.pop();
+  }
+
+  private push(timer: PendingTimer): void {
+    const h = this.heap;
+    h.push(timer);
+    let i = h.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!earlier(h[i] as PendingTimer, h[parent] as PendingTimer)) break;
+      [h[i], h[parent]] = [h[parent] as PendingTimer, h[i] as PendingTimer];
+      i = parent;
     }
-    if (best) this.timers = this.timers.filter((t) => t !== best);
-    return best;
+  }
+
+  private pop(): void {
+    const h = this.heap;
+    const last = h.pop();
+    if (h.length === 0 || !last) return;
+    h[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && earlier(h[l] as PendingTimer, h[m] as PendingTimer)) m = l;
+      if (r < h.length && earlier(h[r] as PendingTimer, h[m] as PendingTimer)) m = r;
+      if (m === i) break;
+      [h[i], h[m]] = [h[m] as PendingTimer, h[i] as PendingTimer];
+      i = m;
+    }
   }
 }
 
 /** Lets every queued promise callback run (several macrotask-free turns of the microtask queue). */
-export async function settle(turns = 50): Promise<void> {
+export async function settle(turns = 20): Promise<void> {
   for (let i = 0; i < turns; i++) await Promise.resolve();
 }
 

@@ -1,1 +1,4 @@
-export {};
+export { type CallCounter, FaultyLeaser, type StoreFaults } from "./faulty-leaser.js";
+export { HostClock, type ProcessState } from "./host-clock.js";
+export { type ChangeFigures, type MembershipFigures, type MembershipOptions, measureMembership } from "./scenarios.js";
+export { type SimOptions, type SimResult, type SimStores, simulate } from "./simulation.js";

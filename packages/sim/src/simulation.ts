@@ -1,0 +1,290 @@
+import {
+  Balancer,
+  type Checkpointer,
+  type HostInfo,
+  isEphError,
+  type LeaseMarker,
+  type Leaser,
+  ManualClock,
+  type RandomSource,
+  seededRandom,
+} from "@eph/core";
+import { type CallCounter, FaultyLeaser, type StoreFaults } from "./faulty-leaser.js";
+import { HostClock } from "./host-clock.js";
+
+/** How a simulation makes stores: one shared backing store, one adapter instance per host. */
+export interface SimStores {
+  /** A new Leaser over the shared lease store. */
+  leaser(): Leaser;
+  /** A new Checkpointer over the shared checkpoint store. */
+  checkpointer(): Checkpointer;
+}
+
+/** Parameters of one simulated run. */
+export interface SimOptions {
+  /** Seed of every random choice: the same seed replays the same run exactly. */
+  seed: number;
+  /** Store factory. */
+  stores: () => SimStores;
+  /** Partitions of the hub. Default: 4-40, from the seed. */
+  partitions?: number;
+  /** Hosts at the start. Default: 1-5, from the seed. */
+  initialHosts?: number;
+  /** Virtual ms of chaos before the quiet period. Default 120 000. */
+  duration?: number;
+  /** Lease timing (ms). Defaults: 6 000 / 1 000 / 1 000. */
+  leaseDuration?: number;
+  renewalInterval?: number;
+  scanInterval?: number;
+  /** Inject crashes, pauses, joins, leaves, restarts, store errors and latency, clock skew. Default true. */
+  chaos?: boolean;
+}
+
+/** What a run found. */
+export interface SimResult {
+  readonly seed: number;
+  /** Invariant violations; empty when the run was correct. */
+  readonly violations: string[];
+  /** The membership and fault events that happened, with their virtual times. */
+  readonly events: string[];
+  /** Total store calls (lease store) over the run. */
+  readonly calls: number;
+  /** Lease acquisitions over the run. */
+  readonly acquisitions: number;
+}
+
+const INFO: Omit<HostInfo, "hostName"> = {
+  fullyQualifiedNamespace: "sim.servicebus.windows.net",
+  eventHubName: "hub",
+  consumerGroup: "$Default",
+};
+
+interface SimHost {
+  readonly name: string;
+  readonly clock: HostClock;
+  readonly balancer: Balancer;
+  readonly checkpointer: Checkpointer;
+  /** Per owned partition: epoch, and the position it started from and when. */
+  readonly owned: Map<string, { epoch: number; from: number; since: number }>;
+  gone: boolean;
+}
+
+/**
+ * Runs many hosts' balancers on one in-memory store in virtual time, with seeded faults, and checks the
+ * invariants at every step:
+ * - a partition is processed by two hosts at once only right after a steal, for at most one renewal
+ *   interval plus call deadlines, and only one of them holds the store's current epoch;
+ * - a checkpoint from a deposed owner (older epoch than the fence) is never accepted;
+ * - epochs never decrease; checkpoints never regress;
+ * - after the chaos stops, within a lease duration and a few scans every partition is owned by exactly
+ *   one live host and the spread of ownership is at most one.
+ */
+export async function simulate(options: SimOptions): Promise<SimResult> {
+  const random = seededRandom(options.seed);
+  const chaos = options.chaos ?? true;
+  const partitions = options.partitions ?? 4 + Math.floor(random() * 37);
+  const initialHosts = options.initialHosts ?? 1 + Math.floor(random() * 5);
+  const duration = options.duration ?? 120_000;
+  const leaseDuration = options.leaseDuration ?? 6_000;
+  const renewalInterval = options.renewalInterval ?? 1_000;
+  const scanInterval = options.scanInterval ?? 1_000;
+  const operationTimeout = Math.max(1, Math.floor(renewalInterval / 4));
+  const ids = Array.from({ length: partitions }, (_, i) => String(i));
+  const world = new ManualClock();
+  const stores = options.stores();
+  const observer = stores.leaser();
+  observer.setEventProcessorHost({ ...INFO, hostName: "observer" });
+  const observerCheckpoints = stores.checkpointer();
+  observerCheckpoints.setEventProcessorHost({ ...INFO, hostName: "observer" });
+  const faults: StoreFaults = { errorRate: 0, maxLatency: chaos ? 20 : 0 };
+  const counter: CallCounter = { calls: 0 };
+  const violations: string[] = [];
+  const events: string[] = [];
+  const hosts: SimHost[] = [];
+  const fence = new Map<string, number>();
+  let acquisitions = 0;
+  let nameSeq = 0;
+  const log = (e: string) => events.push(`${(world.now() / 1000).toFixed(1)}s ${e}`);
+  const fail = (v: string) => {
+    if (violations.length < 20) violations.push(`${(world.now() / 1000).toFixed(1)}s ${v}`);
+  };
+
+  const startHost = (name = `host-${nameSeq++}`) => {
+    const skew = chaos ? (random() - 0.5) * 600_000 : 0; // +-5 minutes of wall-clock offset
+    const rate = chaos ? 1 + (random() - 0.5) * 0.02 : 1; // +-1% drift
+    const clock = new HostClock(world, skew, rate);
+    const hostRandom: RandomSource = seededRandom(Math.floor(random() * 2 ** 31));
+    const leaser = new FaultyLeaser(stores.leaser(), clock, faults, hostRandom, counter);
+    leaser.setEventProcessorHost({ ...INFO, hostName: name });
+    const checkpointer = stores.checkpointer();
+    checkpointer.setEventProcessorHost({ ...INFO, hostName: name });
+    const owned = new Map<string, { epoch: number; from: number; since: number }>();
+    const host: SimHost = {
+      name,
+      clock,
+      checkpointer,
+      owned,
+      gone: false,
+      balancer: new Balancer({
+        leaser,
+        hostName: name,
+        partitionIds: () => ids,
+        leaseDuration,
+        renewalInterval,
+        scanInterval,
+        clock,
+        random: hostRandom,
+        async onAcquired({ partitionId, epoch }) {
+          acquisitions++;
+          const cp = await checkpointer.ensureCheckpoint(partitionId, { epoch });
+          fence.set(partitionId, Math.max(fence.get(partitionId) ?? 0, epoch));
+          owned.set(partitionId, { epoch, from: cp?.sequenceNumber ?? 0, since: world.now() });
+        },
+        async onLost(partitionId, reason) {
+          const o = owned.get(partitionId);
+          owned.delete(partitionId);
+          if (reason === "shutdown" && o) await writeCheckpoint(host, partitionId, o);
+        },
+      }),
+    };
+    hosts.push(host);
+    host.balancer.start();
+    log(`start ${name}`);
+    return host;
+  };
+
+  const writeCheckpoint = async (
+    host: SimHost,
+    partitionId: string,
+    o: { epoch: number; from: number; since: number },
+  ) => {
+    const sequenceNumber = o.from + Math.floor((world.now() - o.since) / 100);
+    const fenceBefore = fence.get(partitionId) ?? 0;
+    try {
+      await host.checkpointer.updateCheckpoint(
+        partitionId,
+        { offset: String(sequenceNumber), sequenceNumber, enqueuedTime: new Date(0) },
+        { epoch: o.epoch },
+      );
+      if (o.epoch < fenceBefore)
+        fail(
+          `${host.name} wrote a checkpoint of partition ${partitionId} with epoch ${o.epoch} after the fence rose to ${fenceBefore}`,
+        );
+    } catch (error) {
+      if (!isEphError(error, "CheckpointFenced") && !isEphError(error, "CheckpointRegressed")) throw error;
+    }
+  };
+
+  const live = () => hosts.filter((h) => !h.gone && h.clock.state !== "crashed");
+  const processing = (h: SimHost, p: string) =>
+    h.clock.state === "up" && !h.gone && h.balancer.isOwned(p) && h.owned.has(p);
+
+  const lastEpoch = new Map<string, number>();
+  const lastCheckpoint = new Map<string, number>();
+  const overlapSince = new Map<string, number>();
+  const maxOverlap = renewalInterval + 2 * operationTimeout + scanInterval + 2 * faults.maxLatency + 250;
+
+  const check = async () => {
+    const leases = new Map<string, LeaseMarker>((await observer.getLeases()).map((l) => [l.partitionId, l]));
+    for (const p of ids) {
+      const lease = leases.get(p);
+      if (lease) {
+        if (lease.epoch < (lastEpoch.get(p) ?? 0)) fail(`epoch of partition ${p} went back to ${lease.epoch}`);
+        lastEpoch.set(p, lease.epoch);
+      }
+      const cp = await observerCheckpoints.getCheckpoint(p);
+      if (cp) {
+        if (cp.sequenceNumber < (lastCheckpoint.get(p) ?? -1)) fail(`checkpoint of partition ${p} regressed`);
+        lastCheckpoint.set(p, cp.sequenceNumber);
+      }
+      const readers = hosts.filter((h) => processing(h, p));
+      if (readers.length > 1) {
+        const current = readers.filter((h) => h.owned.get(p)?.epoch === lease?.epoch);
+        if (current.length > 1) fail(`partition ${p} held at the current epoch by ${current.map((h) => h.name)}`);
+        const since = overlapSince.get(p) ?? world.now();
+        overlapSince.set(p, since);
+        if (world.now() - since > maxOverlap) {
+          fail(`partition ${p} processed by ${readers.map((h) => h.name).join(" and ")} for ${world.now() - since} ms`);
+          overlapSince.set(p, world.now());
+        }
+      } else overlapSince.delete(p);
+      for (const h of readers) {
+        const o = h.owned.get(p);
+        if (o) await writeCheckpoint(h, p, o);
+      }
+    }
+  };
+
+  for (let i = 0; i < initialHosts; i++) startHost();
+
+  const step = 250;
+  let nextEvent = chaos ? 2_000 + random() * 10_000 : Number.POSITIVE_INFINITY;
+  const paused: Array<{ host: SimHost; until: number }> = [];
+  while (world.now() < duration) {
+    await world.advance(step);
+    for (const p of paused.splice(0)) {
+      if (world.now() >= p.until) {
+        p.host.clock.resume();
+        log(`resume ${p.host.name}`);
+      } else paused.push(p);
+    }
+    if (world.now() >= nextEvent) {
+      nextEvent = world.now() + 2_000 + random() * 15_000;
+      const alive = live().filter((h) => h.clock.state === "up");
+      const r = random();
+      if (r < 0.2 || alive.length < 2) startHost();
+      else if (r < 0.35) {
+        const h = alive[Math.floor(random() * alive.length)]!;
+        h.clock.crash();
+        log(`crash ${h.name}`);
+      } else if (r < 0.5) {
+        const h = alive[Math.floor(random() * alive.length)]!;
+        h.clock.pause();
+        paused.push({ host: h, until: world.now() + leaseDuration * (1 + random()) });
+        log(`pause ${h.name}`);
+      } else if (r < 0.65) {
+        const h = alive[Math.floor(random() * alive.length)]!;
+        h.gone = true;
+        void h.balancer.stop();
+        log(`leave ${h.name}`);
+      } else if (r < 0.75) {
+        const h = alive[Math.floor(random() * alive.length)]!;
+        h.gone = true;
+        void h.balancer.stop().then(() => startHost(h.name));
+        log(`restart ${h.name}`);
+      } else if (r < 0.9) {
+        faults.errorRate = random() < 0.5 ? 0 : random() * 0.3;
+        faults.maxLatency = random() * operationTimeout * 1.5;
+        log(
+          `store faults: ${(faults.errorRate * 100).toFixed(0)}% errors, latency < ${faults.maxLatency.toFixed(0)} ms`,
+        );
+      } else {
+        faults.errorRate = 1;
+        log("store outage");
+      }
+    }
+    await check();
+  }
+
+  // Quiet period: faults off, paused hosts resumed; everything must settle.
+  faults.errorRate = 0;
+  faults.maxLatency = 0;
+  for (const p of paused.splice(0)) p.host.clock.resume();
+  log("quiet");
+  const settleBy = world.now() + leaseDuration + 4 * scanInterval + 2 * renewalInterval;
+  while (world.now() < settleBy) {
+    await world.advance(step);
+    await check();
+  }
+  const up = live().filter((h) => h.clock.state === "up");
+  const counts = up.map((h) => ids.filter((p) => processing(h, p)).length);
+  for (const p of ids) {
+    const readers = up.filter((h) => processing(h, p));
+    if (readers.length !== 1) fail(`after the quiet period partition ${p} is processed by ${readers.length} hosts`);
+  }
+  if (counts.length && Math.max(...counts) - Math.min(...counts) > 1) {
+    fail(`after the quiet period ownership is uneven: ${up.map((h, i) => `${h.name}=${counts[i]}`).join(" ")}`);
+  }
+  for (const h of hosts) h.clock.crash();
+  return { seed: options.seed, violations, events, calls: counter.calls, acquisitions };
+}
