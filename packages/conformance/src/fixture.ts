@@ -1,11 +1,14 @@
 import type { Checkpointer, HostInfo, Leaser } from "@eph/core";
 
 /**
- * What an adapter hands the conformance suite: a way to make fresh, isolated stores. The suite calls
- * `setup()` once per test, so tests never see each other's records.
+ * What an adapter hands the conformance suite: one fresh, isolated store. The suite calls the
+ * {@link FixtureFactory} once per test and `teardown()` after it, so tests never see each other's records.
  */
 export interface StoreFixture<T> {
-  /** Creates a new store instance for one host. The suite calls `setEventProcessorHost` on it itself. */
+  /**
+   * Creates a new adapter instance, as one host would. The suite calls `setEventProcessorHost` on it
+   * itself, and calls `ensureStore` before it needs the store (it does not assume the store exists).
+   */
   create(): T;
   /**
    * Writes a record for `partitionId` that the adapter cannot parse (bad JSON, missing or wrongly typed
@@ -14,8 +17,13 @@ export interface StoreFixture<T> {
   writeCorruptRecord(info: HostInfo, partitionId: string): Promise<void>;
   /** Removes the backing store (container, table) behind the adapter's back, as an operator might. */
   deleteStoreOutOfBand(): Promise<void>;
-  /** Frees everything `setup` created. */
+  /** Frees everything the factory created. */
   teardown(): Promise<void>;
+  /**
+   * Secret strings the adapter was given (account keys, SAS signatures, connection strings). When
+   * present, the suite checks that no returned value and no error message, stack or cause contains them.
+   */
+  readonly secrets?: readonly string[];
 }
 
 /** Creates a fresh, isolated store (a new container, table or in-memory store) for one test. */
