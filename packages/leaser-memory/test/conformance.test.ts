@@ -1,0 +1,4 @@
+import { describeLeaserConformance } from "@eph/conformance";
+import { memoryLeaserFixture } from "./fixture.js";
+
+describeLeaserConformance("MemoryLeaser", memoryLeaserFixture);
