@@ -176,7 +176,7 @@ export class TableLeaser implements Leaser {
         try {
           const lease = parseLease(entity, partitionKey, rowKey);
           this.seen.set(lease.partitionId, lease);
-          leases.push(lease);
+          leases.push({ ...lease });
         } catch (error) {
           this.logger.warning(`getLeases skipped an entity: ${(error as Error).message}`);
         }
@@ -364,7 +364,7 @@ export class TableLeaser implements Leaser {
     try {
       const lease = parseLease(entity, partitionKey, rowKey);
       this.seen.set(partitionId, lease);
-      return lease;
+      return { ...lease };
     } catch (error) {
       if (isEphError(error, "CorruptRecord")) this.logger.warning(`${operation}: ${error.message}`);
       throw isEphError(error) ? error : corruptLease(partitionKey, rowKey, String(error), partitionId);

@@ -1,5 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { TableClient, type TableServiceClientOptions } from "@azure/data-tables";
+import {
+  AzureNamedKeyCredential,
+  generateAccountSas,
+  TableClient,
+  type TableServiceClientOptions,
+} from "@azure/data-tables";
 import type { HostInfo } from "@eph/core";
 import { AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME, type AzuriteInstance } from "@eph/testing";
 
@@ -68,4 +73,23 @@ export function hostInfo(hostName: string, overrides: Partial<HostInfo> = {}): H
     consumerGroup: "$Default",
     ...overrides,
   };
+}
+
+/** An account SAS (all table permissions, one hour) for Azurite's well-known account. */
+export function accountSas(): string {
+  return generateAccountSas(new AzureNamedKeyCredential(AZURITE_ACCOUNT_NAME, AZURITE_ACCOUNT_KEY), {
+    expiresOn: new Date(Date.now() + 3_600_000),
+    permissions: { query: true, write: true, delete: true, list: true, add: true, update: true },
+    resourceTypes: "sco",
+  });
+}
+
+/** A SAS connection string (no account key in it) for Azurite's table endpoint. */
+export function sasConnectionStringFor(tableEndpoint: string, sas: string): string {
+  return `TableEndpoint=${tableEndpoint};SharedAccessSignature=${sas}`;
+}
+
+/** The `sig` of a SAS: the part that is a bearer secret. */
+export function sasSignature(sas: string): string {
+  return new URLSearchParams(sas).get("sig") ?? "";
 }
