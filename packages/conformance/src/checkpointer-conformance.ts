@@ -227,6 +227,16 @@ export function describeCheckpointerConformance(
         expect(plain(await old.getCheckpoint("0"))).toEqual(plain(position(11)));
       });
 
+      test("rewriting the stored position under a higher epoch raises the fence", async (s) => {
+        const c = s.host("host-a");
+        await c.ensureStore();
+        await c.ensureCheckpoint("0", { epoch: 1 });
+        await c.updateCheckpoint("0", position(10), { epoch: 1 });
+        await s.host("host-b").updateCheckpoint("0", position(10), { epoch: 2 });
+        await expectEphError(c.updateCheckpoint("0", position(11), { epoch: 1 }), "CheckpointFenced", "epoch 1 < 2");
+        expect(plain(await c.getCheckpoint("0"))).toEqual(plain(position(10)));
+      });
+
       test("a fenced write is reported as fenced even when it also moves backwards", async (s) => {
         const c = s.host("host-a");
         await c.ensureStore();
@@ -331,6 +341,17 @@ export function describeCheckpointerConformance(
         await c.deleteCheckpoint("0");
         await c.deleteCheckpoint("9");
         expect(await c.ensureCheckpoint("0", { epoch: 1 }), "ensure recreates it empty").toBeUndefined();
+      });
+
+      test("after another host deletes a checkpoint, a writer starts afresh whatever it wrote before", async (s) => {
+        // Refusals are judged on the stored record, never on a copy the writer kept of its last write.
+        const writer = s.host("host-a");
+        await writer.ensureStore();
+        await writer.ensureCheckpoint("0", { epoch: 3 });
+        await writer.updateCheckpoint("0", position(50), { epoch: 3 });
+        await s.host("admin").deleteCheckpoint("0");
+        await writer.updateCheckpoint("0", position(5), { epoch: 3 });
+        expect(plain(await s.host("host-b").getCheckpoint("0"))).toEqual(plain(position(5)));
       });
     });
 

@@ -68,7 +68,7 @@ export class MemoryLeaseStore {
     tableOf(this).upsert(scopeKey(scope), partitionId, value, `partition "${partitionId}"`);
   }
 
-  /** Test hook: the stored value of a lease record as it is, or `undefined`. */
+  /** Test hook: the stored value of a lease record as it is, or `undefined`. Throws `StoreNotFound` if the store does not exist. */
   readRaw(scope: LeaseScope, partitionId: string): unknown {
     return tableOf(this).read(scopeKey(scope), partitionId)?.value;
   }

@@ -1,4 +1,4 @@
-/** The atomic store operations a memory leaser performs; one per call of an interceptor. */
+/** The atomic store operations a memory leaser or checkpointer performs; one per call of an interceptor. */
 export type MemoryStoreOperation =
   | "storeExists"
   | "ensureStore"
@@ -13,7 +13,7 @@ export type MemoryStoreOperation =
 export interface MemoryStoreCall {
   /** What the operation does. */
   readonly operation: MemoryStoreOperation;
-  /** The host whose leaser issues it (`undefined` before `setEventProcessorHost`). */
+  /** The host whose leaser or checkpointer issues it (`undefined` before `setEventProcessorHost`). */
   readonly hostName: string | undefined;
   /** The partition concerned, for record operations. */
   readonly partitionId?: string;

@@ -1,0 +1,4 @@
+import { describeCheckpointerConformance } from "@eph/conformance";
+import { memoryCheckpointerFixture } from "./fixture.js";
+
+describeCheckpointerConformance("MemoryCheckpointer", memoryCheckpointerFixture);
