@@ -25,6 +25,12 @@ export interface OwnedPartition {
   readonly lease: LeaseMarker;
   /** Fires when this host stops owning the partition (whatever the reason). */
   readonly signal: AbortSignal;
+  /**
+   * The live host the lease was taken from, or `""` when it was free (never owned, released, or
+   * expired by this host's clock). A steal means the previous owner may still be reading until it
+   * notices; its checkpoints are fenced meanwhile.
+   */
+  readonly stolenFrom: string;
 }
 
 /** What one scan saw and did; for monitoring, tests and benchmarks. */

@@ -202,8 +202,9 @@ export class Balancer {
       );
     } catch (error) {
       this.log.warning(`eph: scan could not list leases: ${describe(error)}`);
+      if (isEphError(error, "StoreNotFound")) await this.recreateStore();
       this.report(startedAt, 0, 0, [], 0, 1 + failures);
-      this.scheduleScan(this.nextScanDelay(this.clock.now(), []));
+      if (this.scanTimer === undefined) this.scheduleScan(this.nextScanDelay(this.clock.now(), []));
       return;
     }
     if (this.state !== "running") return;
@@ -276,6 +277,25 @@ export class Balancer {
     this.scheduleScan(this.nextScanDelay(this.clock.now(), [...byId.values()]));
   }
 
+  /**
+   * The store is missing: at first start, or deleted by an operator while running. Creating it is safe
+   * when many hosts do it at once, and the next scan recreates the leases.
+   */
+  private async recreateStore(): Promise<void> {
+    try {
+      await withDeadline(
+        this.clock,
+        this.timing.operationTimeout,
+        (abortSignal) => this.options.leaser.ensureStore({ abortSignal }),
+        "Creating the lease store",
+      );
+      this.log.info("eph: created the lease store");
+      this.scheduleScan(0);
+    } catch (error) {
+      this.log.warning(`eph: could not create the lease store: ${describe(error)}`);
+    }
+  }
+
   private report(at: number, hosts: number, quota: number, acquired: string[], stolen: number, failures: number): void {
     try {
       this.options.onScan?.({ at, hosts, quota, owned: this.held.size, acquired, stolen, failures });
@@ -311,6 +331,7 @@ export class Balancer {
         epoch: h.epoch,
         lease,
         signal: h.controller.signal,
+        stolenFrom: from,
       });
     } catch (error) {
       this.log.error(`eph: onAcquired failed for partition ${h.partitionId}; releasing it: ${describe(error)}`);

@@ -34,11 +34,13 @@ export class FaultyLeaser implements Leaser {
     private readonly faults: StoreFaults,
     private readonly random: RandomSource,
     private readonly counter: CallCounter,
+    private readonly isolated: () => boolean = () => false,
   ) {}
 
   private async call<T>(what: string, options: OperationOptions | undefined, op: () => Promise<T>): Promise<T> {
     this.counter.calls++;
     await this.hop(options);
+    if (this.isolated()) throw new EphError("StoreUnavailable", `${what}: host cut off from the store`);
     if (this.random() < this.faults.errorRate / 2) throw new EphError("StoreUnavailable", `${what}: injected fault`);
     const result = await op();
     await this.hop(options);

@@ -1,4 +1,5 @@
 export { type CallCounter, FaultyLeaser, type StoreFaults } from "./faulty-leaser.js";
 export { HostClock, type ProcessState } from "./host-clock.js";
+export { memoryStores } from "./memory-stores.js";
 export { type ChangeFigures, type MembershipFigures, type MembershipOptions, measureMembership } from "./scenarios.js";
 export { type SimOptions, type SimResult, type SimStores, simulate } from "./simulation.js";

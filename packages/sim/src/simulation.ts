@@ -96,12 +96,15 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   observer.setEventProcessorHost({ ...INFO, hostName: "observer" });
   const observerCheckpoints = stores.checkpointer();
   observerCheckpoints.setEventProcessorHost({ ...INFO, hostName: "observer" });
+  await observer.ensureStore();
+  await observerCheckpoints.ensureStore();
   const faults: StoreFaults = { errorRate: 0, maxLatency: chaos ? 20 : 0 };
   const counter: CallCounter = { calls: 0 };
   const violations: string[] = [];
   const events: string[] = [];
   const hosts: SimHost[] = [];
   const fence = new Map<string, number>();
+  const isolated = new Set<string>();
   let acquisitions = 0;
   let nameSeq = 0;
   const log = (e: string) => events.push(`${(world.now() / 1000).toFixed(1)}s ${e}`);
@@ -114,7 +117,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
     const rate = chaos ? 1 + (random() - 0.5) * 0.02 : 1; // +-1% drift
     const clock = new HostClock(world, skew, rate);
     const hostRandom: RandomSource = seededRandom(Math.floor(random() * 2 ** 31));
-    const leaser = new FaultyLeaser(stores.leaser(), clock, faults, hostRandom, counter);
+    const leaser = new FaultyLeaser(stores.leaser(), clock, faults, hostRandom, counter, () => isolated.has(name));
     leaser.setEventProcessorHost({ ...INFO, hostName: name });
     const checkpointer = stores.checkpointer();
     checkpointer.setEventProcessorHost({ ...INFO, hostName: name });
@@ -134,8 +137,16 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
         scanInterval,
         clock,
         random: hostRandom,
-        async onAcquired({ partitionId, epoch }) {
+        async onAcquired({ partitionId, epoch, stolenFrom }) {
           acquisitions++;
+          if (stolenFrom === "") {
+            // Taken as free or expired: whoever held it before must already have stopped.
+            for (const other of hosts) {
+              if (other !== host && processing(other, partitionId)) {
+                fail(`${name} took expired partition ${partitionId} while ${other.name} still processed it`);
+              }
+            }
+          }
           const cp = await checkpointer.ensureCheckpoint(partitionId, { epoch });
           fence.set(partitionId, Math.max(fence.get(partitionId) ?? 0, epoch));
           owned.set(partitionId, { epoch, from: cp?.sequenceNumber ?? 0, since: world.now() });
@@ -247,6 +258,13 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
         h.gone = true;
         void h.balancer.stop();
         log(`leave ${h.name}`);
+      } else if (r < 0.7) {
+        // Cut one running host off from the store for longer than a lease: it must stop on its own.
+        const h = alive[Math.floor(random() * alive.length)]!;
+        isolated.add(h.name);
+        const until = world.now() + leaseDuration * (1 + random());
+        world.setTimeout(() => isolated.delete(h.name), until - world.now());
+        log(`isolate ${h.name}`);
       } else if (r < 0.75) {
         const h = alive[Math.floor(random() * alive.length)]!;
         h.gone = true;
@@ -269,6 +287,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   // Quiet period: faults off, paused hosts resumed; everything must settle.
   faults.errorRate = 0;
   faults.maxLatency = 0;
+  isolated.clear();
   for (const p of paused.splice(0)) p.host.clock.resume();
   log("quiet");
   const settleBy = world.now() + leaseDuration + 4 * scanInterval + 2 * renewalInterval;
