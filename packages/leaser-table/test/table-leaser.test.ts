@@ -1,5 +1,5 @@
 import type { TableClient } from "@azure/data-tables";
-import { isEphError, type LeaseMarker } from "@eph/core";
+import { ExpiryTracker, isEphError, type LeaseMarker, ManualClock } from "@eph/core";
 import { type AzuriteInstance, startAzurite } from "@eph/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TableLeaser } from "../src/index.js";
@@ -254,5 +254,40 @@ describe("calls", () => {
     a.calls.reset();
     await Promise.all(ids.map((p) => a.renewLease(p)));
     expect(a.calls.total).toBe(5);
+  });
+});
+
+describe("expiry on the observer's clock", () => {
+  it("hosts whose clocks disagree by minutes agree on liveness, judged by ETag changes alone", async () => {
+    const leaseDuration = 60_000;
+    const owner = leaser("owner");
+    const observer = leaser("observer");
+    // The observer's clock is 7 minutes ahead of the owner's; nothing stored carries either.
+    const ownerClock = new ManualClock(0);
+    const observerClock = new ManualClock(7 * 60_000);
+    const tracker = new ExpiryTracker(leaseDuration);
+    await owner.ensureLease("0");
+    await owner.acquireLease("0");
+    const scan = async () => {
+      const [lease] = await observer.getLeases();
+      if (!lease) throw new Error("lease missing");
+      tracker.observe(lease, observerClock.now());
+      return tracker.isFree(lease, observerClock.now());
+    };
+    // Two minutes of renewals every 10 s: never free in the observer's eyes.
+    for (let t = 0; t < 12; t++) {
+      await ownerClock.advance(10_000);
+      await observerClock.advance(10_000);
+      await owner.renewLease("0");
+      expect(await scan()).toBe(false);
+    }
+    // The owner stops. The lease is free once its ETag has stood still for a lease duration of the
+    // observer's own clock, counted from when the observer first saw that ETag.
+    const freeAt: number[] = [];
+    for (let t = 0; t < 8; t++) {
+      await observerClock.advance(10_000);
+      if (await scan()) freeAt.push(t);
+    }
+    expect(freeAt[0]).toBe(5); // 6 scans x 10 s after the last renewal was first seen
   });
 });
