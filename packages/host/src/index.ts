@@ -1,1 +1,20 @@
-export {};
+export type { AzureEnvironment, AzureEnvironmentName } from "./environment.js";
+export type { EventHandler, HandlerContext } from "./handler.js";
+export type { HostHealth, PartitionHealth, PartitionState } from "./health.js";
+export { type EventHubsCredential, EventProcessorHost } from "./host.js";
+export type {
+  HandlerFailureAction,
+  HostErrorInfo,
+  HostOperation,
+  PartitionClosedInfo,
+  PartitionCloseReason,
+  PartitionOpenedInfo,
+  RebalanceInfo,
+} from "./host-events.js";
+export type {
+  BannerOutput,
+  CheckpointPolicy,
+  EventProcessorHostOptions,
+  HandlerRetryPolicy,
+} from "./host-options.js";
+export type { InitialPosition, StartPosition } from "./start-position.js";

@@ -1,0 +1,157 @@
+import {
+  type Checkpoint,
+  type Checkpointer,
+  type Clock,
+  EphError,
+  isEphError,
+  type TimerHandle,
+  withDeadline,
+} from "@eph/core";
+
+/** Settings of one partition's {@link CheckpointWriter}. */
+export interface CheckpointWriterOptions {
+  readonly partitionId: string;
+  /** Epoch of this host's lease: every write carries it, so a deposed owner's writes are refused. */
+  readonly epoch: number;
+  readonly checkpointer: Checkpointer;
+  readonly clock: Clock;
+  /** Write after this many handled events. */
+  readonly everyEvents: number;
+  /** Write at most this long after the first unwritten handled event. */
+  readonly everyMs: number;
+  /** Deadline of one write (ms). */
+  readonly timeout: number;
+  /** Told about every failed write; `willRetry` is false once the store refused this owner for good. */
+  readonly onError: (error: unknown, willRetry: boolean) => void;
+}
+
+/**
+ * Stores one partition's position, coalescing: at most one write is in flight, and a write always
+ * carries the newest eligible position, so a backlog of handled events costs one write, not one per
+ * event. Positions only move forward.
+ */
+export class CheckpointWriter {
+  private eligible: Checkpoint | undefined;
+  private stored: Checkpoint | undefined;
+  private sinceWrite = 0;
+  private timer: TimerHandle | undefined;
+  private writing: Promise<void> | undefined;
+  private closed = false;
+  private refused = false;
+  private writes = 0;
+
+  /** `initial` is the checkpoint the partition started after. */
+  constructor(
+    private readonly options: CheckpointWriterOptions,
+    initial: Checkpoint | undefined,
+  ) {
+    this.stored = initial;
+  }
+
+  /** The last position stored by this writer (or the one it started after). */
+  get checkpoint(): Checkpoint | undefined {
+    return this.stored;
+  }
+
+  /** Writes completed by this writer. */
+  get writeCount(): number {
+    return this.writes;
+  }
+
+  /** True once the store refused this owner's writes (fenced by a newer owner, or a regression). */
+  get isRefused(): boolean {
+    return this.refused;
+  }
+
+  /** Automatic mode: an event was handled; write when the count or the time says so. */
+  handled(position: Checkpoint): void {
+    this.raise(position);
+    this.sinceWrite++;
+    if (this.sinceWrite >= this.options.everyEvents) this.flushInBackground();
+    else this.arm(this.options.everyMs);
+  }
+
+  /** Makes `position` eligible without writing it yet (it goes out with the next write or flush). */
+  raise(position: Checkpoint): void {
+    if (this.eligible === undefined || position.sequenceNumber > this.eligible.sequenceNumber) {
+      this.eligible = position;
+    }
+  }
+
+  /** Stores `position` (or a later eligible one) now; resolves once it is stored. */
+  async writeNow(position: Checkpoint): Promise<void> {
+    this.raise(position);
+    await this.flush();
+  }
+
+  /** Stores the newest eligible position; resolves once it is stored, rejects if the write failed. */
+  async flush(): Promise<void> {
+    const target = this.eligible;
+    if (target === undefined) return;
+    for (;;) {
+      if (this.stored !== undefined && this.stored.sequenceNumber >= target.sequenceNumber) return;
+      if (this.refused) {
+        throw new EphError(
+          "CheckpointFenced",
+          `Checkpoints of partition ${this.options.partitionId} at epoch ${this.options.epoch} are refused: a newer owner holds it.`,
+          { partitionId: this.options.partitionId },
+        );
+      }
+      if (this.writing) {
+        await this.writing.catch(() => undefined);
+        continue;
+      }
+      const pending = this.write(this.eligible as Checkpoint);
+      this.writing = pending.finally(() => {
+        this.writing = undefined;
+      });
+      await this.writing;
+    }
+  }
+
+  /** Stops timed writes; an explicit `flush()` still works. */
+  close(): void {
+    this.closed = true;
+    if (this.timer !== undefined) this.options.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private flushInBackground(): void {
+    this.flush().catch(() => undefined);
+  }
+
+  private arm(ms: number): void {
+    if (this.timer !== undefined || this.closed || this.refused) return;
+    this.timer = this.options.clock.setTimeout(() => {
+      this.timer = undefined;
+      this.flushInBackground();
+    }, ms);
+  }
+
+  private async write(position: Checkpoint): Promise<void> {
+    const { partitionId, epoch, checkpointer, clock, timeout } = this.options;
+    if (this.timer !== undefined) clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.sinceWrite = 0;
+    try {
+      await withDeadline(
+        clock,
+        timeout,
+        (abortSignal) => checkpointer.updateCheckpoint(partitionId, position, { epoch, abortSignal }),
+        `Writing the checkpoint of partition ${partitionId}`,
+      );
+      this.writes++;
+      if (this.stored === undefined || position.sequenceNumber > this.stored.sequenceNumber) this.stored = position;
+      if (this.eligible !== undefined && this.eligible.sequenceNumber > position.sequenceNumber) {
+        this.arm(this.options.everyMs);
+      }
+    } catch (error) {
+      // A newer owner raised the fence (or wrote further): this host must stop writing, not retry.
+      const final = isEphError(error, "CheckpointFenced") || isEphError(error, "CheckpointRegressed");
+      if (final) this.refused = true;
+      this.options.onError(error, !final && !this.closed);
+      if (!final) this.arm(this.options.everyMs);
+      throw error;
+    }
+  }
+}

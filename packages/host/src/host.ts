@@ -1,0 +1,605 @@
+import { randomUUID } from "node:crypto";
+import {
+  isNamedKeyCredential,
+  isSASCredential,
+  isTokenCredential,
+  type NamedKeyCredential,
+  type SASCredential,
+  type TokenCredential,
+} from "@azure/core-auth";
+import { EventHubConsumerClient, type EventHubConsumerClientOptions } from "@azure/event-hubs";
+import { createClientLogger } from "@azure/logger";
+import {
+  Balancer,
+  type Checkpointer,
+  EphError,
+  type HandlerID,
+  type HostInfo,
+  isEphError,
+  type Leaser,
+  type Logger,
+  type LossReason,
+  type OwnedPartition,
+  type ScanReport,
+  withDeadline,
+} from "@eph/core";
+import { bannerText } from "./banner.js";
+import { parseConnectionString } from "./connection-string.js";
+import { qualifyNamespace } from "./environment.js";
+import type { EventHandler } from "./handler.js";
+import type { HostHealth } from "./health.js";
+import type { HostErrorInfo, PartitionClosedInfo, PartitionOpenedInfo } from "./host-events.js";
+import { type EventProcessorHostOptions, type ResolvedHostOptions, resolveHostOptions } from "./host-options.js";
+import { ObservedLeaser } from "./observed-leaser.js";
+import { PartitionWorker, type WorkerEnvironment } from "./partition-worker.js";
+import { describeError, redact } from "./redaction.js";
+
+/** A credential `create` accepts: Microsoft Entra ID (`DefaultAzureCredential`…), a named key, or a SAS. */
+export type EventHubsCredential = TokenCredential | NamedKeyCredential | SASCredential;
+
+type HostState = HostHealth["state"];
+
+const leaserMethods = [
+  "setEventProcessorHost",
+  "ensureStore",
+  "getLeases",
+  "ensureLease",
+  "acquireLease",
+  "renewLease",
+  "releaseLease",
+] as const;
+const checkpointerMethods = ["setEventProcessorHost", "ensureStore", "ensureCheckpoint", "updateCheckpoint"] as const;
+const hubName = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,254}[A-Za-z0-9])?$/;
+/** Deadline of the calls made while creating a host (reading the hub) and closing its connection. */
+const connectTimeout = 60_000;
+
+interface HostInit {
+  readonly client: EventHubConsumerClient;
+  readonly fullyQualifiedNamespace: string;
+  readonly eventHubName: string;
+  readonly options: ResolvedHostOptions;
+  readonly leaser: Leaser;
+  readonly checkpointer: Checkpointer;
+  readonly secrets: readonly string[];
+  readonly credentialKind: "connection string" | "credential";
+}
+
+/**
+ * Shares the partitions of one event hub among every host that runs with the same hub, consumer group
+ * and stores: each host holds leases on a fair share of the partitions, reads them with ONE AMQP
+ * connection, hands every event to every registered handler and checkpoints the positions.
+ *
+ * Create with {@link EventProcessorHost.create} or {@link EventProcessorHost.fromConnectionString},
+ * register handlers, then `start()` (runs until closed) or `startNonBlocking()`.
+ */
+export class EventProcessorHost {
+  /** Fully qualified namespace, e.g. `contoso.servicebus.windows.net`. */
+  readonly fullyQualifiedNamespace: string;
+  /** The event hub read. */
+  readonly eventHubName: string;
+  /** The consumer group read with. */
+  readonly consumerGroup: string;
+
+  private state: HostState = "created";
+  private readonly client: EventHubConsumerClient;
+  private readonly options: ResolvedHostOptions;
+  private readonly log: Logger;
+  private readonly leaser: ObservedLeaser;
+  private readonly checkpointer: Checkpointer;
+  private readonly secrets: readonly string[];
+  private readonly handlers = new Map<HandlerID, EventHandler>();
+  private readonly workers = new Map<string, PartitionWorker>();
+  private readonly retiring = new Map<string, Promise<void>>();
+  private readonly env: WorkerEnvironment;
+  private balancer: Balancer | undefined;
+  private partitionIds: readonly string[] = [];
+  private closing: Promise<void> | undefined;
+  private resolveClosed: () => void = () => undefined;
+  private readonly closed: Promise<void>;
+  private errorCount = 0;
+  private eventCount = 0;
+  private lastScan: ScanReport | undefined;
+  private readonly detachers: (() => void)[] = [];
+
+  private constructor(init: HostInit) {
+    this.client = init.client;
+    this.fullyQualifiedNamespace = init.fullyQualifiedNamespace;
+    this.eventHubName = init.eventHubName;
+    this.options = init.options;
+    this.consumerGroup = init.options.consumerGroup;
+    this.secrets = init.secrets;
+    this.log = init.options.logger ?? createClientLogger("eph:host");
+    this.checkpointer = init.checkpointer;
+    this.leaser = new ObservedLeaser(
+      init.leaser,
+      init.options.clock,
+      init.options.timing.leaseDuration,
+      (operation, partitionId, error) =>
+        this.reportError({
+          operation: "lease",
+          ...(partitionId === undefined ? {} : { partitionId }),
+          error: scrubbed(error, this.secrets, operation),
+          willRetry: true,
+        }),
+    );
+    this.closed = new Promise((resolve) => {
+      this.resolveClosed = resolve;
+    });
+    this.env = {
+      reader: this.client,
+      checkpointer: this.checkpointer,
+      leases: {
+        verifyLease: (pid) => this.balancer?.verifyLease(pid) ?? Promise.resolve(false),
+        isOwned: (pid) => this.balancer?.isOwned(pid) ?? false,
+      },
+      options: this.options,
+      handlers: () => [...this.handlers.entries()],
+      log: this.log,
+      secrets: this.secrets,
+      reportError: (info) => this.reportError(info),
+      opened: (info) => this.notify("onPartitionOpened", info),
+      closed: (info) => this.notify("onPartitionClosed", info),
+      countEvent: () => {
+        this.eventCount++;
+      },
+    };
+  }
+
+  /**
+   * Creates a host for `hubName` in `namespace` (a bare name such as `contoso`, completed with the
+   * environment's suffix, or a host name), authenticating with `credential`. Validates every argument
+   * and option, and reads the hub's partitions, before returning: a bad option, an unknown hub or a
+   * refused credential is a typed `EphError` here, never a failure after start. The seed's `New`.
+   */
+  static async create(
+    namespace: string,
+    hubName: string,
+    credential: EventHubsCredential,
+    leaser: Leaser,
+    checkpointer: Checkpointer,
+    options?: EventProcessorHostOptions,
+  ): Promise<EventProcessorHost> {
+    const resolved = resolveHostOptions(options);
+    const fullyQualifiedNamespace = qualifyNamespace(namespace, resolved.environment);
+    validateHubName(hubName, 'Argument "hubName"');
+    if (!isTokenCredential(credential) && !isNamedKeyCredential(credential) && !isSASCredential(credential)) {
+      throw new EphError(
+        "InvalidOption",
+        'Argument "credential" must be a TokenCredential (e.g. DefaultAzureCredential), an AzureNamedKeyCredential or an AzureSASCredential.',
+      );
+    }
+    validateStores(leaser, checkpointer);
+    const secrets = isNamedKeyCredential(credential)
+      ? [credential.key]
+      : isSASCredential(credential)
+        ? [credential.signature]
+        : [];
+    let client: EventHubConsumerClient;
+    try {
+      client = new EventHubConsumerClient(
+        resolved.consumerGroup,
+        fullyQualifiedNamespace,
+        hubName,
+        credential,
+        clientOptions(),
+      );
+    } catch (error) {
+      throw new EphError(
+        "InvalidOption",
+        `The Event Hubs client refused its settings: ${describeError(error, secrets)}`,
+      );
+    }
+    return EventProcessorHost.open({
+      client,
+      fullyQualifiedNamespace,
+      eventHubName: hubName,
+      options: resolved,
+      leaser,
+      checkpointer,
+      secrets,
+      credentialKind: "credential",
+    });
+  }
+
+  /**
+   * Creates a host from an Event Hubs connection string that names the hub (`EntityPath`). Validates
+   * the string, every option and the hub (it must exist and accept the key) before returning. Errors
+   * never quote the key or signature. The seed's `NewFromConnectionString`.
+   */
+  static async fromConnectionString(
+    connectionString: string,
+    leaser: Leaser,
+    checkpointer: Checkpointer,
+    options?: EventProcessorHostOptions,
+  ): Promise<EventProcessorHost> {
+    const resolved = resolveHostOptions(options);
+    const parsed = parseConnectionString(connectionString);
+    validateStores(leaser, checkpointer);
+    let client: EventHubConsumerClient;
+    try {
+      client = new EventHubConsumerClient(resolved.consumerGroup, parsed.canonical, clientOptions());
+    } catch (error) {
+      throw new EphError(
+        "InvalidConnectionString",
+        `The Event Hubs client refused the connection string: ${describeError(error, parsed.secrets)}`,
+      );
+    }
+    return EventProcessorHost.open({
+      client,
+      fullyQualifiedNamespace: parsed.fullyQualifiedNamespace,
+      eventHubName: parsed.eventHubName,
+      options: resolved,
+      leaser,
+      checkpointer,
+      secrets: parsed.secrets,
+      credentialKind: "connection string",
+    });
+  }
+
+  private static async open(init: HostInit): Promise<EventProcessorHost> {
+    const { client, options } = init;
+    let ids: string[];
+    try {
+      ids = await withDeadline(
+        options.clock,
+        connectTimeout,
+        (abortSignal) => client.getPartitionIds({ abortSignal }),
+        `Reading the partitions of ${init.eventHubName}`,
+      );
+    } catch (error) {
+      await withDeadline(options.clock, connectTimeout, () => client.close(), "Closing the client").catch(
+        () => undefined,
+      );
+      throw connectError(error, init);
+    }
+    const host = new EventProcessorHost(init);
+    host.partitionIds = ids;
+    const info: HostInfo = {
+      hostName: options.hostName,
+      fullyQualifiedNamespace: init.fullyQualifiedNamespace,
+      eventHubName: init.eventHubName,
+      consumerGroup: options.consumerGroup,
+    };
+    host.leaser.setEventProcessorHost(info);
+    init.checkpointer.setEventProcessorHost(info);
+    return host;
+  }
+
+  /** This host's name: the owner written in its leases. */
+  getName(): string {
+    return this.options.hostName;
+  }
+
+  /** The hub's partition ids as last read (at creation, then at every scan). */
+  getPartitionIds(): string[] {
+    return [...this.partitionIds];
+  }
+
+  /** Partitions whose receiver is open and delivering events to the handlers now. */
+  partitionIdsBeingProcessed(): string[] {
+    return [...this.workers.values()]
+      .filter((w) => w.isReceiving)
+      .map((w) => w.partitionId)
+      .sort(byPartitionId);
+  }
+
+  /**
+   * Registers a handler; it receives every event from now on (every handler receives every event).
+   * Returns its id, a UUID.
+   */
+  registerHandler(handler: EventHandler): HandlerID {
+    if (typeof handler !== "function") {
+      throw new EphError("InvalidOption", 'Argument "handler" must be a function (event, context) => Promise<void>.');
+    }
+    if (this.state === "closing" || this.state === "closed") {
+      throw new EphError("Closed", `Host ${this.getName()} is closed; handlers cannot be registered.`);
+    }
+    const id = randomUUID();
+    this.handlers.set(id, handler);
+    return id;
+  }
+
+  /** Ids of the registered handlers, in registration order. */
+  registeredHandlerIds(): HandlerID[] {
+    return [...this.handlers.keys()];
+  }
+
+  /**
+   * Removes a handler. Removing the last one closes the host, as in the seed; the promise then
+   * resolves once the host is closed.
+   */
+  async unregisterHandler(id: HandlerID): Promise<void> {
+    if (!this.handlers.delete(id)) return;
+    if (this.handlers.size === 0 && this.state !== "closed") await this.close();
+  }
+
+  /**
+   * Starts the host and runs until it is closed (by `close()`, the last `unregisterHandler`, the
+   * `abortSignal` option, or SIGINT/SIGTERM with `handleSignals`), then resolves. Rejects if the host
+   * cannot start (no handler registered, stores unreachable).
+   */
+  async start(): Promise<void> {
+    await this.startNonBlocking();
+    await this.closed;
+  }
+
+  /** Starts the host and resolves once it is running: stores ready and the first lease scan done. */
+  async startNonBlocking(): Promise<void> {
+    if (this.state === "closing" || this.state === "closed") {
+      throw new EphError("Closed", `Host ${this.getName()} is closed; create a new one.`);
+    }
+    if (this.state !== "created") throw new EphError("Closed", `Host ${this.getName()} was already started.`);
+    if (this.handlers.size === 0) {
+      throw new EphError("InvalidOption", "Register a handler with registerHandler() before starting the host.");
+    }
+    this.state = "starting";
+    const o = this.options;
+    if (o.abortSignal?.aborted) {
+      await this.close();
+      return;
+    }
+    this.attachStopTriggers();
+    if (!o.noBanner) {
+      const text = bannerText(this.getName(), this.fullyQualifiedNamespace, this.eventHubName, this.consumerGroup);
+      if (o.bannerOutput) o.bannerOutput.write(text);
+      else this.log.info(text);
+    }
+    try {
+      await Promise.all([
+        withDeadline(o.clock, connectTimeout, (abortSignal) => this.leaser.ensureStore({ abortSignal }), "Lease store"),
+        withDeadline(
+          o.clock,
+          connectTimeout,
+          (abortSignal) => this.checkpointer.ensureStore({ abortSignal }),
+          "Checkpoint store",
+        ),
+      ]);
+    } catch (error) {
+      await this.close();
+      throw error;
+    }
+    if (this.state !== "starting") return;
+    this.balancer = new Balancer({
+      leaser: this.leaser,
+      hostName: o.hostName,
+      partitionIds: () => this.refreshPartitionIds(),
+      leaseDuration: o.timing.leaseDuration,
+      renewalInterval: o.timing.renewalInterval,
+      scanInterval: o.timing.scanInterval,
+      operationTimeout: o.timing.operationTimeout,
+      clock: o.clock,
+      random: o.random,
+      logger: this.log,
+      onAcquired: (partition) => this.acquired(partition),
+      onLost: (partitionId, reason) => this.lost(partitionId, reason),
+      onScan: (report) => this.scanned(report),
+    });
+    this.balancer.start();
+    this.state = "running";
+    await this.balancer.scanNow();
+  }
+
+  /**
+   * Closes the host: stops taking partitions, drains the events in flight (up to `drainTimeout`),
+   * checkpoints, releases every lease so other hosts take over at their next scan, and closes the
+   * connection. Always settles; idempotent. Does not close the leaser and checkpointer you passed.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /** A snapshot of what the host is doing: leases, receivers, counters, lag, last errors. */
+  health(): HostHealth {
+    const partitions = [...this.workers.values()]
+      .map((w) => w.health())
+      .sort((a, b) => byPartitionId(a.partitionId, b.partitionId));
+    return {
+      hostName: this.getName(),
+      state: this.state,
+      at: this.options.clock.now(),
+      leasesHeld: this.balancer?.ownedPartitions().length ?? 0,
+      partitionsReceiving: partitions.filter((p) => p.state === "receiving").length,
+      eventsProcessed: this.eventCount,
+      errors: this.errorCount,
+      lastScanAt: this.lastScan?.at,
+      hosts: this.lastScan?.hosts,
+      partitions,
+    };
+  }
+
+  private async shutdown(): Promise<void> {
+    const wasStarted = this.state !== "created";
+    this.state = "closing";
+    for (const detach of this.detachers.splice(0)) detach();
+    try {
+      await this.balancer?.stop();
+    } catch (error) {
+      this.reportError({ operation: "close", error, willRetry: false });
+    }
+    await Promise.allSettled([...this.workers.values()].map((w) => w.stop("shutdown")));
+    await Promise.allSettled([...this.retiring.values()]);
+    try {
+      await withDeadline(this.options.clock, connectTimeout, () => this.client.close(), "Closing the connection");
+    } catch (error) {
+      this.reportError({ operation: "close", error: scrubbed(error, this.secrets, "close"), willRetry: false });
+    }
+    this.state = "closed";
+    if (wasStarted) this.log.info(`eph: host ${this.getName()} closed`);
+    this.resolveClosed();
+  }
+
+  private attachStopTriggers(): void {
+    const signal = this.options.abortSignal;
+    if (signal) {
+      const onAbort = () => void this.close();
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.detachers.push(() => signal.removeEventListener("abort", onAbort));
+    }
+    if (this.options.handleSignals) {
+      const onSignal = () => void this.close();
+      for (const name of ["SIGINT", "SIGTERM"] as const) {
+        process.on(name, onSignal);
+        this.detachers.push(() => process.off(name, onSignal));
+      }
+    }
+  }
+
+  private async refreshPartitionIds(): Promise<readonly string[]> {
+    try {
+      const ids = await withDeadline(
+        this.options.clock,
+        Math.max(this.options.timing.operationTimeout, 5000),
+        (abortSignal) => this.client.getPartitionIds({ abortSignal }),
+        "Reading the partition ids",
+      );
+      this.partitionIds = ids;
+      return ids;
+    } catch (error) {
+      const safe = scrubbed(error, this.secrets, "getPartitionIds");
+      this.reportError({ operation: "partitionIds", error: safe, willRetry: true });
+      throw safe;
+    }
+  }
+
+  private acquired(partition: OwnedPartition): void {
+    const { partitionId, epoch } = partition;
+    if (this.state !== "running" && this.state !== "starting") {
+      throw new EphError("Closed", `Host ${this.getName()} is closing.`);
+    }
+    // Epoch 0 as owner level would send no epoch at all, and the receiver would not be exclusive.
+    if (!Number.isSafeInteger(epoch) || epoch < 1) {
+      throw new EphError("CorruptRecord", `The lease of partition ${partitionId} has epoch ${epoch}; expected >= 1.`, {
+        partitionId,
+      });
+    }
+    const previousOwner = this.leaser.takePreviousOwner(partitionId);
+    const worker = new PartitionWorker(this.env, partitionId, epoch, previousOwner);
+    this.workers.set(partitionId, worker);
+    const retiring = this.retiring.get(partitionId);
+    // The client allows one subscription per partition: the previous reader must be gone first.
+    if (retiring) void retiring.then(() => this.workers.get(partitionId) === worker && worker.start());
+    else worker.start();
+  }
+
+  private async lost(partitionId: string, reason: LossReason): Promise<void> {
+    const worker = this.workers.get(partitionId);
+    if (!worker) return;
+    // The worker stays listed (health shows it "stopping") until it has drained and flushed.
+    const stopping = worker.stop(reason);
+    this.retiring.set(partitionId, stopping);
+    try {
+      await stopping;
+    } finally {
+      if (this.retiring.get(partitionId) === stopping) this.retiring.delete(partitionId);
+      if (this.workers.get(partitionId) === worker) this.workers.delete(partitionId);
+    }
+  }
+
+  private scanned(report: ScanReport): void {
+    this.lastScan = report;
+    if (report.acquired.length > 0) this.notify("onRebalance", report);
+  }
+
+  private reportError(info: HostErrorInfo): void {
+    this.errorCount++;
+    const where = info.partitionId === undefined ? "" : ` (partition ${info.partitionId})`;
+    const message = `eph: ${info.operation} error${where}${info.willRetry ? ", will retry" : ""}: ${describeError(info.error, this.secrets)}`;
+    if (info.willRetry) this.log.warning(message);
+    else this.log.error(message);
+    const callback = this.options.onError;
+    if (!callback) return;
+    try {
+      callback(info);
+    } catch (error) {
+      this.log.error(`eph: onError threw: ${describeError(error, this.secrets)}`);
+    }
+  }
+
+  private notify(name: "onPartitionOpened", info: PartitionOpenedInfo): void;
+  private notify(name: "onPartitionClosed", info: PartitionClosedInfo): void;
+  private notify(name: "onRebalance", info: ScanReport): void;
+  private notify(
+    name: "onPartitionOpened" | "onPartitionClosed" | "onRebalance",
+    info: PartitionOpenedInfo | PartitionClosedInfo | ScanReport,
+  ): void {
+    if (name === "onPartitionOpened") {
+      const i = info as PartitionOpenedInfo;
+      this.log.info(`eph: ${this.getName()} reading partition ${i.partitionId} at epoch ${i.epoch}`);
+    } else if (name === "onPartitionClosed") {
+      const i = info as PartitionClosedInfo;
+      this.log.info(`eph: ${this.getName()} stopped reading partition ${i.partitionId} (${i.reason})`);
+    }
+    const callback = this.options[name] as ((value: typeof info) => void) | undefined;
+    if (!callback) return;
+    try {
+      callback(info);
+    } catch (error) {
+      this.reportError({ operation: "callback", error, willRetry: false });
+    }
+  }
+}
+
+function clientOptions(): EventHubConsumerClientOptions {
+  return {
+    // The host retries receivers itself, after verifying the lease; the client must not reconnect
+    // behind its back.
+    retryOptions: { maxRetries: 0 },
+    // A single-partition subscription restarts a stopped pump after this interval, from the start
+    // position it was given. The host closes such subscriptions at once; this only makes sure a
+    // forgotten one could never rewind.
+    loadBalancingOptions: { updateIntervalInMs: 3_600_000 },
+    userAgent: "eph-host",
+  };
+}
+
+function validateHubName(name: unknown, what: string): void {
+  if (typeof name !== "string" || !hubName.test(name)) {
+    throw new EphError(
+      "InvalidOption",
+      `${what} must be an event hub name (letters, digits, ".", "-", "_"); got ${JSON.stringify(name)}.`,
+    );
+  }
+}
+
+function validateStores(leaser: unknown, checkpointer: unknown): void {
+  for (const [what, value, methods] of [
+    ["leaser", leaser, leaserMethods],
+    ["checkpointer", checkpointer, checkpointerMethods],
+  ] as const) {
+    if (typeof value !== "object" || value === null) {
+      throw new EphError("InvalidOption", `Argument "${what}" is required.`);
+    }
+    const missing = methods.find((m) => typeof (value as Record<string, unknown>)[m] !== "function");
+    if (missing) {
+      throw new EphError("InvalidOption", `Argument "${what}" must implement ${missing}().`);
+    }
+  }
+}
+
+/** An error from the client, re-made with a scrubbed message (its own may quote a secret). */
+function scrubbed(error: unknown, secrets: readonly string[], operation: string): unknown {
+  if (error instanceof EphError) {
+    const message = redact(error.message, secrets);
+    return message === error.message ? error : new EphError(error.code, message);
+  }
+  return new EphError("StoreUnavailable", `${operation} failed: ${describeError(error, secrets)}`);
+}
+
+function connectError(error: unknown, init: HostInit): EphError {
+  const code = (error as { code?: unknown } | null)?.code;
+  const where = `event hub "${init.eventHubName}" in namespace "${init.fullyQualifiedNamespace}"`;
+  const detail = describeError(error, init.secrets);
+  if (code === "MessagingEntityNotFoundError") {
+    return new EphError("InvalidOption", `The ${where} does not exist (${detail}).`);
+  }
+  if (code === "UnauthorizedError") {
+    return init.credentialKind === "connection string"
+      ? new EphError("InvalidConnectionString", `The ${where} refused the connection string's key (${detail}).`)
+      : new EphError("InvalidOption", `The ${where} refused the credential (${detail}).`);
+  }
+  if (isEphError(error)) return new EphError(error.code, redact(error.message, init.secrets));
+  return new EphError("StoreUnavailable", `Could not read the ${where}: ${detail}`);
+}
+
+const byPartitionId = new Intl.Collator("en", { numeric: true }).compare;

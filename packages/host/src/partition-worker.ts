@@ -1,0 +1,432 @@
+import type {
+  EventPosition,
+  PartitionContext,
+  ReceivedEventData,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionEventHandlers,
+} from "@azure/event-hubs";
+import {
+  type Checkpoint,
+  type Checkpointer,
+  delay,
+  EphError,
+  type HandlerID,
+  type Logger,
+  type LossReason,
+  withDeadline,
+} from "@eph/core";
+import { backoffDelay } from "./backoff.js";
+import { CheckpointWriter } from "./checkpoint-writer.js";
+import { EventDispatcher, positionOf } from "./event-dispatcher.js";
+import type { EventHandler } from "./handler.js";
+import type { PartitionHealth, PartitionState } from "./health.js";
+import type { HostErrorInfo, PartitionClosedInfo, PartitionCloseReason, PartitionOpenedInfo } from "./host-events.js";
+import type { ResolvedHostOptions } from "./host-options.js";
+import { describeError } from "./redaction.js";
+import { afterCheckpoint, toEventPosition } from "./start-position.js";
+
+/** The part of `EventHubConsumerClient` a worker reads with: one subscription per partition. */
+export interface PartitionReader {
+  /** Starts reading one partition (the client's `subscribe(partitionId, handlers, options)`). */
+  subscribe(partitionId: string, handlers: SubscriptionEventHandlers, options?: SubscribeOptions): Subscription;
+}
+
+/** The balancer's view of the lease, as a worker needs it. */
+export interface LeaseGuard {
+  /** Confirms with the store that the lease is still held (a conditional renewal). */
+  verifyLease(partitionId: string): Promise<boolean>;
+  /** True while the lease is held and within its local deadline. */
+  isOwned(partitionId: string): boolean;
+}
+
+/** Everything a worker shares with its host. */
+export interface WorkerEnvironment {
+  readonly reader: PartitionReader;
+  readonly checkpointer: Checkpointer;
+  readonly leases: LeaseGuard;
+  readonly options: ResolvedHostOptions;
+  readonly handlers: () => ReadonlyArray<readonly [HandlerID, EventHandler]>;
+  readonly log: Logger;
+  readonly secrets: readonly string[];
+  readonly reportError: (info: HostErrorInfo) => void;
+  readonly opened: (info: PartitionOpenedInfo) => void;
+  readonly closed: (info: PartitionClosedInfo) => void;
+  /** Counts handled events host-wide. */
+  readonly countEvent: () => void;
+}
+
+/** Why the subscription ended, when it was not asked to. */
+type Ending = { readonly error: unknown } | undefined;
+
+/**
+ * Reads one owned partition: fences and reads its checkpoint, subscribes with the lease epoch as owner
+ * level, hands events to the dispatcher one at a time, checkpoints, and on any receiver failure
+ * verifies the lease before reconnecting from the last handled event (a deposed owner never steals a
+ * partition back). Stopping drains the event in flight and flushes the checkpoint before the lease
+ * is released or left to the new owner.
+ */
+export class PartitionWorker {
+  private state: PartitionState = "starting";
+  private readonly stopController = new AbortController();
+  private writer: CheckpointWriter | undefined;
+  private dispatcher: EventDispatcher;
+  private lastHandled: Checkpoint | undefined;
+  private eventsProcessed = 0;
+  private eventsSkipped = 0;
+  private lastEnqueued: number | undefined;
+  private lastReceiveAt: number | undefined;
+  private lastError: string | undefined;
+  private running: Promise<void> = Promise.resolve();
+  private inFlight: Promise<void> | undefined;
+  private endSubscription: ((ending: Ending) => void) | undefined;
+  private stopping: Promise<void> | undefined;
+  private failure: { error: unknown } | undefined;
+  /** Set when the final flush starts: later completions are not recorded (the lease is being let go). */
+  private sealed = false;
+
+  constructor(
+    private readonly env: WorkerEnvironment,
+    readonly partitionId: string,
+    readonly epoch: number,
+    private readonly previousOwner: string | undefined,
+  ) {
+    const o = env.options;
+    this.dispatcher = new EventDispatcher({
+      partitionId,
+      epoch,
+      signal: this.stopController.signal,
+      clock: o.clock,
+      random: o.random,
+      retry: o.handlerRetry,
+      onFailure: o.onHandlerFailure,
+      handlers: env.handlers,
+      checkpointNow: (position) => this.checkpointNow(position),
+      report: (info) => this.report(info),
+    });
+  }
+
+  /** True while the receiver is open and delivering. */
+  get isReceiving(): boolean {
+    return this.state === "receiving";
+  }
+
+  /** Starts reading in the background. */
+  start(): void {
+    this.running = this.run().catch((error: unknown) => {
+      this.report({ operation: "receive", partitionId: this.partitionId, error, willRetry: false });
+    });
+  }
+
+  /**
+   * Stops reading: ends retries and waits, tells handlers through `context.signal`, waits up to
+   * `drainTimeout` for the event in flight, closes the receiver and flushes the checkpoint. Idempotent.
+   */
+  stop(reason: LossReason): Promise<void> {
+    this.stopping ??= this.shutdown(this.closeReasonFor(reason));
+    return this.stopping;
+  }
+
+  /** This partition's health. */
+  health(): PartitionHealth {
+    const checkpoint = this.writer?.checkpoint;
+    const lag =
+      this.lastEnqueued === undefined ? undefined : Math.max(0, this.lastEnqueued - (checkpoint?.sequenceNumber ?? -1));
+    return {
+      partitionId: this.partitionId,
+      epoch: this.epoch,
+      state: this.state,
+      eventsProcessed: this.eventsProcessed,
+      eventsSkipped: this.eventsSkipped,
+      lastSequenceNumber: this.lastHandled?.sequenceNumber,
+      checkpoint,
+      lastEnqueuedSequenceNumber: this.lastEnqueued,
+      lag,
+      lastReceiveAt: this.lastReceiveAt,
+      lastError: this.lastError,
+    };
+  }
+
+  private get stopRequested(): boolean {
+    return this.stopController.signal.aborted;
+  }
+
+  private closeReasonFor(reason: LossReason): PartitionCloseReason {
+    if (reason === "shutdown") return "shutdown";
+    if (reason === "expired") return "lost";
+    return "stolen";
+  }
+
+  private async run(): Promise<void> {
+    const o = this.env.options;
+    const signal = this.stopController.signal;
+    if (this.previousOwner !== undefined && o.handoffTimeout > 0) {
+      // Taken from a live owner: give it time to notice, finish its event and checkpoint (its writes
+      // are still accepted because the fence is raised only below), so nothing is read twice.
+      this.state = "handoff";
+      this.env.log.info(
+        `eph: partition ${this.partitionId} taken from ${this.previousOwner}; waiting ${o.handoffTimeout} ms for its handoff`,
+      );
+      try {
+        await delay(o.clock, o.handoffTimeout, signal);
+      } catch {
+        return;
+      }
+    }
+    this.state = "starting";
+    // Raising the fence BEFORE reading the checkpoint means any later write by a previous owner is
+    // refused, so the position read here can only be overtaken by this host.
+    const checkpoint = await this.untilDone("checkpoint", (abortSignal) =>
+      this.env.checkpointer.ensureCheckpoint(this.partitionId, { epoch: this.epoch, abortSignal }),
+    );
+    if (checkpoint === stopped) return;
+    this.writer = new CheckpointWriter(
+      {
+        partitionId: this.partitionId,
+        epoch: this.epoch,
+        checkpointer: this.env.checkpointer,
+        clock: o.clock,
+        everyEvents: o.checkpoint.everyEvents,
+        everyMs: o.checkpoint.everyMs,
+        timeout: o.timing.operationTimeout,
+        onError: (error, willRetry) =>
+          this.report({ operation: "checkpoint", partitionId: this.partitionId, error, willRetry }),
+      },
+      checkpoint,
+    );
+    let position: EventPosition;
+    if (checkpoint !== undefined) {
+      position = afterCheckpoint(checkpoint);
+    } else {
+      const initial = await this.untilDone("callback", async () =>
+        toEventPosition(await o.initialPosition(this.partitionId)),
+      );
+      if (initial === stopped) return;
+      position = initial;
+    }
+    this.env.opened({ partitionId: this.partitionId, epoch: this.epoch, checkpoint });
+
+    let failures = 0;
+    while (!this.stopRequested && !this.failure) {
+      const before = this.eventsProcessed;
+      const ending = await this.receive(position);
+      if (this.stopRequested || this.failure || ending === undefined) break;
+      failures = this.eventsProcessed > before ? 1 : failures + 1;
+      this.state = "reconnecting";
+      this.report({ operation: "receive", partitionId: this.partitionId, error: ending.error, willRetry: true });
+      try {
+        await delay(o.clock, backoffDelay(failures, o.reconnectDelay, o.maxReconnectDelay, o.random), signal);
+      } catch {
+        break;
+      }
+      // Never reconnect on a lease we may have lost: with the same owner level the old receiver could
+      // displace the new owner's (the steal-back race of the official processor).
+      if (!(await this.env.leases.verifyLease(this.partitionId))) {
+        this.env.log.info(`eph: partition ${this.partitionId} is no longer ours; not reconnecting`);
+        break;
+      }
+      if (this.lastHandled !== undefined) position = afterCheckpoint(this.lastHandled);
+    }
+  }
+
+  /** Subscribes from `position`; resolves when the subscription ends (with the error, if any). */
+  private receive(position: EventPosition): Promise<Ending> {
+    const o = this.env.options;
+    return new Promise<Ending>((resolve) => {
+      let ended = false;
+      let subscription: Subscription | undefined;
+      const end = (ending: Ending) => {
+        if (ended) return;
+        ended = true;
+        this.endSubscription = undefined;
+        const sub = subscription;
+        const closing = sub
+          ? withDeadline(o.clock, o.timing.operationTimeout * 4 + 5000, () => sub.close(), "Closing a receiver")
+          : Promise.resolve();
+        closing.catch((error: unknown) => this.env.log.warning(`eph: ${describeError(error, this.env.secrets)}`));
+        closing.finally(() => resolve(ending)).catch(() => undefined);
+      };
+      this.endSubscription = end;
+      const handlers: SubscriptionEventHandlers = {
+        processEvents: async (events, context) => {
+          if (ended) return;
+          const work = this.processBatch(events, context);
+          this.inFlight = work;
+          try {
+            await work;
+          } finally {
+            if (this.inFlight === work) this.inFlight = undefined;
+          }
+          if (this.failure) end(undefined);
+        },
+        // Closing at once keeps the client from reconnecting on its own: this worker reconnects, after
+        // verifying its lease.
+        processError: async (error) => end({ error }),
+        processClose: async (reason) => {
+          end({
+            error: new EphError("LeaseLost", `The receiver of partition ${this.partitionId} closed (${reason}).`),
+          });
+        },
+      };
+      try {
+        subscription = this.env.reader.subscribe(this.partitionId, handlers, {
+          ownerLevel: this.epoch,
+          startPosition: position,
+          maxBatchSize: o.maxBatchSize,
+          prefetchCount: o.prefetchCount,
+          maxWaitTimeInSeconds: o.maxWaitTimeInSeconds,
+          trackLastEnqueuedEventProperties: true,
+        });
+        if (ended) {
+          // An error was reported synchronously, before `subscription` was assigned.
+          subscription.close().catch(() => undefined);
+        } else {
+          this.state = "receiving";
+        }
+      } catch (error) {
+        end({ error });
+      }
+    });
+  }
+
+  private async processBatch(events: ReceivedEventData[], context: PartitionContext): Promise<void> {
+    const o = this.env.options;
+    this.lastReceiveAt = o.clock.now();
+    const enqueued = context.lastEnqueuedEventProperties?.sequenceNumber;
+    if (typeof enqueued === "number") this.lastEnqueued = enqueued;
+    if (!this.stopRequested && !this.failure) this.state = "receiving";
+    for (const event of events) {
+      if (this.stopRequested || this.failure || this.sealed) return;
+      if (this.lastEnqueued === undefined || event.sequenceNumber > this.lastEnqueued) {
+        this.lastEnqueued = event.sequenceNumber;
+      }
+      const outcome = await this.dispatcher.dispatch(event);
+      if (this.sealed) return;
+      if (outcome.kind === "stopped") return;
+      if (outcome.kind === "failed") {
+        this.failure = { error: outcome.error };
+        this.lastError = describeError(outcome.error, this.env.secrets);
+        void this.fail();
+        return;
+      }
+      const position = positionOf(event);
+      this.lastHandled = position;
+      this.eventsProcessed++;
+      this.env.countEvent();
+      if (outcome.kind === "skipped") this.eventsSkipped++;
+      if (o.checkpoint.mode === "auto") this.writer?.handled(position);
+    }
+  }
+
+  private async checkpointNow(position: Checkpoint): Promise<void> {
+    if (this.sealed || !this.writer) {
+      throw new EphError("LeaseLost", `Partition ${this.partitionId} is being let go; its position was not stored.`, {
+        partitionId: this.partitionId,
+      });
+    }
+    await this.writer.writeNow(position);
+  }
+
+  private fail(): Promise<void> {
+    this.stopping ??= this.shutdown("failed");
+    return this.stopping;
+  }
+
+  private async shutdown(reason: PartitionCloseReason): Promise<void> {
+    const o = this.env.options;
+    if (this.state !== "failed") this.state = "stopping";
+    this.stopController.abort(new EphError("Aborted", `Partition ${this.partitionId} is stopping.`));
+    const inFlight = this.inFlight;
+    if (inFlight) {
+      const drained = await settleWithin(o, inFlight, o.drainTimeout);
+      if (!drained) {
+        this.report({
+          operation: "handler",
+          partitionId: this.partitionId,
+          error: new EphError("Aborted", `A handler on partition ${this.partitionId} outlived drainTimeout.`),
+          willRetry: false,
+        });
+      }
+    }
+    this.endSubscription?.(undefined);
+    await settleWithin(o, this.running, o.timing.operationTimeout * 4 + 5000);
+    this.sealed = true;
+    let closeReason = reason;
+    const writer = this.writer;
+    if (writer) {
+      try {
+        await writer.flush();
+        if (reason === "stolen") closeReason = "handoff";
+      } catch (error) {
+        this.report({ operation: "checkpoint", partitionId: this.partitionId, error, willRetry: false });
+      }
+      writer.close();
+    }
+    if (reason === "failed") this.state = "failed";
+    this.env.closed({
+      partitionId: this.partitionId,
+      epoch: this.epoch,
+      reason: closeReason,
+      checkpoint: writer?.checkpoint,
+      ...(reason === "failed" ? { error: this.failure?.error } : {}),
+    });
+  }
+
+  /** Retries a start-up call with backoff until it succeeds, the partition stops, or the lease is gone. */
+  private async untilDone<T>(
+    operation: "checkpoint" | "callback",
+    call: (abortSignal: AbortSignal) => Promise<T>,
+  ): Promise<T | typeof stopped> {
+    const o = this.env.options;
+    for (let attempt = 1; ; attempt++) {
+      if (this.stopRequested || !this.env.leases.isOwned(this.partitionId)) return stopped;
+      try {
+        return await withDeadline(
+          o.clock,
+          o.timing.operationTimeout,
+          call,
+          `Starting partition ${this.partitionId} (${operation})`,
+        );
+      } catch (error) {
+        this.report({ operation, partitionId: this.partitionId, error, willRetry: true });
+        try {
+          await delay(
+            o.clock,
+            backoffDelay(attempt, o.reconnectDelay, o.maxReconnectDelay, o.random),
+            this.stopController.signal,
+          );
+        } catch {
+          return stopped;
+        }
+      }
+    }
+  }
+
+  private report(info: HostErrorInfo): void {
+    if (info.operation !== "handler" || !info.willRetry) {
+      this.lastError = describeError(info.error, this.env.secrets);
+    }
+    this.env.reportError(info);
+  }
+}
+
+const stopped: unique symbol = Symbol("stopped");
+
+/** Waits for `work` to settle, at most `ms`; true when it settled. */
+async function settleWithin(o: ResolvedHostOptions, work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: unknown;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = o.clock.setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      timeout,
+    ]);
+  } finally {
+    o.clock.clearTimeout(timer);
+  }
+}
