@@ -1,0 +1,211 @@
+import { inspect } from "node:util";
+import type { TableClient } from "@azure/data-tables";
+import type { Checkpoint, EphError } from "@eph/core";
+import { AZURITE_ACCOUNT_KEY, type AzuriteInstance, startAzurite } from "@eph/testing";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { CheckpointLayout } from "../src/index.js";
+import { TableCheckpointer } from "../src/index.js";
+import { type FaultProxy, startFaultProxy } from "./fault-proxy.js";
+import { connectionStringFor, countCalls, freshTableName, hostInfo, quickRetries, rawClient } from "./tables.js";
+
+let azurite: AzuriteInstance;
+let proxy: FaultProxy;
+beforeAll(async () => {
+  azurite = await startAzurite();
+  proxy = await startFaultProxy(azurite.tableEndpoint);
+});
+afterAll(async () => {
+  await proxy.close();
+  await azurite.close();
+});
+
+let tableName: string;
+let raw: TableClient;
+beforeEach(async () => {
+  tableName = freshTableName();
+  raw = rawClient(azurite, tableName);
+  await raw.createTable();
+  proxy.clear();
+});
+
+function checkpointer(layout: CheckpointLayout = "eph", endpoint = azurite.tableEndpoint) {
+  const client = rawClient(azurite, tableName, endpoint);
+  const calls = countCalls(client);
+  const c = new TableCheckpointer(client, { layout });
+  c.setEventProcessorHost(hostInfo("h"));
+  return Object.assign(c, { calls });
+}
+
+const at = (sequenceNumber: number): Checkpoint => ({
+  offset: String(sequenceNumber * 10),
+  sequenceNumber,
+  enqueuedTime: new Date(Date.UTC(2025, 0, 1) + sequenceNumber),
+});
+
+async function rejection(promise: Promise<unknown>): Promise<EphError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as EphError;
+  }
+  throw new Error("expected a rejection");
+}
+
+async function entities(): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  for await (const e of raw.listEntities()) {
+    const { etag, timestamp, ...rest } = e as Record<string, unknown>;
+    out.push(rest);
+  }
+  return out;
+}
+
+describe("eph layout", () => {
+  it("stores fence and position in one entity keyed by namespace, hub and consumer group", async () => {
+    const c = checkpointer();
+    await c.ensureCheckpoint("3", { epoch: 4 });
+    expect(await entities()).toEqual([
+      { partitionKey: "contoso.servicebus.windows.net orders $default eph-checkpoint", rowKey: "3", fence: 4n },
+    ]);
+    await c.updateCheckpoint("3", at(2 ** 40), { epoch: 5 });
+    expect(await entities()).toEqual([
+      {
+        partitionKey: "contoso.servicebus.windows.net orders $default eph-checkpoint",
+        rowKey: "3",
+        fence: 5n,
+        sequenceNumber: 2n ** 40n,
+        offset: String(2 ** 40 * 10),
+        enqueuedTime: at(2 ** 40).enqueuedTime,
+      },
+    ]);
+  });
+});
+
+describe("calls", () => {
+  it("costs one call per update in the steady state, three when another writer got in between", async () => {
+    const c = checkpointer();
+    await c.ensureCheckpoint("0", { epoch: 1 });
+    c.calls.reset();
+    for (let seq = 1; seq <= 5; seq++) await c.updateCheckpoint("0", at(seq), { epoch: 1 });
+    expect(c.calls.total).toBe(5);
+    await checkpointer().updateCheckpoint("0", at(6), { epoch: 1 });
+    c.calls.reset();
+    await c.updateCheckpoint("0", at(7), { epoch: 1 });
+    expect(c.calls.byMethod).toEqual({ PUT: 2, GET: 1 }); // refused write, read, write
+  });
+
+  it("costs one read to ensure an existing checkpoint at a known epoch, two to raise the fence", async () => {
+    const c = checkpointer();
+    await c.ensureCheckpoint("0", { epoch: 1 });
+    c.calls.reset();
+    await c.ensureCheckpoint("0", { epoch: 1 });
+    expect(c.calls.total).toBe(1);
+    c.calls.reset();
+    await c.ensureCheckpoint("0", { epoch: 2 });
+    expect(c.calls.total).toBe(2);
+  });
+});
+
+describe("corrupt and foreign entities", () => {
+  const pk = "contoso.servicebus.windows.net orders $default eph-checkpoint";
+  const foreign: Array<[string, Record<string, unknown>]> = [
+    ["no fence", { sequenceNumber: 1n, offset: "1", enqueuedTime: new Date() }],
+    ["a fence as a string", { fence: "1" }],
+    ["a negative fence", { fence: -1 }],
+    ["a position without offset", { fence: 1n, sequenceNumber: 1n, enqueuedTime: new Date() }],
+    ["a string sequence number", { fence: 1n, sequenceNumber: "1", offset: "1", enqueuedTime: new Date() }],
+    ["a string enqueued time", { fence: 1n, sequenceNumber: 1n, offset: "1", enqueuedTime: "yesterday" }],
+    ["a negative sequence number", { fence: 1n, sequenceNumber: -5, offset: "1", enqueuedTime: new Date() }],
+  ];
+
+  it.each(foreign)("rejects CorruptRecord naming the entity for %s, and recovers after delete", async (_, props) => {
+    const c = checkpointer();
+    await raw.createEntity({ partitionKey: pk, rowKey: "4", ...props });
+    const calls = [
+      () => c.getCheckpoint("4"),
+      () => c.ensureCheckpoint("4", { epoch: 1 }),
+      () => c.updateCheckpoint("4", at(1), { epoch: 1 }),
+    ];
+    for (const call of calls) {
+      const error = await rejection(call());
+      expect(error.code).toBe("CorruptRecord");
+      expect(error.message).toContain(`PartitionKey="${pk}" RowKey="4"`);
+      expect(error.partitionId).toBe("4");
+    }
+    await c.deleteCheckpoint("4");
+    await c.updateCheckpoint("4", at(1), { epoch: 1 });
+    expect(await c.getCheckpoint("4")).toEqual(at(1));
+  });
+});
+
+describe("failures", () => {
+  it("maps throttling and timeouts to StoreUnavailable and recovers from a deleted table", async () => {
+    const c = checkpointer("eph", proxy.endpoint);
+    await c.ensureCheckpoint("0", { epoch: 1 });
+    proxy.always({ status: 503, code: "ServerBusy" });
+    expect((await rejection(c.updateCheckpoint("0", at(1), { epoch: 1 }))).code).toBe("StoreUnavailable");
+    proxy.always({ status: 500, code: "OperationTimedOut" });
+    expect((await rejection(c.getCheckpoint("0"))).code).toBe("StoreUnavailable");
+    proxy.always("hang");
+    const hung = await rejection(c.updateCheckpoint("0", at(1), { epoch: 1, abortSignal: AbortSignal.timeout(100) }));
+    expect(hung.code).toBe("Aborted");
+    proxy.clear();
+    await c.updateCheckpoint("0", at(1), { epoch: 1 });
+    await raw.deleteTable();
+    expect((await rejection(c.updateCheckpoint("0", at(2), { epoch: 1 }))).code).toBe("StoreNotFound");
+    await c.ensureStore();
+    // The record died with the table: the next write starts it afresh.
+    await c.updateCheckpoint("0", at(2), { epoch: 1 });
+    expect(await c.getCheckpoint("0")).toEqual(at(2));
+  });
+
+  it("lets many hosts create the table at once", async () => {
+    await raw.deleteTable();
+    const hosts = Array.from({ length: 20 }, () => checkpointer());
+    await Promise.all(hosts.map((h) => h.ensureStore()));
+    await Promise.all(hosts.map((h, i) => h.ensureCheckpoint("0", { epoch: i })));
+    expect(await entities()).toMatchObject([{ fence: 19n }]);
+  });
+});
+
+describe("bad input", () => {
+  it("rejects invalid checkpoints, epochs and layouts with InvalidOption", async () => {
+    const c = checkpointer();
+    const bad: Array<[Checkpoint, number]> = [
+      [{ ...at(1), sequenceNumber: -1 }, 1],
+      [{ ...at(1), sequenceNumber: 1.5 }, 1],
+      [{ ...at(1), offset: 5 as unknown as string }, 1],
+      [{ ...at(1), enqueuedTime: new Date(Number.NaN) }, 1],
+      [at(1), -1],
+      [at(1), Number.NaN],
+      [null as unknown as Checkpoint, 1],
+    ];
+    for (const [checkpoint, epoch] of bad) {
+      expect((await rejection(c.updateCheckpoint("0", checkpoint, { epoch }))).code).toBe("InvalidOption");
+    }
+    expect((await rejection(c.ensureCheckpoint("0", { epoch: 0.5 }))).code).toBe("InvalidOption");
+    expect(() => new TableCheckpointer(rawClient(azurite, tableName), { layout: "blob" as CheckpointLayout })).toThrow(
+      expect.objectContaining({ code: "InvalidOption" }),
+    );
+    expect(await entities()).toEqual([]);
+  });
+
+  it("refuses names the official layout cannot hold, and bad connection strings without quoting them", () => {
+    const c = new TableCheckpointer(rawClient(azurite, tableName), { layout: "checkpointstore-table" });
+    expect(() => c.setEventProcessorHost(hostInfo("h", { eventHubName: "a/b" }))).toThrow(
+      expect.objectContaining({ code: "InvalidOption", message: expect.stringContaining("eventHubName") }),
+    );
+    let thrown: unknown;
+    try {
+      TableCheckpointer.fromConnectionString(`AccountKey=${AZURITE_ACCOUNT_KEY};junk`, "table1");
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toMatchObject({ code: "InvalidConnectionString" });
+    expect(inspect(thrown, { depth: 10 })).not.toContain(AZURITE_ACCOUNT_KEY);
+    const viaString = TableCheckpointer.fromConnectionString(connectionStringFor(azurite.tableEndpoint), tableName, {
+      clientOptions: quickRetries,
+    });
+    expect(viaString.tableName).toBe(tableName);
+  });
+});
