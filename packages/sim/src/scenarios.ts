@@ -17,6 +17,8 @@ export interface MembershipOptions {
   scanInterval?: number;
   /** Seed of the hosts' random sources. */
   seed?: number;
+  /** Virtual time of the steady-state window (ms); default one hour. Calls are scaled to an hour. */
+  steadyWindow?: number;
   /** Clock offsets of the hosts, ms (default none): proves expiry never compares clocks. */
   skews?: readonly number[];
 }
@@ -135,7 +137,8 @@ export async function measureMembership(options: MembershipOptions): Promise<Mem
   const c0 = counter.calls;
   const a0 = acquisitions;
   const hour = 3_600_000;
-  await world.advance(hour);
+  const window = options.steadyWindow ?? hour;
+  await world.advance(window);
   for (const h of hosts) h.clock.crash();
   return {
     partitions: options.partitions,
@@ -145,6 +148,6 @@ export async function measureMembership(options: MembershipOptions): Promise<Mem
     crash,
     leave,
     steadyMoves: acquisitions - a0,
-    callsPerPartitionHour: (counter.calls - c0) / options.partitions,
+    callsPerPartitionHour: ((counter.calls - c0) / options.partitions) * (hour / window),
   };
 }
