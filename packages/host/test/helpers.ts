@@ -146,3 +146,39 @@ export async function memoryHost(
 }
 
 export { startEmulator, type Emulator };
+
+/** Sends small batches round-robin to `ids` until stopped; `stop()` resolves with every body sent. */
+export function keepSending(emu: Emulator, hub: string, ids: readonly string[], perBatch = 5) {
+  const producer = new EventHubProducerClient(emu.connectionString(hub));
+  const bodies: string[] = [];
+  let running = true;
+  let n = 0;
+  const loop = (async () => {
+    while (running) {
+      for (const partitionId of ids) {
+        const batch = await producer.createBatch({ partitionId });
+        const sent: string[] = [];
+        for (let i = 0; i < perBatch; i++) {
+          const body = `live-p${partitionId}-${n++}`;
+          batch.tryAdd({ body });
+          sent.push(body);
+        }
+        await producer.sendBatch(batch);
+        bodies.push(...sent);
+      }
+      // Pace the producer: a steady trickle rather than one burst.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  })();
+  return {
+    get sent(): number {
+      return bodies.length;
+    },
+    async stop(): Promise<string[]> {
+      running = false;
+      await loop;
+      await producer.close();
+      return bodies;
+    },
+  };
+}
