@@ -4,9 +4,9 @@ import type { Checkpointer, Leaser } from "@eph/core";
 import { type Emulator, startEmulator } from "@eph/hub-emulator";
 import { MemoryLeaser, MemoryLeaseStore } from "@eph/leaser-memory";
 import {
-  type EventProcessorHost as Host,
   EventProcessorHost,
   type EventProcessorHostOptions,
+  type EventProcessorHost as Host,
   type HostErrorInfo,
   type PartitionClosedInfo,
 } from "../src/index.js";
@@ -145,7 +145,7 @@ export async function memoryHost(
   return host;
 }
 
-export { startEmulator, type Emulator };
+export { type Emulator, startEmulator };
 
 /** Sends small batches round-robin to `ids` until stopped; `stop()` resolves with every body sent. */
 export function keepSending(emu: Emulator, hub: string, ids: readonly string[], perBatch = 5) {
