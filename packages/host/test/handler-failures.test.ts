@@ -47,7 +47,7 @@ describe("handler failures", () => {
       ["0", "p0-5", 2, true, undefined],
       ["0", "p0-5", 3, false, "stopPartition"],
     ]);
-    expect((handlerErrors[2]?.error as Error).message).toBe("cannot handle p0-5");
+    expect((handlerErrors[2]?.error as Error | undefined)?.message).toBe("cannot handle p0-5");
     const closed = rec.closes.find((c) => c.reason === "failed");
     expect(closed?.partitionId).toBe("0");
     expect(closed?.checkpoint?.sequenceNumber).toBe(4);
