@@ -138,7 +138,12 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   let closed = false;
   let namespace = "";
 
-  const container = rhea.create_container({ id: "eph-hub-emulator" });
+  // Publishes are settled by hand (after decoding, possibly after injected latency) and credit is granted
+  // by hand, so rhea's automatic accept and credit window are off.
+  const container = rhea.create_container({
+    id: "eph-hub-emulator",
+    receiver_options: { autoaccept: false, credit_window: 0 },
+  });
 
   function later(action: () => void): void {
     if (faults.latencyMs <= 0) {

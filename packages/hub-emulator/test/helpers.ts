@@ -7,6 +7,8 @@ export const quickRetry = { maxRetries: 2, retryDelayInMs: 20, maxRetryDelayInMs
 export interface ClientError extends Error {
   code?: string;
   retryable?: boolean;
+  /** Set on the AggregateError the client throws when retries are exhausted. */
+  errors?: ClientError[];
 }
 
 /** Runs `action` and returns the error it rejects with (fails the test when it resolves). */
