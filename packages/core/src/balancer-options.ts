@@ -28,7 +28,9 @@ export interface OwnedPartition {
   /**
    * The live host the lease was taken from, or `""` when it was free (never owned, released, or
    * expired by this host's clock). A steal means the previous owner may still be reading until it
-   * notices; its checkpoints are fenced meanwhile.
+   * notices; its checkpoints are fenced meanwhile. It is this host's own name when the store named
+   * this host as owner though it did not hold the lease (a restart, or an acquire whose answer was
+   * lost): the owner before that may still be reading too.
    */
   readonly stolenFrom: string;
 }

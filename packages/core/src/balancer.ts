@@ -267,7 +267,11 @@ export class Balancer {
         this.tracker.observe(taken, this.clock.now());
         acquired.push(claim.partitionId);
         if (claim.from !== "") stolen++;
-        await this.take(taken, sentAt, claim.from);
+        // A lease the store says is ours but we do not hold was written by an earlier life of this
+        // host, or by an acquire of ours whose answer was lost: whoever held it before that may still
+        // be reading, so it counts as taken from a live owner (ourselves), not as free.
+        const from = claim.from === "" && lease.owner === this.hostName ? this.hostName : claim.from;
+        await this.take(taken, sentAt, from);
       } catch (error) {
         if (!isEphError(error, "LeaseLost")) failures++;
         this.log.verbose(`eph: did not acquire partition ${claim.partitionId}: ${describe(error)}`);
