@@ -1,4 +1,4 @@
-import type { TableClient, TableEntity, TransactionAction } from "@azure/data-tables";
+import type { TableClient, TableEntity, TableTransactionResponse, TransactionAction } from "@azure/data-tables";
 
 /** One conditional write: an insert-only create, or a replace conditional on an ETag (If-Match). */
 export interface EntityWrite {
@@ -19,6 +19,12 @@ interface Pending {
 /** The service's limit on operations in one entity group transaction. */
 const MAX_ACTIONS = 100;
 
+/**
+ * A failed transaction names only its first failing write, so each further failure costs a round trip
+ * in sequence. After this many, the rest are sent on their own, in parallel.
+ */
+const MAX_SPLITS = 2;
+
 /** An abort error the failure classifier recognises, used when a caller gives up before a shared write ends. */
 function abortError(signal: AbortSignal | undefined): Error {
   const error = new Error("The operation was aborted.", { cause: signal?.reason });
@@ -31,7 +37,8 @@ function abortError(signal: AbortSignal | undefined): Error {
  * PartitionKey into one entity group transaction: a host renewing its 32 leases together pays one call
  * instead of 32. A transaction is atomic, so when one write's condition fails the service names it (the
  * `<index>:` prefix of the error); that write gets its own failure and the others are sent again without
- * it. A lone write is sent as a plain request, so its cost and errors are exactly those of the SDK call.
+ * it, up to {@link MAX_SPLITS} times. A lone write is sent as a plain request, so its cost and errors are
+ * exactly those of the SDK call.
  */
 export class EntityGroupWriter {
   private readonly queues = new Map<string, Pending[]>();
@@ -85,7 +92,7 @@ export class EntityGroupWriter {
     }
   }
 
-  private async send(chunk: Pending[]): Promise<void> {
+  private async send(chunk: Pending[], splits = 0): Promise<void> {
     const live = chunk.filter((p) => {
       if (!p.signal?.aborted) return true;
       p.settle({ ok: false, error: abortError(p.signal) });
@@ -93,26 +100,40 @@ export class EntityGroupWriter {
     });
     if (live.length === 0) return;
     if (live.length === 1) return this.sendOne(live[0] as Pending);
+    if (splits >= MAX_SPLITS) {
+      // Contended group (e.g. hosts racing for the same leases): one round trip for all the rest.
+      await Promise.all(live.map((p) => this.sendOne(p)));
+      return;
+    }
     const group = groupSignal(live.map((p) => p.signal));
+    let response: TableTransactionResponse | undefined;
+    let failure: unknown;
     try {
-      const response = await this.client.submitTransaction(live.map(toAction), { abortSignal: group.signal });
+      response = await this.client.submitTransaction(live.map(toAction), { abortSignal: group.signal });
+    } catch (error) {
+      failure = error;
+    } finally {
+      group.dispose();
+    }
+    if (response) {
       live.forEach((p, i) => {
         const etag = response.subResponses[i]?.etag;
         p.settle(
           etag ? { ok: true, etag } : { ok: false, error: new Error("The transaction response carried no ETag.") },
         );
       });
-    } catch (error) {
-      const index = failedIndex(error, live.length);
-      if (index === undefined) {
-        for (const p of live) p.settle({ ok: false, error });
-        return;
-      }
-      (live[index] as Pending).settle({ ok: false, error });
-      await this.send(live.filter((_, i) => i !== index));
-    } finally {
-      group.dispose();
+      return;
     }
+    const index = failedIndex(failure, live.length);
+    if (index === undefined) {
+      for (const p of live) p.settle({ ok: false, error: failure });
+      return;
+    }
+    (live[index] as Pending).settle({ ok: false, error: failure });
+    await this.send(
+      live.filter((_, i) => i !== index),
+      splits + 1,
+    );
   }
 
   private async sendOne(p: Pending): Promise<void> {

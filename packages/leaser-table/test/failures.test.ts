@@ -291,3 +291,23 @@ describe("secrets", () => {
     for (const line of logs) expect(line).not.toContain(AZURITE_ACCOUNT_KEY);
   });
 });
+
+describe("grouped writes and deadlines", () => {
+  it("cancels a hung group once every caller gave up, and the holds stay valid", async () => {
+    const a = leaser("a");
+    await Promise.all(["0", "1", "2"].map((p) => a.ensureLease(p)));
+    await Promise.all(["0", "1", "2"].map((p) => a.acquireLease(p)));
+    proxy.inject("hang");
+    const results = await Promise.allSettled(
+      ["0", "1", "2"].map((p, i) => a.renewLease(p, { abortSignal: AbortSignal.timeout(50 + 50 * i) })),
+    );
+    expect(results.map((r) => (r.status === "rejected" ? r.reason.code : "ok"))).toEqual([
+      "Aborted",
+      "Aborted",
+      "Aborted",
+    ]);
+    // The write never reached the table, so the ETags this leaser holds are still current.
+    const renewed = await Promise.all(["0", "1", "2"].map((p) => a.renewLease(p)));
+    expect(renewed.map((l) => l.owner)).toEqual(["a", "a", "a"]);
+  });
+});

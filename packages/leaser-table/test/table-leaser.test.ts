@@ -246,6 +246,26 @@ describe("calls", () => {
     expect(a.calls.total).toBe(2);
   });
 
+  it("stops splitting a contended group after two failures and sends the rest at once", async () => {
+    const a = leaser("a");
+    const ids = Array.from({ length: 8 }, (_, i) => String(i));
+    await Promise.all(ids.map((p) => a.ensureLease(p)));
+    await Promise.all(ids.map((p) => a.acquireLease(p)));
+    const stolen = ["1", "3", "4", "6"];
+    for (const p of stolen) await leaser("b").acquireLease(p);
+    a.calls.reset();
+    const results = await Promise.allSettled(ids.map((p) => a.renewLease(p)));
+    expect(results.map((r) => r.status)).toEqual(ids.map((p) => (stolen.includes(p) ? "rejected" : "fulfilled")));
+    // Two transactions, each refused at one stolen lease, then the six left one by one.
+    expect(a.calls.total).toBe(8);
+    expect((await a.getLeases()).filter((l) => l.owner === "a").map((l) => l.partitionId)).toEqual([
+      "0",
+      "2",
+      "5",
+      "7",
+    ]);
+  });
+
   it("sends every write alone when grouping is off", async () => {
     const a = leaser("a", { groupWrites: false });
     const ids = Array.from({ length: 5 }, (_, i) => String(i));
