@@ -1,0 +1,411 @@
+import { createClientLogger } from "@azure/logger";
+import type { ContainerClient } from "@azure/storage-blob";
+import {
+  type Checkpoint,
+  type Checkpointer,
+  type EnsureCheckpointOptions,
+  EphError,
+  type HostInfo,
+  isEphError,
+  type Logger,
+  type OperationOptions,
+  throwIfAborted,
+  type UpdateCheckpointOptions,
+} from "@eph/core";
+import { partitionBlobName, scopePrefix } from "./blob-names.js";
+import { classifyFailure, type StoreFailure, toEphError } from "./blob-request-error.js";
+import {
+  type CheckpointLayout,
+  type LayoutCodec,
+  layoutCodec,
+  type StoredCheckpoint,
+  validateCheckpoint,
+  validateEpoch,
+} from "./checkpoint-layout.js";
+import {
+  type ConnectionOptions,
+  containerClientFromConnectionString,
+  validateContainerClient,
+} from "./connection-string.js";
+
+/** Options of {@link BlobCheckpointer}. */
+export interface BlobCheckpointerOptions {
+  /**
+   * How checkpoints are named and stored: `"eph"` (default) or `"checkpointstore-blob"`, the layout of
+   * `@azure/eventhubs-checkpointstore-blob`, for moving from (or back to) `EventHubConsumerClient` with
+   * the positions kept.
+   */
+  layout?: CheckpointLayout;
+  /**
+   * Where the checkpointer logs (refusals, conflicts, transient failures). Defaults to
+   * `createClientLogger("eph:checkpointer-blob")` from `@azure/logger`, controlled by `AZURE_LOG_LEVEL`.
+   */
+  logger?: Logger;
+}
+
+/** Options of {@link BlobCheckpointer.fromConnectionString}. */
+export interface BlobCheckpointerConnectionOptions extends BlobCheckpointerOptions, ConnectionOptions {}
+
+// Every lost condition means another write landed, so a writer retries only as often as others succeed;
+// the bound is a backstop against a livelock, far above any real contention on one partition.
+const MAX_ATTEMPTS = 64;
+
+interface Configured {
+  readonly info: HostInfo;
+  /** `<namespace>/<hub>/<consumer group>/<segment>/`. */
+  readonly prefix: string;
+}
+
+/** A partition's record as this instance last read or wrote it. */
+interface Cached extends StoredCheckpoint {
+  readonly etag: string;
+}
+
+/**
+ * A {@link Checkpointer} over Azure Blob Storage through `@azure/storage-blob`.
+ *
+ * Each partition's record is one empty block blob whose metadata holds the fence (the highest lease
+ * epoch seen) and the position. Every write is conditional: creation `If-None-Match: *`, changes Set
+ * Blob Metadata with `If-Match` on the ETag this instance last saw. The ETag of its own last write is
+ * cached, so the usual checkpoint (same writer, moving forward) is one call; a lost condition (412)
+ * re-reads and judges again. Refusals (`CheckpointFenced`, `CheckpointRegressed`) are always judged on
+ * a freshly read record, never on the cache.
+ */
+export class BlobCheckpointer implements Checkpointer {
+  private readonly container: ContainerClient;
+  private readonly codec: LayoutCodec;
+  private readonly logger: Logger;
+  private configured: Configured | undefined;
+  private closed = false;
+  private readonly cache = new Map<string, Cached>();
+
+  /** Wraps a `ContainerClient`; the caller keeps its own credentials, retry and transport settings. */
+  constructor(containerClient: ContainerClient, options: BlobCheckpointerOptions = {}) {
+    this.container = validateContainerClient(containerClient);
+    this.codec = layoutCodec(options.layout);
+    this.logger = options.logger ?? createClientLogger("eph:checkpointer-blob");
+  }
+
+  /**
+   * Creates a checkpointer for container `containerName` of the account a storage connection string
+   * names (account key, SAS, or `UseDevelopmentStorage=true`). The container name is checked before any
+   * network call; plain-http endpoints are accepted only on loopback (Azurite) unless
+   * `allowInsecureConnection` is set. The connection string never appears in errors or logs.
+   */
+  static fromConnectionString(
+    connectionString: string,
+    containerName: string,
+    options: BlobCheckpointerConnectionOptions = {},
+  ): BlobCheckpointer {
+    const { clientOptions, allowInsecureConnection, ...checkpointerOptions } = options;
+    layoutCodec(checkpointerOptions.layout);
+    const container = containerClientFromConnectionString(connectionString, containerName, {
+      clientOptions,
+      allowInsecureConnection,
+    });
+    return new BlobCheckpointer(container, checkpointerOptions);
+  }
+
+  /** The container this checkpointer uses. */
+  get containerName(): string {
+    return this.container.containerName;
+  }
+
+  /** Tells the checkpointer its host name, namespace, event hub and consumer group. Call before anything else. */
+  setEventProcessorHost(info: HostInfo): void {
+    this.assertOpen();
+    const hostName: unknown = info?.hostName;
+    if (typeof hostName !== "string" || hostName === "") {
+      throw new EphError("InvalidOption", "HostInfo.hostName must be a non-empty string.");
+    }
+    const prefix = `${scopePrefix(info)}${this.codec.segment}/`;
+    if (this.configured?.prefix !== prefix) this.cache.clear();
+    this.configured = {
+      info: {
+        hostName,
+        fullyQualifiedNamespace: info.fullyQualifiedNamespace,
+        eventHubName: info.eventHubName,
+        consumerGroup: info.consumerGroup,
+      },
+      prefix,
+    };
+  }
+
+  /** True when the container exists. */
+  async storeExists(options: OperationOptions = {}): Promise<boolean> {
+    this.assertOpen();
+    throwIfAborted(options.abortSignal);
+    try {
+      return await this.container.exists({ abortSignal: options.abortSignal });
+    } catch (error) {
+      throw this.fail(classifyFailure(error, options.abortSignal), "storeExists", undefined, options.abortSignal);
+    }
+  }
+
+  /** Creates the container if it is missing; concurrent calls from many hosts all succeed. */
+  async ensureStore(options: OperationOptions = {}): Promise<void> {
+    this.assertOpen();
+    throwIfAborted(options.abortSignal);
+    try {
+      // createIfNotExists treats 409 ContainerAlreadyExists (another host won the race) as success.
+      await this.container.createIfNotExists({ abortSignal: options.abortSignal });
+    } catch (error) {
+      throw this.fail(classifyFailure(error, options.abortSignal), "ensureStore", undefined, options.abortSignal);
+    }
+  }
+
+  /**
+   * Deletes the container and everything in it, including the leases and checkpoints of every other hub
+   * and consumer group that shares it. No error if it does not exist.
+   */
+  async deleteStore(options: OperationOptions = {}): Promise<void> {
+    this.assertOpen();
+    throwIfAborted(options.abortSignal);
+    try {
+      await this.container.deleteIfExists({ abortSignal: options.abortSignal });
+    } catch (error) {
+      throw this.fail(classifyFailure(error, options.abortSignal), "deleteStore", undefined, options.abortSignal);
+    }
+    this.cache.clear();
+  }
+
+  /** The stored position of the partition, or `undefined` when it has none. One call. */
+  async getCheckpoint(partitionId: string, options: OperationOptions = {}): Promise<Checkpoint | undefined> {
+    this.blobName(partitionId);
+    throwIfAborted(options.abortSignal);
+    const stored = await this.read(partitionId, "getCheckpoint", options.abortSignal);
+    return copy(stored?.checkpoint);
+  }
+
+  /**
+   * Creates the partition's record if missing (`If-None-Match: *`) and raises its fence to
+   * `options.epoch` (never lowers it), then returns the stored position. One call when nothing changes.
+   */
+  async ensureCheckpoint(partitionId: string, options: EnsureCheckpointOptions = {}): Promise<Checkpoint | undefined> {
+    this.blobName(partitionId);
+    const epoch = options.epoch === undefined ? undefined : validateEpoch(options.epoch, partitionId);
+    const signal = options.abortSignal;
+    throwIfAborted(signal);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const stored = await this.read(partitionId, "ensureCheckpoint", signal);
+      if (!stored) {
+        if (await this.create(partitionId, { fence: epoch ?? 0, checkpoint: undefined }, "ensureCheckpoint", signal)) {
+          return undefined;
+        }
+        continue;
+      }
+      if (epoch === undefined || epoch <= stored.fence) return copy(stored.checkpoint);
+      const written = await this.replace(
+        partitionId,
+        { fence: epoch, checkpoint: stored.checkpoint },
+        stored.etag,
+        "ensureCheckpoint",
+        signal,
+      );
+      if (written) return copy(stored.checkpoint);
+    }
+    throw this.contention(partitionId, "ensureCheckpoint");
+  }
+
+  /**
+   * Stores a new position. Refused with `CheckpointFenced` when `options.epoch` is below the partition's
+   * fence and with `CheckpointRegressed` when the sequence number is below the stored one; an equal one is
+   * an idempotent success, and a higher epoch raises the fence. One call when the cached ETag is current.
+   */
+  async updateCheckpoint(partitionId: string, checkpoint: Checkpoint, options: UpdateCheckpointOptions): Promise<void> {
+    this.blobName(partitionId);
+    const next = validateCheckpoint(checkpoint, partitionId);
+    const epoch = validateEpoch(options?.epoch, partitionId);
+    const signal = options.abortSignal;
+    throwIfAborted(signal);
+    let stored: Cached | undefined = this.cache.get(partitionId);
+    let fresh = false;
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (!stored) {
+        stored = await this.read(partitionId, "updateCheckpoint", signal);
+        fresh = true;
+        if (!stored) {
+          // Deleted (or never ensured): start the record afresh with this position.
+          if (await this.create(partitionId, { fence: epoch, checkpoint: next }, "updateCheckpoint", signal)) return;
+          continue;
+        }
+      }
+      const refusal = refuse(stored, next, epoch, partitionId);
+      if (refusal) {
+        if (fresh) {
+          this.logger.verbose(refusal.message);
+          throw refusal;
+        }
+        // The cache may be stale (the record was deleted or rewritten): judge again on what is stored.
+        stored = undefined;
+        continue;
+      }
+      const state = { fence: Math.max(stored.fence, epoch), checkpoint: next };
+      if (await this.replace(partitionId, state, stored.etag, "updateCheckpoint", signal)) return;
+      stored = undefined;
+      fresh = false;
+    }
+    throw this.contention(partitionId, "updateCheckpoint");
+  }
+
+  /** Deletes the partition's checkpoint record. No error if it does not exist. */
+  async deleteCheckpoint(partitionId: string, options: OperationOptions = {}): Promise<void> {
+    const name = this.blobName(partitionId);
+    throwIfAborted(options.abortSignal);
+    try {
+      await this.container.getBlockBlobClient(name).delete({ abortSignal: options.abortSignal });
+    } catch (error) {
+      const failure = classifyFailure(error, options.abortSignal);
+      if (failure.kind !== "blobNotFound") {
+        throw this.fail(failure, "deleteCheckpoint", partitionId, options.abortSignal);
+      }
+    }
+    this.cache.delete(partitionId);
+  }
+
+  /** Stops using the checkpointer. Stored checkpoints stay. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.cache.clear();
+  }
+
+  /** Reads one record; `undefined` when the blob does not exist; `CorruptRecord` when it is not a checkpoint. */
+  private async read(partitionId: string, operation: string, signal?: AbortSignal): Promise<Cached | undefined> {
+    const name = this.blobName(partitionId);
+    let metadata: Record<string, string> | undefined;
+    let etag: string | undefined;
+    try {
+      const properties = await this.container.getBlockBlobClient(name).getProperties({ abortSignal: signal });
+      metadata = properties.metadata;
+      etag = properties.etag;
+    } catch (error) {
+      this.cache.delete(partitionId);
+      const failure = classifyFailure(error, signal);
+      if (failure.kind === "blobNotFound") return undefined;
+      throw this.fail(failure, operation, partitionId, signal);
+    }
+    try {
+      if (!etag) throw new EphError("CorruptRecord", `The checkpoint blob "${name}" has no ETag.`, { partitionId });
+      const stored: Cached = { ...this.codec.parse(metadata, name, partitionId), etag };
+      this.cache.set(partitionId, stored);
+      return stored;
+    } catch (error) {
+      this.cache.delete(partitionId);
+      if (isEphError(error, "CorruptRecord")) this.logger.warning(`${operation}: ${error.message}`);
+      throw error;
+    }
+  }
+
+  /** Creates the record with `If-None-Match: *`; false when another writer created it first. */
+  private async create(
+    partitionId: string,
+    state: StoredCheckpoint,
+    operation: string,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
+    const name = this.blobName(partitionId);
+    try {
+      const response = await this.container.getBlockBlobClient(name).upload("", 0, {
+        metadata: this.codec.toMetadata(state),
+        conditions: { ifNoneMatch: "*" },
+        abortSignal: signal,
+      });
+      this.remember(partitionId, state, response.etag);
+      return true;
+    } catch (error) {
+      const failure = classifyFailure(error, signal);
+      if (failure.kind === "blobExists" || failure.kind === "conditionFailed") {
+        this.logger.verbose(`${operation}: partition ${partitionId}'s record was created by another writer first`);
+        return false;
+      }
+      throw this.fail(failure, operation, partitionId, signal);
+    }
+  }
+
+  /** Rewrites the record's metadata with `If-Match: etag`; false when it changed or vanished since. */
+  private async replace(
+    partitionId: string,
+    state: StoredCheckpoint,
+    etag: string,
+    operation: string,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
+    const name = this.blobName(partitionId);
+    try {
+      const response = await this.container
+        .getBlockBlobClient(name)
+        .setMetadata(this.codec.toMetadata(state), { conditions: { ifMatch: etag }, abortSignal: signal });
+      this.remember(partitionId, state, response.etag);
+      return true;
+    } catch (error) {
+      const failure = classifyFailure(error, signal);
+      if (failure.kind === "conditionFailed" || failure.kind === "blobNotFound") {
+        this.cache.delete(partitionId);
+        this.logger.verbose(`${operation}: partition ${partitionId}'s record changed since it was read; reading again`);
+        return false;
+      }
+      throw this.fail(failure, operation, partitionId, signal);
+    }
+  }
+
+  private remember(partitionId: string, state: StoredCheckpoint, etag: string | undefined): void {
+    if (etag) this.cache.set(partitionId, { ...state, etag });
+    else this.cache.delete(partitionId);
+  }
+
+  private contention(partitionId: string, operation: string): EphError {
+    const error = new EphError(
+      "StoreUnavailable",
+      `${operation} gave up on partition ${partitionId} after ${MAX_ATTEMPTS} conflicting writes by others.`,
+      { partitionId },
+    );
+    this.logger.warning(error.message);
+    return error;
+  }
+
+  private blobName(partitionId: string): string {
+    this.assertOpen();
+    if (!this.configured) {
+      throw new EphError("NotConfigured", "Call setEventProcessorHost before using the BlobCheckpointer.");
+    }
+    return partitionBlobName(this.configured.prefix, partitionId);
+  }
+
+  private fail(failure: StoreFailure, operation: string, partitionId?: string, signal?: AbortSignal): EphError {
+    const error = toEphError(failure, operation, this.container.containerName, partitionId, signal);
+    if (error.code === "StoreUnavailable") this.logger.warning(error.message);
+    return error;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new EphError("Closed", "The BlobCheckpointer is closed.");
+  }
+}
+
+/** The refusal a write deserves against `stored`, or `undefined` when it may proceed. Fencing comes first. */
+function refuse(stored: StoredCheckpoint, next: Checkpoint, epoch: number, partitionId: string): EphError | undefined {
+  if (epoch < stored.fence) {
+    return new EphError(
+      "CheckpointFenced",
+      `The checkpoint of partition ${partitionId} was refused: epoch ${epoch} is below the partition's fence ${stored.fence} (a newer owner took the lease).`,
+      { partitionId },
+    );
+  }
+  if (stored.checkpoint && next.sequenceNumber < stored.checkpoint.sequenceNumber) {
+    return new EphError(
+      "CheckpointRegressed",
+      `The checkpoint of partition ${partitionId} was refused: sequence number ${next.sequenceNumber} is below the stored ${stored.checkpoint.sequenceNumber}.`,
+      { partitionId },
+    );
+  }
+  return undefined;
+}
+
+function copy(checkpoint: Checkpoint | undefined): Checkpoint | undefined {
+  if (!checkpoint) return undefined;
+  return {
+    offset: checkpoint.offset,
+    sequenceNumber: checkpoint.sequenceNumber,
+    enqueuedTime: new Date(checkpoint.enqueuedTime.getTime()),
+  };
+}

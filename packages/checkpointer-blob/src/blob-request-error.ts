@@ -1,0 +1,115 @@
+// This file is identical in @eph/leaser-blob and @eph/checkpointer-blob (they share no runtime package): change both.
+import { EphError } from "@eph/core";
+import { redact } from "./redact.js";
+
+/**
+ * What went wrong in one storage request, stripped of everything that could carry a secret. It is the
+ * `cause` of the {@link EphError}s this package raises, in place of the SDK's `RestError` (whose
+ * `request` holds the URL and headers, and a SAS-authenticated URL holds the token).
+ */
+export class BlobRequestError extends Error {
+  /** HTTP status of the response, when there was one. */
+  readonly statusCode: number | undefined;
+  /** The service's error code (e.g. `ContainerNotFound`, `ServerBusy`), or a transport code (`ECONNRESET`). */
+  readonly code: string | undefined;
+
+  /** Creates the error; `message` must already be redacted. */
+  constructor(message: string, statusCode: number | undefined, code: string | undefined) {
+    super(message);
+    this.name = "BlobRequestError";
+    this.statusCode = statusCode;
+    this.code = code;
+  }
+}
+
+/** How a failed storage request is to be understood by the adapters. */
+export type FailureKind =
+  | "aborted"
+  | "containerNotFound"
+  | "blobNotFound"
+  | "blobExists"
+  | "conditionFailed"
+  | "transient"
+  | "rejected";
+
+/** A classified, redacted request failure. */
+export interface StoreFailure {
+  readonly kind: FailureKind;
+  readonly error: BlobRequestError;
+}
+
+// Throttling (429, 503 ServerBusy), server-side timeouts (408, 500 OperationTimedOut, 504) and gateway
+// errors are worth retrying; the caller's deadline decides how long.
+const TRANSIENT_STATUS = new Set([408, 429, 500, 502, 503, 504]);
+
+// A container that is being deleted cannot be recreated for a while (real Azure: up to ~30 s).
+const TRANSIENT_CODES = new Set(["ContainerBeingDeleted", "OperationTimedOut", "ServerBusy", "InternalError"]);
+
+/** Classifies whatever an SDK call threw. `signal` tells a caller's abort from a transport failure. */
+export function classifyFailure(thrown: unknown, signal?: AbortSignal): StoreFailure {
+  const record = (typeof thrown === "object" && thrown !== null ? thrown : {}) as Record<string, unknown>;
+  const name = typeof record.name === "string" ? record.name : "";
+  const statusCode = typeof record.statusCode === "number" ? record.statusCode : undefined;
+  const code = serviceCode(record);
+  const error = new BlobRequestError(redact(serviceMessage(record, statusCode, code)), statusCode, code);
+  if (name === "AbortError" || signal?.aborted) return { kind: "aborted", error };
+  if (statusCode === undefined) return { kind: name === "RestError" ? "transient" : "rejected", error };
+  if (statusCode === 404) return { kind: code === "ContainerNotFound" ? "containerNotFound" : "blobNotFound", error };
+  if (statusCode === 409 && code === "BlobAlreadyExists") return { kind: "blobExists", error };
+  // Any failed condition (ConditionNotMet, or a native blob lease someone else put on the record) means
+  // the record is not the one the caller wrote or saw last.
+  if (statusCode === 412) return { kind: "conditionFailed", error };
+  if (TRANSIENT_STATUS.has(statusCode) || (code !== undefined && TRANSIENT_CODES.has(code))) {
+    return { kind: "transient", error };
+  }
+  return { kind: "rejected", error };
+}
+
+/**
+ * Turns a failure the caller has no specific answer for into the contract's error: `Aborted`,
+ * `StoreNotFound` or `StoreUnavailable`, naming the operation and the container.
+ */
+export function toEphError(
+  failure: StoreFailure,
+  operation: string,
+  containerName: string,
+  partitionId?: string,
+  signal?: AbortSignal,
+): EphError {
+  if (failure.kind === "aborted") {
+    return new EphError("Aborted", `${operation} was aborted.`, {
+      cause: signal?.reason ?? failure.error,
+      partitionId,
+    });
+  }
+  const options = { cause: failure.error, partitionId };
+  if (failure.kind === "containerNotFound") {
+    return new EphError(
+      "StoreNotFound",
+      `${operation} failed: container "${containerName}" does not exist (call ensureStore to create it).`,
+      options,
+    );
+  }
+  return new EphError(
+    "StoreUnavailable",
+    `${operation} failed on container "${containerName}": ${failure.error.message}`,
+    options,
+  );
+}
+
+function serviceCode(record: Record<string, unknown>): string | undefined {
+  if (typeof record.code === "string" && record.code !== "") return record.code;
+  const details = record.details as Record<string, unknown> | undefined;
+  if (typeof details?.errorCode === "string" && details.errorCode !== "") return details.errorCode;
+  return undefined;
+}
+
+function serviceMessage(record: Record<string, unknown>, statusCode: number | undefined, code: string | undefined) {
+  const text = typeof record.message === "string" ? record.message : "";
+  // The service appends RequestId and Time lines; keep the sentence only. HEAD responses have no body.
+  const firstLine = text.split("\n")[0] ?? "";
+  const parts = [statusCode === undefined ? "" : `HTTP ${statusCode}`, code ?? ""].filter((p) => p !== "");
+  const head = parts.join(" ");
+  if (firstLine === "") return head === "" ? "unknown error" : head;
+  return head === "" ? firstLine : `${head}: ${firstLine}`;
+}

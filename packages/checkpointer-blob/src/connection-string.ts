@@ -1,0 +1,87 @@
+// This file is identical in @eph/leaser-blob and @eph/checkpointer-blob (they share no runtime package): change both.
+import { BlobServiceClient, type ContainerClient, type StoragePipelineOptions } from "@azure/storage-blob";
+import { EphError } from "@eph/core";
+
+// The service's rule: 3-63 lower-case letters, digits and single hyphens, starting and ending with a
+// letter or digit. `$root` is the account's root container.
+const CONTAINER_NAME = /^(?:[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}|\$root)$/;
+
+/** Throws `InvalidOption` naming `containerName` unless the service would accept it. */
+export function validateContainerName(containerName: unknown): string {
+  if (typeof containerName !== "string" || !CONTAINER_NAME.test(containerName)) {
+    throw new EphError(
+      "InvalidOption",
+      `containerName ${JSON.stringify(containerName)} is not a valid container name (3-63 lower-case letters, digits and single hyphens, starting and ending with a letter or digit).`,
+    );
+  }
+  return containerName;
+}
+
+/** Throws `InvalidOption` unless `client` looks like a `ContainerClient` with a valid container name. */
+export function validateContainerClient(client: unknown): ContainerClient {
+  const candidate = client as Partial<ContainerClient> | undefined;
+  if (
+    typeof candidate?.getBlockBlobClient !== "function" ||
+    typeof candidate.listBlobsFlat !== "function" ||
+    typeof candidate.containerName !== "string"
+  ) {
+    throw new EphError("InvalidOption", "containerClient must be a ContainerClient from @azure/storage-blob.");
+  }
+  validateContainerName(candidate.containerName);
+  return candidate as ContainerClient;
+}
+
+function isLoopback(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "");
+  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** Options for building a container client from a connection string. */
+export interface ConnectionOptions {
+  /** Passed to the SDK's pipeline (retry options, proxy, keep-alive, user agent). */
+  clientOptions?: StoragePipelineOptions;
+  /**
+   * Allows a plain-http endpoint that is not on loopback. Off by default: a SAS token would travel in
+   * clear text.
+   */
+  allowInsecureConnection?: boolean;
+}
+
+/**
+ * Builds a `ContainerClient` from a storage connection string (account key, SAS, or
+ * `UseDevelopmentStorage=true`). The container name is checked before anything else, plain-http
+ * endpoints are accepted only on loopback (Azurite) unless the caller allows them, and the connection
+ * string is never quoted in errors.
+ */
+export function containerClientFromConnectionString(
+  connectionString: unknown,
+  containerName: unknown,
+  options: ConnectionOptions = {},
+): ContainerClient {
+  const name = validateContainerName(containerName);
+  if (typeof connectionString !== "string" || connectionString.trim() === "") {
+    throw new EphError("InvalidConnectionString", "The connection string is empty or not a string.");
+  }
+  let service: BlobServiceClient;
+  try {
+    service = BlobServiceClient.fromConnectionString(connectionString, options.clientOptions);
+  } catch {
+    throw new EphError(
+      "InvalidConnectionString",
+      "The connection string could not be parsed as an Azure Storage connection string with a blob endpoint (its contents are not shown).",
+    );
+  }
+  let url: URL;
+  try {
+    url = new URL(service.url);
+  } catch {
+    throw new EphError("InvalidConnectionString", "The connection string does not name a valid blob endpoint.");
+  }
+  if (url.protocol === "http:" && !isLoopback(url.hostname) && options.allowInsecureConnection !== true) {
+    throw new EphError(
+      "InvalidConnectionString",
+      `The blob endpoint ${url.protocol}//${url.host} is plain http and not on loopback; use https (or set allowInsecureConnection deliberately).`,
+    );
+  }
+  return service.getContainerClient(name);
+}

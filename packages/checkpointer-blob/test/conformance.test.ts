@@ -1,0 +1,56 @@
+import { describeCheckpointerConformance, type StoreFixture } from "@eph/conformance";
+import type { Checkpointer } from "@eph/core";
+import { AZURITE_ACCOUNT_KEY, type AzuriteInstance, startAzurite } from "@eph/testing";
+import { afterAll, beforeAll } from "vitest";
+import { partitionBlobName, scopePrefix } from "../src/blob-names.js";
+import { type CheckpointLayout, layoutCodec } from "../src/checkpoint-layout.js";
+import { BlobCheckpointer } from "../src/index.js";
+import {
+  accountSas,
+  connectionStringFor,
+  freshContainerName,
+  quickRetries,
+  rawContainer,
+  sasConnectionStringFor,
+  sasSignature,
+} from "./blobs.js";
+
+let azurite: AzuriteInstance;
+beforeAll(async () => {
+  azurite = await startAzurite();
+});
+afterAll(async () => {
+  await azurite.close();
+});
+
+async function fixture(auth: "key" | "sas", layout: CheckpointLayout): Promise<StoreFixture<Checkpointer>> {
+  const containerName = freshContainerName();
+  const raw = rawContainer(azurite.blobEndpoint, containerName);
+  const sas = accountSas();
+  const connectionString =
+    auth === "key" ? connectionStringFor(azurite.blobEndpoint) : sasConnectionStringFor(azurite.blobEndpoint, sas);
+  return {
+    create: () =>
+      BlobCheckpointer.fromConnectionString(connectionString, containerName, { clientOptions: quickRetries, layout }),
+    async writeCorruptRecord(info, partitionId) {
+      // The right name, metadata another tool might leave: numbers that are not numbers.
+      const name = partitionBlobName(`${scopePrefix(info)}${layoutCodec(layout).segment}/`, partitionId);
+      await raw.getBlockBlobClient(name).upload("{}", 2, {
+        metadata: { fence: "x", ephfence: "x", sequencenumber: "ten", offset: "" },
+      });
+    },
+    deleteStoreOutOfBand: async () => {
+      await raw.delete();
+    },
+    teardown: async () => {
+      await raw.deleteIfExists();
+    },
+    secrets: auth === "key" ? [AZURITE_ACCOUNT_KEY, connectionString] : [sasSignature(sas), connectionString],
+  };
+}
+
+describeCheckpointerConformance("BlobCheckpointer (eph layout, account key)", () => fixture("key", "eph"));
+describeCheckpointerConformance("BlobCheckpointer (eph layout, SAS)", () => fixture("sas", "eph"));
+describeCheckpointerConformance("BlobCheckpointer (checkpointstore-blob layout, account key)", () =>
+  fixture("key", "checkpointstore-blob"),
+);

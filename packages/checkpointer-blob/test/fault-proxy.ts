@@ -1,0 +1,121 @@
+import { once } from "node:events";
+import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+
+/** What the proxy does with one request instead of forwarding it. */
+export type Fault =
+  | { readonly status: number; readonly code?: string; readonly headers?: Record<string, string> }
+  | "hang"
+  | "reset";
+
+/** One request the proxy saw: method, blob path and the `comp`/`restype` of the query. */
+export interface SeenRequest {
+  readonly method: string;
+  readonly path: string;
+  /** e.g. `list`, `metadata`, or `""`. */
+  readonly comp: string;
+}
+
+/**
+ * A loopback HTTP proxy in front of Azurite's blob service. It records every request (so tests count
+ * storage calls, retries included), answers the next requests with injected faults (throttling, server
+ * timeouts, hung or reset connections) and forwards the rest.
+ */
+export interface FaultProxy {
+  /** Blob endpoint to give the client instead of Azurite's, e.g. `http://127.0.0.1:P/devstoreaccount1`. */
+  readonly endpoint: string;
+  /** Every request received since the last `resetLog`, faulted or not. */
+  readonly seen: readonly SeenRequest[];
+  /** Forgets the requests seen so far. */
+  resetLog(): void;
+  /** Queues faults for the next requests, in order. */
+  inject(...faults: Fault[]): void;
+  /** Answers every request with `fault` until `clear`. */
+  always(fault: Fault): void;
+  /** Stops injecting. */
+  clear(): void;
+  close(): Promise<void>;
+}
+
+/** Starts a fault proxy forwarding to `target` (Azurite's blob endpoint). */
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const upstream = new URL(target);
+  const queue: Fault[] = [];
+  let permanent: Fault | undefined;
+  let seen: SeenRequest[] = [];
+  const sockets = new Set<Socket>();
+  const hung = new Set<ServerResponse>();
+
+  const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? "/", "http://proxy");
+    seen.push({
+      method: req.method ?? "",
+      path: decodeURIComponent(url.pathname),
+      comp: url.searchParams.get("comp") ?? "",
+    });
+    const fault = queue.shift() ?? permanent;
+    if (fault === "hang") {
+      hung.add(res);
+      req.resume();
+      return;
+    }
+    if (fault === "reset") {
+      req.socket.destroy();
+      return;
+    }
+    if (fault) {
+      req.resume();
+      const code = fault.code ?? "ServerBusy";
+      const body = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>Injected fault.</Message></Error>`;
+      res.writeHead(fault.status, { "content-type": "application/xml", "x-ms-error-code": code, ...fault.headers });
+      res.end(req.method === "HEAD" ? undefined : body);
+      return;
+    }
+    const forward = request(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      },
+    );
+    forward.on("error", () => res.destroy());
+    req.pipe(forward);
+  });
+  server.on("connection", (socket: Socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}${upstream.pathname}`,
+    get seen() {
+      return seen;
+    },
+    resetLog() {
+      seen = [];
+    },
+    inject(...faults) {
+      queue.push(...faults);
+    },
+    always(fault) {
+      permanent = fault;
+    },
+    clear() {
+      queue.length = 0;
+      permanent = undefined;
+    },
+    async close() {
+      for (const res of hung) res.destroy();
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
