@@ -434,6 +434,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       // rhea ends the socket right after this event; get an AMQP close with the reason out first.
       logger.warning(`closing a connection after a protocol error: ${errorMessage(error)}`);
       try {
+        // Before the peer's open we have not opened either; AMQP wants an open before the close.
+        connection.open();
         connection.close({ condition: Condition.framingError, description: errorMessage(error) });
         flushFrames(connection);
       } catch {
