@@ -67,6 +67,8 @@ export class CheckpointWriter {
   handled(position: Checkpoint): void {
     this.raise(position);
     this.sinceWrite++;
+    // While a write is in flight nothing more is started: it re-checks the count when it completes.
+    if (this.writing) return;
     if (this.sinceWrite >= this.options.everyEvents) this.flushInBackground();
     else this.arm(this.options.everyMs);
   }
@@ -84,29 +86,25 @@ export class CheckpointWriter {
     await this.flush();
   }
 
-  /** Stores the newest eligible position; resolves once it is stored, rejects if the write failed. */
+  /**
+   * Stores the newest eligible position; resolves once it is stored, rejects if the write failed.
+   * Waits for a write in flight first (it may carry an older position), then writes at most once.
+   */
   async flush(): Promise<void> {
     const target = this.eligible;
     if (target === undefined) return;
-    for (;;) {
-      if (this.stored !== undefined && this.stored.sequenceNumber >= target.sequenceNumber) return;
-      if (this.refused) {
-        throw new EphError(
-          "CheckpointFenced",
-          `Checkpoints of partition ${this.options.partitionId} at epoch ${this.options.epoch} are refused: a newer owner holds it.`,
-          { partitionId: this.options.partitionId },
-        );
-      }
-      if (this.writing) {
-        await this.writing.catch(() => undefined);
-        continue;
-      }
-      const pending = this.write(this.eligible as Checkpoint);
-      this.writing = pending.finally(() => {
-        this.writing = undefined;
-      });
-      await this.writing;
+    if (this.writing) await this.writing.catch(() => undefined);
+    if (this.isStored(target)) return;
+    if (this.refused) {
+      throw new EphError(
+        "CheckpointFenced",
+        `Checkpoints of partition ${this.options.partitionId} at epoch ${this.options.epoch} are refused: a newer owner holds it.`,
+        { partitionId: this.options.partitionId },
+      );
     }
+    // Several waiters may wake together: the first starts the write, the others share it. It carries
+    // the newest eligible position, which is at least `target`.
+    await (this.writing ?? this.startWrite());
   }
 
   /** Stops timed writes; an explicit `flush()` still works. */
@@ -114,6 +112,18 @@ export class CheckpointWriter {
     this.closed = true;
     if (this.timer !== undefined) this.options.clock.clearTimeout(this.timer);
     this.timer = undefined;
+  }
+
+  private isStored(position: Checkpoint): boolean {
+    return this.stored !== undefined && this.stored.sequenceNumber >= position.sequenceNumber;
+  }
+
+  private startWrite(): Promise<void> {
+    const writing: Promise<void> = this.write(this.eligible as Checkpoint).finally(() => {
+      if (this.writing === writing) this.writing = undefined;
+    });
+    this.writing = writing;
+    return writing;
   }
 
   private flushInBackground(): void {
@@ -142,8 +152,10 @@ export class CheckpointWriter {
       );
       this.writes++;
       if (this.stored === undefined || position.sequenceNumber > this.stored.sequenceNumber) this.stored = position;
-      if (this.eligible !== undefined && this.eligible.sequenceNumber > position.sequenceNumber) {
-        this.arm(this.options.everyMs);
+      if (this.eligible !== undefined && !this.isStored(this.eligible)) {
+        // Events handled while this write was in flight: write them when the policy says so.
+        if (this.sinceWrite >= this.options.everyEvents) queueMicrotask(() => this.flushInBackground());
+        else this.arm(this.options.everyMs);
       }
     } catch (error) {
       // A newer owner raised the fence (or wrote further): this host must stop writing, not retry.
