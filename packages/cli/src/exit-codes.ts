@@ -1,0 +1,39 @@
+/**
+ * The exit codes of `eph`. Stable: scripts may branch on them. `eph --help` lists them too.
+ */
+export const ExitCode = {
+  /** The command did what it was asked (for `demo`: no event was lost). */
+  Ok: 0,
+  /** Something failed that no other code describes; for `demo`: an event was lost. */
+  Failure: 1,
+  /** The command line is wrong: unknown command or flag, missing or malformed value. */
+  Usage: 2,
+  /** A connection string is missing or malformed. */
+  Configuration: 3,
+  /** The event hub, consumer group, container or partition does not exist. */
+  NotFound: 4,
+  /** Event Hubs or Storage could not be reached, timed out, or refused the credentials. */
+  Unavailable: 5,
+  /** A destructive change was not confirmed (answered "no", or no terminal to ask on and no `--yes`). */
+  NotConfirmed: 6,
+  /** A checkpoint change lost a race with a running host; nothing was changed on that partition. */
+  Conflict: 7,
+  /** Stopped by SIGINT (Ctrl-C) before it finished. */
+  Interrupted: 130,
+} as const;
+
+/** One of the values of {@link ExitCode}. */
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+/** The exit codes as `eph --help` prints them. */
+export const exitCodeHelp = `Exit codes:
+  0    success (demo: no event lost)
+  1    failure not covered below (demo: an event was lost)
+  2    bad command line (unknown command or flag, missing or malformed value)
+  3    missing or malformed connection string
+  4    event hub, consumer group, container or partition not found
+  5    Event Hubs or Storage unreachable, timed out, or refused the credentials
+  6    destructive change not confirmed (answered no, or no terminal and no --yes)
+  7    a checkpoint change lost a race with a running host (that partition unchanged)
+  130  interrupted (Ctrl-C)
+`;

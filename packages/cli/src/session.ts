@@ -1,0 +1,61 @@
+import type { EventHubConsumerClient } from "@azure/event-hubs";
+import { openBlobStores, type Stores } from "./blob-stores.js";
+import { CliError } from "./cli-error.js";
+import type { ConnectionSettings } from "./connection-settings.js";
+import { toCliError } from "./error-classification.js";
+import { ExitCode } from "./exit-codes.js";
+import { openHubClient } from "./hub-partitions.js";
+
+/** The hub client and stores one command works with. */
+export interface Session {
+  readonly settings: ConnectionSettings;
+  readonly hub: EventHubConsumerClient;
+  readonly stores: Stores;
+  /**
+   * Runs `fn` with a signal that fires on Ctrl-C or after the command's timeout, and turns either into
+   * the matching error (exit code 130 or 5) instead of an SDK abort message.
+   */
+  call<T>(what: string, fn: (abortSignal: AbortSignal) => Promise<T>): Promise<T>;
+  /** Closes the client and the stores. */
+  close(): Promise<void>;
+}
+
+/** Opens the hub client and the blob stores for `settings`, acting as `hostName`. */
+export function openSession(
+  settings: ConnectionSettings,
+  hostName: string,
+  timeoutMs: number,
+  interrupt: AbortSignal,
+): Session {
+  const hub = openHubClient(settings, timeoutMs);
+  let stores: Stores;
+  try {
+    stores = openBlobStores(settings, hostName, timeoutMs);
+  } catch (error) {
+    void hub.close();
+    throw error;
+  }
+  return {
+    settings,
+    hub,
+    stores,
+    async call(what, fn) {
+      const timeout = AbortSignal.timeout(timeoutMs);
+      try {
+        return await fn(AbortSignal.any([interrupt, timeout]));
+      } catch (error) {
+        if (interrupt.aborted) throw new CliError(ExitCode.Interrupted, "Interrupted.");
+        if (timeout.aborted) {
+          throw new CliError(
+            ExitCode.Unavailable,
+            `${what}: no answer from Event Hubs or Storage within ${Math.round(timeoutMs / 1000)} s (see --timeout).`,
+          );
+        }
+        throw toCliError(error, what, settings.secrets);
+      }
+    },
+    async close() {
+      await Promise.allSettled([hub.close(), stores.close()]);
+    },
+  };
+}
