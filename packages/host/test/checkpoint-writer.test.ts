@@ -1,0 +1,148 @@
+import { MemoryCheckpointer, type MemoryStoreInterceptor } from "@eph/checkpointer-memory";
+import { type Checkpoint, ManualClock } from "@eph/core";
+import { describe, expect, it } from "vitest";
+import { CheckpointWriter } from "../src/checkpoint-writer.js";
+
+const info = { hostName: "h", fullyQualifiedNamespace: "ns.example", eventHubName: "hub", consumerGroup: "$Default" };
+
+function cp(sequenceNumber: number): Checkpoint {
+  return { offset: String(sequenceNumber * 10), sequenceNumber, enqueuedTime: new Date(1_700_000_000_000) };
+}
+
+/** A checkpointer whose writes can be held, counting the writes that reach the store. */
+function setup(options: { everyEvents?: number; everyMs?: number; epoch?: number } = {}) {
+  const clock = new ManualClock();
+  let hold: Promise<void> | undefined;
+  let writes = 0;
+  const interceptor: MemoryStoreInterceptor = async (call, apply) => {
+    if (call.operation === "replace" || call.operation === "insert") {
+      writes++;
+      if (hold) await hold;
+    }
+    await Promise.resolve();
+    return apply();
+  };
+  const checkpointer = new MemoryCheckpointer({ interceptor });
+  checkpointer.setEventProcessorHost(info);
+  const errors: [unknown, boolean][] = [];
+  const writer = new CheckpointWriter(
+    {
+      partitionId: "0",
+      epoch: options.epoch ?? 1,
+      checkpointer,
+      clock,
+      everyEvents: options.everyEvents ?? 100,
+      everyMs: options.everyMs ?? 1000,
+      timeout: 500,
+      onError: (error, willRetry) => errors.push([error, willRetry]),
+    },
+    undefined,
+  );
+  return {
+    clock,
+    checkpointer,
+    writer,
+    errors,
+    get writes() {
+      return writes;
+    },
+    holdWrites() {
+      let release: () => void = () => undefined;
+      hold = new Promise((resolve) => {
+        release = () => {
+          hold = undefined;
+          resolve();
+        };
+      });
+      return release;
+    },
+  };
+}
+
+describe("CheckpointWriter", () => {
+  it("writes after everyEvents handled events", async () => {
+    const t = setup({ everyEvents: 3 });
+    await t.checkpointer.ensureStore();
+    await t.checkpointer.ensureCheckpoint("0", { epoch: 1 });
+    const before = t.writes;
+    t.writer.handled(cp(0));
+    t.writer.handled(cp(1));
+    await t.clock.advance(0);
+    expect(t.writes).toBe(before);
+    t.writer.handled(cp(2));
+    await t.clock.advance(0);
+    expect(t.writes).toBe(before + 1);
+    expect((await t.checkpointer.getCheckpoint("0"))?.sequenceNumber).toBe(2);
+    expect(t.writer.checkpoint?.sequenceNumber).toBe(2);
+  });
+
+  it("writes at most everyMs after the first unwritten event", async () => {
+    const t = setup({ everyEvents: 1000, everyMs: 1000 });
+    await t.checkpointer.ensureStore();
+    await t.checkpointer.ensureCheckpoint("0", { epoch: 1 });
+    t.writer.handled(cp(0));
+    await t.clock.advance(600);
+    t.writer.handled(cp(1));
+    await t.clock.advance(399);
+    expect(await t.checkpointer.getCheckpoint("0")).toBeUndefined();
+    await t.clock.advance(1);
+    expect((await t.checkpointer.getCheckpoint("0"))?.sequenceNumber).toBe(1);
+  });
+
+  it("keeps at most one write in flight and coalesces a backlog into the next write", async () => {
+    const t = setup({ everyEvents: 1 });
+    await t.checkpointer.ensureStore();
+    await t.checkpointer.ensureCheckpoint("0", { epoch: 1 });
+    const before = t.writes;
+    const release = t.holdWrites();
+    for (let i = 0; i < 50; i++) t.writer.handled(cp(i));
+    await t.clock.advance(0);
+    expect(t.writes - before).toBe(1);
+    release();
+    await t.clock.advance(0);
+    await t.writer.flush();
+    // The first write carried event 0; everything handled meanwhile went out in ONE more write.
+    expect(t.writes - before).toBe(2);
+    expect((await t.checkpointer.getCheckpoint("0"))?.sequenceNumber).toBe(49);
+  });
+
+  it("flush() writes what is eligible and resolves once stored; nothing eligible costs nothing", async () => {
+    const t = setup();
+    await t.checkpointer.ensureStore();
+    await t.checkpointer.ensureCheckpoint("0", { epoch: 1 });
+    const before = t.writes;
+    await t.writer.flush();
+    expect(t.writes).toBe(before);
+    t.writer.raise(cp(7));
+    await t.writer.flush();
+    expect((await t.checkpointer.getCheckpoint("0"))?.sequenceNumber).toBe(7);
+    await t.writer.flush();
+    expect(t.writes).toBe(before + 1);
+  });
+
+  it("a fenced writer stops writing and reports it as final", async () => {
+    const t = setup({ epoch: 1 });
+    await t.checkpointer.ensureStore();
+    await t.checkpointer.ensureCheckpoint("0", { epoch: 2 });
+    t.writer.raise(cp(3));
+    await expect(t.writer.flush()).rejects.toMatchObject({ code: "CheckpointFenced" });
+    expect(t.writer.isRefused).toBe(true);
+    expect(t.errors.map(([e, retry]) => [(e as { code: string }).code, retry])).toEqual([["CheckpointFenced", false]]);
+    t.writer.raise(cp(4));
+    await expect(t.writer.flush()).rejects.toMatchObject({ code: "CheckpointFenced" });
+    expect(await t.checkpointer.getCheckpoint("0")).toBeUndefined();
+  });
+
+  it("a write that outlives its deadline is reported and retried at the next interval", async () => {
+    const t = setup({ everyEvents: 1, everyMs: 1000 });
+    await t.checkpointer.ensureStore();
+    await t.checkpointer.ensureCheckpoint("0", { epoch: 1 });
+    const release = t.holdWrites();
+    t.writer.handled(cp(0));
+    await t.clock.advance(500);
+    expect(t.errors.map(([e, retry]) => [(e as { code: string }).code, retry])).toEqual([["StoreUnavailable", true]]);
+    release();
+    await t.clock.advance(1000);
+    expect((await t.checkpointer.getCheckpoint("0"))?.sequenceNumber).toBe(0);
+  });
+});

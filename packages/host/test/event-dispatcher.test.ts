@@ -1,0 +1,215 @@
+import type { ReceivedEventData } from "@azure/event-hubs";
+import { type Checkpoint, type HandlerID, ManualClock } from "@eph/core";
+import { describe, expect, it } from "vitest";
+import { type DispatchOutcome, EventDispatcher } from "../src/event-dispatcher.js";
+import type { EventHandler } from "../src/handler.js";
+import type { HandlerFailureAction, HostErrorInfo } from "../src/host-events.js";
+
+function event(sequenceNumber: number): ReceivedEventData {
+  return {
+    body: `e${sequenceNumber}`,
+    sequenceNumber,
+    offset: String(sequenceNumber),
+    enqueuedTimeUtc: new Date(0),
+    partitionKey: null,
+    getRawAmqpMessage: () => ({ body: undefined }) as never,
+  };
+}
+
+function setup(handlers: EventHandler[], onFailure: HandlerFailureAction = "stopPartition") {
+  const clock = new ManualClock();
+  const controller = new AbortController();
+  const registry = new Map<HandlerID, EventHandler>(handlers.map((h, i) => [`h${i}`, h]));
+  const written: Checkpoint[] = [];
+  const reports: HostErrorInfo[] = [];
+  const dispatcher = new EventDispatcher({
+    partitionId: "0",
+    epoch: 3,
+    signal: controller.signal,
+    clock,
+    random: () => 1,
+    retry: { maxAttempts: 3, initialDelay: 100, maxDelay: 1000 },
+    onFailure,
+    handlers: () => [...registry.entries()],
+    checkpointNow: async (position) => {
+      await Promise.resolve();
+      written.push(position);
+    },
+    report: (info) => reports.push(info),
+  });
+  return { clock, controller, registry, written, reports, dispatcher };
+}
+
+/** Runs a dispatch in the background, recording when it settled. */
+function track(promise: Promise<DispatchOutcome>) {
+  const state: { outcome?: DispatchOutcome } = {};
+  void promise.then((outcome) => {
+    state.outcome = outcome;
+  });
+  return state;
+}
+
+function deferred() {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+describe("EventDispatcher", () => {
+  it("retries a failing handler with exponential backoff on the injected clock", async () => {
+    const attempts: number[] = [];
+    let clockRef: ManualClock | undefined;
+    const t = setup([
+      async () => {
+        attempts.push(clockRef?.now() ?? -1);
+        if (attempts.length < 3) throw new Error(`fail ${attempts.length}`);
+      },
+    ]);
+    clockRef = t.clock;
+    const run = track(t.dispatcher.dispatch(event(1)));
+    await t.clock.advance(0);
+    expect(attempts).toEqual([0]);
+    await t.clock.advance(99);
+    expect(attempts).toEqual([0]);
+    await t.clock.advance(1);
+    expect(attempts).toEqual([0, 100]);
+    await t.clock.advance(200);
+    expect(attempts).toEqual([0, 100, 300]);
+    expect(run.outcome).toEqual({ kind: "handled" });
+    expect(t.reports.map((r) => [r.attempt, r.willRetry, (r.error as Error).message])).toEqual([
+      [1, true, "fail 1"],
+      [2, true, "fail 2"],
+    ]);
+  });
+
+  it("checkpoint() stores the position only once every handler is done with the event", async () => {
+    const slow = deferred();
+    const t = setup([
+      async (_e, context) => {
+        await context.checkpoint();
+      },
+      async () => {
+        await slow.promise;
+      },
+    ]);
+    const run = track(t.dispatcher.dispatch(event(5)));
+    await t.clock.advance(0);
+    expect(t.written).toEqual([]);
+    expect(run.outcome).toBeUndefined();
+    slow.resolve();
+    await t.clock.advance(0);
+    expect(t.written.map((c) => c.sequenceNumber)).toEqual([5]);
+    expect(run.outcome).toEqual({ kind: "handled" });
+    expect(t.dispatcher.lastCheckpointRequested).toBe(true);
+  });
+
+  it("handlers that all call checkpoint() do not wait for each other forever", async () => {
+    const t = setup([
+      async (_e, c) => {
+        await c.checkpoint();
+      },
+      async (_e, c) => {
+        await c.checkpoint();
+      },
+    ]);
+    const run = track(t.dispatcher.dispatch(event(2)));
+    await t.clock.advance(0);
+    expect(run.outcome).toEqual({ kind: "handled" });
+    expect(t.written.map((c) => c.sequenceNumber)).toEqual([2]);
+  });
+
+  it("a checkpoint waits for another handler's retry, and is written after it succeeds", async () => {
+    let failures = 0;
+    const t = setup([
+      async (_e, c) => {
+        await c.checkpoint();
+      },
+      async () => {
+        if (failures++ === 0) throw new Error("once");
+      },
+    ]);
+    const run = track(t.dispatcher.dispatch(event(8)));
+    await t.clock.advance(0);
+    expect(t.written).toEqual([]);
+    await t.clock.advance(100);
+    expect(t.written.map((c) => c.sequenceNumber)).toEqual([8]);
+    expect(run.outcome).toEqual({ kind: "handled" });
+  });
+
+  it("stopPartition: a handler failing for good blocks the event's checkpoint; checkpoint() rejects", async () => {
+    let checkpointError: unknown;
+    const t = setup([
+      async (_e, c) => {
+        await c.checkpoint().catch((error: unknown) => {
+          checkpointError = error;
+        });
+      },
+      async () => {
+        throw new Error("always");
+      },
+    ]);
+    const run = track(t.dispatcher.dispatch(event(4)));
+    await t.clock.advance(1000);
+    expect(run.outcome?.kind).toBe("failed");
+    expect(t.written).toEqual([]);
+    expect(checkpointError).toMatchObject({ code: "Aborted" });
+    expect(t.reports.at(-1)).toMatchObject({ attempt: 3, willRetry: false, action: "stopPartition", handlerId: "h1" });
+  });
+
+  it("skipEvent: the event counts as processed after the last attempt", async () => {
+    const t = setup(
+      [
+        async () => {
+          throw new Error("poison");
+        },
+      ],
+      "skipEvent",
+    );
+    const run = track(t.dispatcher.dispatch(event(9)));
+    await t.clock.advance(1000);
+    expect(run.outcome).toMatchObject({ kind: "skipped" });
+    expect(t.reports.map((r) => r.action)).toEqual([undefined, undefined, "skipEvent"]);
+  });
+
+  it("stopping during a backoff ends the dispatch without completing the event", async () => {
+    const t = setup([
+      async () => {
+        throw new Error("down");
+      },
+    ]);
+    const run = track(t.dispatcher.dispatch(event(1)));
+    await t.clock.advance(50);
+    t.controller.abort();
+    await t.clock.advance(0);
+    expect(run.outcome).toEqual({ kind: "stopped" });
+    expect(t.reports).toHaveLength(1);
+  });
+
+  it("a failing handler that is unregistered is not retried", async () => {
+    const t = setup([
+      async () => {
+        throw new Error("bye");
+      },
+      async () => undefined,
+    ]);
+    const run = track(t.dispatcher.dispatch(event(1)));
+    await t.clock.advance(0);
+    t.registry.delete("h0");
+    await t.clock.advance(100);
+    expect(run.outcome).toEqual({ kind: "handled" });
+    expect(t.reports).toHaveLength(1);
+  });
+
+  it("handlers see the partition, the epoch and the stop signal", async () => {
+    const seen: unknown[] = [];
+    const t = setup([
+      async (_e, c) => {
+        seen.push(c.partitionId, c.epoch, c.signal.aborted);
+      },
+    ]);
+    await t.dispatcher.dispatch(event(1));
+    expect(seen).toEqual(["0", 3, false]);
+  });
+});
