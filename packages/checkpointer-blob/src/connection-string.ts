@@ -17,7 +17,10 @@ export function validateContainerName(containerName: unknown): string {
   return containerName;
 }
 
-/** Throws `InvalidOption` unless `client` looks like a `ContainerClient` with a valid container name. */
+/**
+ * Throws `InvalidOption` unless `client` looks like a `ContainerClient`. Its container name is not
+ * checked: the SDK parses it from the URL, which for custom endpoints with a path can name a path part.
+ */
 export function validateContainerClient(client: unknown): ContainerClient {
   const candidate = client as Partial<ContainerClient> | undefined;
   if (
@@ -27,7 +30,6 @@ export function validateContainerClient(client: unknown): ContainerClient {
   ) {
     throw new EphError("InvalidOption", "containerClient must be a ContainerClient from @azure/storage-blob.");
   }
-  validateContainerName(candidate.containerName);
   return candidate as ContainerClient;
 }
 

@@ -14,6 +14,8 @@ export interface SeenRequest {
   readonly path: string;
   /** e.g. `list`, `metadata`, or `""`. */
   readonly comp: string;
+  /** The `maxresults` a listing asked for, if any. */
+  readonly maxResults: string | undefined;
 }
 
 /**
@@ -32,7 +34,12 @@ export interface FaultProxy {
   inject(...faults: Fault[]): void;
   /** Answers every request with `fault` until `clear`. */
   always(fault: Fault): void;
-  /** Stops injecting. */
+  /**
+   * Makes Azurite answer listings with pages of at most `size` blobs (by rewriting `maxresults`), so
+   * paging is tested without creating thousands of blobs. `undefined` stops rewriting.
+   */
+  limitPageSize(size: number | undefined): void;
+  /** Stops injecting (faults and page limits). */
   clear(): void;
   close(): Promise<void>;
 }
@@ -42,6 +49,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
   const upstream = new URL(target);
   const queue: Fault[] = [];
   let permanent: Fault | undefined;
+  let pageSize: number | undefined;
   let seen: SeenRequest[] = [];
   const sockets = new Set<Socket>();
   const hung = new Set<ServerResponse>();
@@ -52,7 +60,14 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       method: req.method ?? "",
       path: decodeURIComponent(url.pathname),
       comp: url.searchParams.get("comp") ?? "",
+      maxResults: url.searchParams.get("maxresults") ?? undefined,
     });
+    if (pageSize !== undefined && url.searchParams.get("comp") === "list") {
+      url.searchParams.set("maxresults", String(pageSize));
+    }
+    // Forwarded unchanged unless a page size is imposed. A shared-key signature covers the query, so a
+    // rewritten listing only passes Azurite's check when the client authenticates with a SAS.
+    const path = pageSize !== undefined ? `${url.pathname}${url.search}` : req.url;
     const fault = queue.shift() ?? permanent;
     if (fault === "hang") {
       hung.add(res);
@@ -76,7 +91,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         host: upstream.hostname,
         port: upstream.port,
         method: req.method,
-        path: req.url,
+        path,
         headers: { ...req.headers, host: upstream.host },
       },
       (up) => {
@@ -108,9 +123,13 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     always(fault) {
       permanent = fault;
     },
+    limitPageSize(size) {
+      pageSize = size;
+    },
     clear() {
       queue.length = 0;
       permanent = undefined;
+      pageSize = undefined;
     },
     async close() {
       for (const res of hung) res.destroy();
