@@ -5,7 +5,7 @@ import { EnvVar } from "./connection-settings.js";
 import { describeError } from "./error-classification.js";
 import { ExitCode } from "./exit-codes.js";
 import type { CliIo } from "./io.js";
-import { startLocalStack } from "./local-stack.js";
+import type { LocalStack } from "./local-stack.js";
 
 const spec: FlagSpec = {
   hub: { type: "string", multiple: true },
@@ -74,8 +74,9 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   for (const [name, port] of Object.entries(ports)) {
     if (port > 65535) throw new CliError(ExitCode.Usage, `eph emulator: ${name} must be at most 65535.`);
   }
-  let stack: Awaited<ReturnType<typeof startLocalStack>>;
+  let stack: LocalStack;
   try {
+    const { startLocalStack } = await import("./local-stack.js");
     stack = await startLocalStack({ hubs, ...ports });
   } catch (error) {
     throw new CliError(ExitCode.Failure, `Could not start the emulators: ${describeError(error, [])}`);

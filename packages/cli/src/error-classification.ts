@@ -22,12 +22,22 @@ const unavailableCodes = new Set([
   "AbortError",
 ]);
 
+/**
+ * The error that says what happened: the SDK's retry loop throws an AggregateError with an empty
+ * message whose last entry is the final attempt's failure.
+ */
+function innermost(error: unknown): unknown {
+  if (error instanceof AggregateError && error.errors.length > 0) return innermost(error.errors.at(-1));
+  return error;
+}
+
 function codeOf(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" ? code : undefined;
 }
 
-function exitCodeFor(error: unknown): ExitCodeValue {
+function exitCodeFor(thrown: unknown): ExitCodeValue {
+  const error = innermost(thrown);
   if (isEphError(error)) {
     switch (error.code) {
       case "InvalidConnectionString":
@@ -62,7 +72,8 @@ function exitCodeFor(error: unknown): ExitCodeValue {
 }
 
 /** One line describing any thrown value, scrubbed of secrets. */
-export function describeError(error: unknown, secrets: readonly string[]): string {
+export function describeError(thrown: unknown, secrets: readonly string[]): string {
+  const error = innermost(thrown);
   if (error instanceof Error) {
     const code = codeOf(error);
     const message = error.message.split("\n")[0] ?? "";

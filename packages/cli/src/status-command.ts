@@ -8,8 +8,6 @@ import { ExitCode } from "./exit-codes.js";
 import type { CliIo } from "./io.js";
 import { LeaseWatch } from "./lease-watch.js";
 import { LiveFrame } from "./live-frame.js";
-import { openSession } from "./session.js";
-import { collectStatus } from "./status.js";
 import { renderStatus } from "./status-table.js";
 
 const spec: FlagSpec = {
@@ -74,6 +72,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const json = values.json === true;
   const watching = values.watch === true;
   const settings = resolveConnectionSettings(connectionFlags(values), io.env);
+  // Loaded only now: the SDKs take a while to load, and --help or a usage error should not wait.
+  const [{ openSession }, { collectStatus }] = await Promise.all([import("./session.js"), import("./status.js")]);
   // This name is never written: status only reads.
   const session = openSession(settings, "eph-cli-status", timeout, io.signal);
   try {

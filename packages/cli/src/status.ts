@@ -127,12 +127,17 @@ export async function collectStatus(
         throw toCliError(error, `Reading the checkpoint of partition ${id}`, settings.secrets);
       }
     });
-  const [hubPartitions, leases] = await Promise.all([
+  // Both are read at once; when both fail, the hub's error is reported: it is the first thing to fix.
+  const [hubRead, leaseRead] = await Promise.allSettled([
     readHubPartitions(sources.hub, settings, abortSignal),
-    sources.leaser.getLeases({ abortSignal }).catch((error: unknown) => {
-      throw toCliError(error, `Listing the leases in container "${settings.container}"`, settings.secrets);
-    }),
+    sources.leaser.getLeases({ abortSignal }),
   ]);
+  if (hubRead.status === "rejected") throw hubRead.reason;
+  if (leaseRead.status === "rejected") {
+    throw toCliError(leaseRead.reason, `Listing the leases in container "${settings.container}"`, settings.secrets);
+  }
+  const hubPartitions = hubRead.value;
+  const leases = leaseRead.value;
   hubPartitions.sort((a, b) => byPartitionId(a.partitionId, b.partitionId));
   const checkpoints = await checkpointsOf(hubPartitions.map((p) => p.partitionId));
   const leaseById = new Map(leases.map((l) => [l.partitionId, l]));

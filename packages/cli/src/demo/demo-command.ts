@@ -4,7 +4,7 @@ import { type FlagSpec, integerFlag, noPositionals, parseFlags } from "../comman
 import { describeError } from "../error-classification.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
-import { type DemoSummary, runDemo } from "./demo-run.js";
+import type { DemoSummary } from "./demo-run.js";
 import { type DemoConfig, fullDemo, shortDemo } from "./demo-scenario.js";
 
 const spec: FlagSpec = {
@@ -106,6 +106,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const json = values.json === true;
   let summary: DemoSummary;
   try {
+    const { runDemo } = await import("./demo-run.js");
     summary = await runDemo(config, { view: json ? io.stderr : io.stdout, signal: io.signal });
   } catch (error) {
     if (io.signal.aborted) return ExitCode.Interrupted;
