@@ -251,7 +251,12 @@ export class Balancer {
     const plan = planClaims(this.hostName, views, this.random);
     const acquired: string[] = [];
     let stolen = 0;
-    const claims = shuffled(plan.claims, this.random);
+    let claims = shuffled(plan.claims, this.random);
+    // A host that owns nothing is invisible to the others, and so are other hosts starting at the same
+    // moment to it: each would claim a share computed without the others, then give some back. So an
+    // invisible host first claims a single lease, which makes it visible, and looks again shortly.
+    const announce = this.held.size === 0 && claims.length > 1;
+    if (announce) claims = claims.slice(0, 1);
     await forEachConcurrently(claims, this.timing.maxConcurrentCalls, async (claim) => {
       const lease = byId.get(claim.partitionId);
       if (!lease || this.state !== "running") return;
@@ -278,7 +283,16 @@ export class Balancer {
       }
     });
     this.report(startedAt, plan.hosts, plan.quota, acquired, stolen, failures);
-    this.scheduleScan(this.nextScanDelay(this.clock.now(), [...byId.values()]));
+    const next = this.nextScanDelay(this.clock.now(), [...byId.values()]);
+    this.scheduleScan(announce ? Math.min(next, this.announceDelay()) : next);
+  }
+
+  /**
+   * How long an invisible host waits after its first claim before claiming the rest: long enough for
+   * hosts started together to have made their own first claims, short against the scan interval.
+   */
+  private announceDelay(): number {
+    return Math.max(1, this.timing.scanInterval / 20 + (this.timing.scanInterval / 20) * this.random());
   }
 
   /**

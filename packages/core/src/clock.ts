@@ -142,9 +142,12 @@ export class ManualClock implements Clock {
   }
 }
 
-/** Lets every queued promise callback run (several macrotask-free turns of the microtask queue). */
-export async function settle(turns = 20): Promise<void> {
-  for (let i = 0; i < turns; i++) await Promise.resolve();
+/**
+ * Lets every queued promise callback run: resolves on the next macrotask turn, which Node starts only
+ * once the microtask queue is empty, however long the promise chains queued before it are.
+ */
+export function settle(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Waits `ms` on `clock`, rejecting early (with the signal's reason) if `abortSignal` fires. */
