@@ -57,9 +57,9 @@ export async function send(
 }
 
 /** Sends `perPartition` events to every partition id given. */
-export async function sendToAll(emu: Emulator, hub: string, ids: readonly string[], perPartition: number) {
+export async function sendToAll(emu: Emulator, hub: string, ids: readonly string[], perPartition: number, tag = "") {
   const all: string[] = [];
-  for (const id of ids) all.push(...(await send(emu, hub, id, perPartition)));
+  for (const id of ids) all.push(...(await send(emu, hub, id, perPartition, `${tag}p${id}`)));
   return all;
 }
 
@@ -86,23 +86,26 @@ export interface Delivery {
 /** Collects every event handled by any host, and every error and close. */
 export class Recorder {
   readonly deliveries: Delivery[] = [];
+  private readonly bodies = new Set<string>();
   readonly errors: HostErrorInfo[] = [];
   readonly closes: (PartitionClosedInfo & { host: string })[] = [];
 
   handler(host: () => string) {
     return async (event: ReceivedEventData, context: { partitionId: string }) => {
+      const body = String(event.body);
       this.deliveries.push({
         host: host(),
         partitionId: context.partitionId,
         sequenceNumber: event.sequenceNumber,
-        body: String(event.body),
+        body,
       });
+      this.bodies.add(body);
     };
   }
 
-  /** Distinct bodies delivered. */
-  distinct(): Set<string> {
-    return new Set(this.deliveries.map((d) => d.body));
+  /** Distinct bodies delivered (a live view: do not modify). */
+  distinct(): ReadonlySet<string> {
+    return this.bodies;
   }
 
   /** Bodies delivered more than once. */

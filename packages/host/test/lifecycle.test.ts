@@ -31,7 +31,7 @@ describe("host lifecycle", () => {
     await waitFor(() => rec.deliveries.length === 40, "the first 40 events");
     await first.close();
 
-    const later = await sendToAll(emu, "resume", ["0", "1"], 10);
+    const later = await sendToAll(emu, "resume", ["0", "1"], 10, "later-");
     const rec2 = new Recorder();
     const opened: (number | undefined)[] = [];
     const second = await memoryHost(emu, "resume", stores, rec2, {
@@ -42,6 +42,7 @@ describe("host lifecycle", () => {
     await waitFor(() => rec2.deliveries.length === 20, "the 20 new events");
     expect(opened).toEqual([19, 19]);
     expect([...rec2.distinct()].sort()).toEqual([...later].sort());
+    expect(Math.min(...rec2.deliveries.map((d) => d.sequenceNumber))).toBe(20);
     await second.close();
   });
 

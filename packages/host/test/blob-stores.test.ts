@@ -1,0 +1,96 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { BlobCheckpointer } from "@eph/checkpointer-blob";
+import { BlobLeaser } from "@eph/leaser-blob";
+import { type AzuriteInstance, startAzurite } from "@eph/testing";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EventProcessorHost } from "../src/index.js";
+import { type Emulator, fastTiming, keepSending, Recorder, startEmulator, waitFor } from "./helpers.js";
+
+const fixture = fileURLToPath(new URL("./fixtures/blob-host.mjs", import.meta.url));
+
+/** A host running in a child process; collects the lines it prints. */
+function spawnHost(env: Record<string, string>) {
+  const child: ChildProcess = spawn(process.execPath, [fixture], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const lines: string[] = [];
+  let partial = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    const text = partial + chunk.toString("utf8");
+    const parts = text.split("\n");
+    partial = parts.pop() ?? "";
+    lines.push(...parts);
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString("utf8");
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return {
+    child,
+    lines,
+    stderr: () => stderr,
+    events: () => lines.filter((l) => l.startsWith("EVENT ")).map((l) => l.split(" ")[3] as string),
+    opened: () => new Set(lines.filter((l) => l.startsWith("OPEN ")).map((l) => l.split(" ")[1])),
+    exited,
+  };
+}
+
+describe("end to end on Blob storage (Azurite)", () => {
+  let emu: Emulator;
+  let azurite: AzuriteInstance;
+  beforeAll(async () => {
+    [emu, azurite] = await Promise.all([startEmulator({ hubs: { crash: 4 } }), startAzurite()]);
+  });
+  afterAll(async () => {
+    await Promise.all([emu?.close(), azurite?.close()]);
+  });
+
+  it("a host process killed with SIGKILL: its partitions are read again from the checkpoints, nothing lost", async () => {
+    const container = "eph-crash";
+    const victim = spawnHost({
+      EH_CONNECTION: emu.connectionString("crash"),
+      STORAGE_CONNECTION: azurite.connectionString,
+      CONTAINER: container,
+      HOST_NAME: "victim",
+    });
+    try {
+      await waitFor(() => victim.opened().size === 4, `the child host reads all partitions ${victim.stderr()}`);
+      const producer = keepSending(emu, "crash", ["0", "1", "2", "3"]);
+      await waitFor(() => victim.events().length > 200, "the child processes events");
+
+      const rec = new Recorder();
+      const survivor = await EventProcessorHost.fromConnectionString(
+        emu.connectionString("crash"),
+        BlobLeaser.fromConnectionString(azurite.connectionString, container),
+        BlobCheckpointer.fromConnectionString(azurite.connectionString, container),
+        { hostName: "survivor", noBanner: true, ...fastTiming, maxWaitTimeInSeconds: 1 },
+      );
+      survivor.registerHandler(rec.handler(() => "survivor"));
+      await survivor.startNonBlocking();
+      await waitFor(() => survivor.partitionIdsBeingProcessed().length === 2, "the survivor takes its share");
+
+      victim.child.kill("SIGKILL");
+      await victim.exited;
+      const killedAt = Date.now();
+      const processedByVictim = new Set(victim.events());
+      await waitFor(
+        () => survivor.partitionIdsBeingProcessed().length === 4,
+        "the survivor reads every partition",
+        fastTiming.leaseDuration + fastTiming.scanInterval + 2500,
+      );
+      // It waited for the leases to expire (a crashed owner cannot hand over).
+      expect(Date.now() - killedAt).toBeGreaterThanOrEqual(fastTiming.leaseDuration - fastTiming.leaseDuration / 6);
+      const sent = await producer.stop();
+      await waitFor(
+        () => sent.every((body) => processedByVictim.has(body) || rec.distinct().has(body)),
+        "every event processed by the child before the kill, or by the survivor",
+      );
+      await survivor.close();
+    } finally {
+      victim.child.kill("SIGKILL");
+    }
+  });
+});
