@@ -99,7 +99,8 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       const seen = watch.observe(report.partitions);
       if (json) {
         const partitions = report.partitions.map((p) => {
-          const o = seen.get(p.partitionId);
+          // Expiry means something only for a lease someone owns.
+          const o = p.leaseState === "owned" ? seen.get(p.partitionId) : undefined;
           return o ? { ...p, leaseUnchangedForMs: Math.round(o.unchangedForMs), leaseExpired: o.expired } : p;
         });
         io.stdout.write(`${JSON.stringify({ ...report, partitions })}\n`);
