@@ -16,7 +16,7 @@ import {
 describe("host lifecycle", () => {
   let emu: Emulator;
   beforeAll(async () => {
-    emu = await startEmulator({ hubs: { resume: 2, grow: 2, unreg: 2, manual: 1, abort: 1, latest: 1 } });
+    emu = await startEmulator({ hubs: { resume: 2, grow: 2, unreg: 2, manual: 1, abort: 1, latest: 1, lag: 1 } });
   });
   afterAll(async () => {
     await emu?.close();
@@ -144,6 +144,42 @@ describe("host lifecycle", () => {
     await send(emu, "latest", "0", 3, "new");
     await waitFor(() => rec.deliveries.length === 3, "the new events");
     expect(rec.deliveries.map((d) => d.body)).toEqual(["new-0", "new-1", "new-2"]);
+    await host.close();
+  });
+
+  it("health() shows the lag and the last receive time, so a stalled host can be told apart", async () => {
+    const stores = memoryStores();
+    await send(emu, "lag", "0", 50);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const host = await EventProcessorHost.fromConnectionString(
+      emu.connectionString("lag"),
+      stores.leaser(),
+      stores.checkpointer(),
+      { noBanner: true, ...fastTiming, maxWaitTimeInSeconds: 1, checkpoint: { everyEvents: 10, everyMs: 100 } },
+    );
+    host.registerHandler(async () => {
+      await gate;
+    });
+    await host.startNonBlocking();
+    await waitFor(
+      () => host.health().partitions[0]?.lastEnqueuedSequenceNumber === 49,
+      "the service's last sequence number",
+    );
+    const stalled = host.health().partitions[0];
+    expect(stalled?.eventsProcessed).toBe(0);
+    expect(stalled?.lag).toBe(50);
+    expect(stalled?.state).toBe("receiving");
+    release();
+    await waitFor(() => host.health().partitions[0]?.lag === 0, "caught up and checkpointed");
+    const caughtUp = host.health();
+    expect(caughtUp.eventsProcessed).toBe(50);
+    expect(caughtUp.partitions[0]?.checkpoint?.sequenceNumber).toBe(49);
+    const before = caughtUp.partitions[0]?.lastReceiveAt ?? 0;
+    // Even with no traffic the receiver reports every maxWaitTimeInSeconds: a live host stays fresh.
+    await waitFor(() => (host.health().partitions[0]?.lastReceiveAt ?? 0) > before, "an idle round");
     await host.close();
   });
 });
