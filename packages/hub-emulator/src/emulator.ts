@@ -15,6 +15,7 @@ import { type DurableStore, openDurableStore } from "./durable-store.js";
 import { HubEmulatorError } from "./errors.js";
 import { startSequenceNumber } from "./event-position.js";
 import { type EmulatorFaults, FaultState } from "./faults.js";
+import { coalesceFrameWrites } from "./frame-writer.js";
 import { entityNotFound, Hub, HubDirectory } from "./hub.js";
 import { answerManagement, answerPutToken, type RequestProperties } from "./management.js";
 import {
@@ -428,6 +429,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       reconnect: false,
     });
     ignoreLateFrames(connection);
+    coalesceFrameWrites(connection);
     const record: ConnectionRecord = { connection, socket, readers: new Set(), closed: false };
     records.set(connection, record);
     const protocolFailure = (error: unknown) => {

@@ -53,6 +53,7 @@ interface ConnectionInternals {
   remote_channel_map: Record<number, SessionInternals | undefined>;
   _disconnected?: (error?: unknown) => void;
   _process?: () => void;
+  output?: () => void;
   [frameHandler: string]: unknown;
 }
 
@@ -91,9 +92,11 @@ export function markDisconnected(connection: Connection): void {
   }
 }
 
-/** Writes pending frames now (used to get a close frame out before rhea ends the socket). */
+/** Produces and writes pending frames now (used to get a close frame out before rhea ends the socket). */
 export function flushFrames(connection: Connection): void {
-  (connection as unknown as ConnectionInternals)._process?.();
+  const conn = connection as unknown as ConnectionInternals;
+  conn._process?.();
+  conn.output?.();
 }
 
 /** Credit the peer gave a sender link. */
