@@ -33,13 +33,20 @@ import { type Reply, sendReply } from "./request-reply.js";
 import {
   creditOf,
   flushFrames,
-  ignoreLateFrames,
+  guardIncomingFrames,
+  limitFrameSize,
   localAttach,
   markDisconnected,
   remoteAttach,
 } from "./rhea-internals.js";
 
 const logger = createClientLogger("eph:hub-emulator");
+
+/**
+ * Largest frame accepted (and advertised in our open frame, so clients split bigger deliveries): rhea buffers
+ * a whole frame before looking at it, so this bounds what one peer can make the emulator hold.
+ */
+const MAX_FRAME_SIZE = 256 * 1024;
 
 /** Credit granted to each publishing link; topped up when half is used. */
 const PUBLISH_CREDIT = 1000;
@@ -427,8 +434,20 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     socket.setNoDelay(true);
     const connection = (container as unknown as { create_connection(o: object): Connection }).create_connection({
       reconnect: false,
+      max_frame_size: MAX_FRAME_SIZE,
     });
-    ignoreLateFrames(connection);
+    limitFrameSize(connection, MAX_FRAME_SIZE);
+    guardIncomingFrames(connection, {
+      // The envelope adds a little to the events it carries; anything far beyond the limit is abuse.
+      maxDeliveryBytes: 2 * maxMessageSize,
+      onOversizedDelivery: () => {
+        logger.warning("closing a connection that sent a delivery far over the message size limit");
+        connection.close({
+          condition: Condition.messageSizeExceeded,
+          description: `A delivery exceeded ${maxMessageSize} bytes while still arriving; the connection is closed.`,
+        });
+      },
+    });
     coalesceFrameWrites(connection);
     const record: ConnectionRecord = { connection, socket, readers: new Set(), closed: false };
     records.set(connection, record);

@@ -41,7 +41,8 @@ export function remoteAttach(l: link): RemoteAttach {
 
 interface Frame {
   channel: number;
-  performative: { handle?: number | null };
+  performative: { handle?: number | null; more?: boolean | null };
+  payload?: Buffer;
 }
 
 interface SessionInternals {
@@ -60,23 +61,73 @@ interface ConnectionInternals {
 const SESSION_FRAMES = ["end", "attach", "detach", "transfer", "disposition", "flow"] as const;
 const LINK_FRAMES = new Set<string>(["detach", "transfer", "flow"]);
 
+/** Limits applied to incoming frames. */
+export interface FrameGuardOptions {
+  /** Largest delivery accepted while it is still arriving in several frames. */
+  maxDeliveryBytes: number;
+  /** Called once when a peer exceeds it; frames after that are dropped. */
+  onOversizedDelivery: () => void;
+}
+
 /**
- * Makes a server connection ignore frames that arrive for a session or link it has already ended.
- * The Event Hubs client sometimes sends a flow or disposition after ending a session; rhea treats that as a
- * protocol error and drops the whole connection (and the client's close() can then hang).
+ * Filters the frames of a server connection before rhea handles them:
+ * - frames for a session or link already ended are ignored: the Event Hubs client sometimes sends a flow or
+ *   disposition after ending a session, which rhea treats as a protocol error, dropping the whole connection
+ *   (and the client's close() can then hang);
+ * - a delivery split over many frames is cut off once it exceeds the limit: rhea would otherwise buffer
+ *   whatever size a peer sends before the emulator sees a byte of it.
  */
-export function ignoreLateFrames(connection: Connection): void {
+export function guardIncomingFrames(connection: Connection, options: FrameGuardOptions): void {
   const conn = connection as unknown as ConnectionInternals;
+  const partialBytes = new WeakMap<object, number>();
+  let discarding = false;
   for (const name of SESSION_FRAMES) {
     const handler = `on_${name}`;
     conn[handler] = (frame: Frame) => {
+      if (discarding) return;
       const session = conn.remote_channel_map[frame.channel];
       if (!session) return;
       const handle = frame.performative.handle;
-      if (LINK_FRAMES.has(name) && handle !== undefined && handle !== null && !session.remote.handles[handle]) return;
+      const link = handle === undefined || handle === null ? undefined : session.remote.handles[handle];
+      if (LINK_FRAMES.has(name) && handle !== undefined && handle !== null && !link) return;
+      if (name === "transfer" && link) {
+        const bytes = (partialBytes.get(link as object) ?? 0) + (frame.payload?.length ?? 0);
+        if (frame.performative.more === true) {
+          if (bytes > options.maxDeliveryBytes) {
+            discarding = true;
+            options.onOversizedDelivery();
+            return;
+          }
+          partialBytes.set(link as object, bytes);
+        } else {
+          partialBytes.delete(link as object);
+        }
+      }
       (session[handler] as (f: Frame) => void).call(session, frame);
     };
   }
+}
+
+/**
+ * Refuses frames larger than `max` as soon as their size field arrives (rhea would otherwise buffer all of
+ * it); the resulting protocol error closes the connection with a framing error.
+ */
+export function limitFrameSize(connection: Connection, max: number): void {
+  const transport = (connection as unknown as { amqp_transport: { peek_size(buffer: Buffer): number | undefined } })
+    .amqp_transport;
+  const peek = transport.peek_size;
+  transport.peek_size = function peekSize(buffer: Buffer) {
+    const size = peek.call(this, buffer);
+    if (size !== undefined && size > max) {
+      throw new FrameTooLarge(`frame of ${size} bytes exceeds the maximum frame size ${max}`);
+    }
+    return size;
+  };
+}
+
+/** A peer sent a frame over the advertised maximum frame size. */
+export class FrameTooLarge extends Error {
+  override readonly name = "ProtocolError";
 }
 
 /**

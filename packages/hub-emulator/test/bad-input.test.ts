@@ -1,9 +1,16 @@
+import { createRequire } from "node:module";
 import net from "node:net";
 import { EventHubProducerClient } from "@azure/event-hubs";
 import rhea, { type AmqpError, type Connection, type Receiver, type Sender } from "rhea";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../src/index.js";
 import { until } from "./helpers.js";
+
+interface RheaFrames {
+  flow(fields: Record<string, unknown>): unknown;
+  disposition(fields: Record<string, unknown>): unknown;
+}
+const rheaFrames = createRequire(import.meta.url)("rhea/lib/frames.js") as RheaFrames;
 
 let emu: Emulator;
 let producer: EventHubProducerClient;
@@ -61,6 +68,15 @@ describe("bad input never crashes the emulator", () => {
     await stillServing();
   });
 
+  it("a frame announced larger than the advertised maximum closes the connection before it is buffered", async () => {
+    const header = Buffer.from([0x41, 0x4d, 0x51, 0x50, 0, 1, 0, 0]);
+    const frameStart = Buffer.from([0, 0xa0, 0, 0, 2, 0, 0, 0, 0x00, 0x53, 0x14]);
+    const reply = await rawExchange(Buffer.concat([header, frameStart]));
+    expect(reply.toString("latin1")).toContain("amqp:connection:framing-error");
+    expect(reply.toString("latin1")).toContain("exceeds the maximum frame size");
+    await stillServing();
+  });
+
   it("a connection that is not AMQP at all is closed", async () => {
     await rawExchange(Buffer.from("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
     await stillServing();
@@ -111,6 +127,57 @@ describe("bad input never crashes the emulator", () => {
     // A plain (format 0) AMQP message is accepted as one event.
     expect(await outcome(0, rhea.message.encode({ body: "plain" }))).toBe("accepted");
     expect((await producer.getPartitionProperties("1")).lastEnqueuedSequenceNumber).toBe(0);
+  });
+
+  it("frames arriving for a session the client already ended are ignored; the connection lives on", async () => {
+    const connection = connect();
+    const session = connection.create_session();
+    session.begin();
+    const receiver = session.open_receiver({
+      source: { address: "hub/ConsumerGroups/$Default/Partitions/0" },
+      credit_window: 0,
+    });
+    await new Promise((resolve) => receiver.once("receiver_open", resolve));
+    const channel = (session as unknown as { local: { channel: number } }).local.channel;
+    const ended = new Promise((resolve) => session.once("session_close", resolve));
+    session.close();
+    await ended;
+    // What the Event Hubs client sometimes does: a flow and a disposition on the channel it just ended.
+    const raw = connection as unknown as { _write_frame(channel: number, frame: unknown): void };
+    raw._write_frame(
+      channel,
+      rheaFrames.flow({
+        next_incoming_id: 0,
+        incoming_window: 2048,
+        next_outgoing_id: 0,
+        outgoing_window: 100,
+        handle: 0,
+        delivery_count: 0,
+        link_credit: 10,
+      }),
+    );
+    raw._write_frame(channel, rheaFrames.disposition({ role: true, first: 0, settled: true }));
+    const sender = connection.open_sender({ target: { address: "hub/Partitions/0" } });
+    await new Promise((resolve, reject) => {
+      sender.once("sendable", resolve);
+      connection.once("disconnected", () => reject(new Error("the emulator dropped the connection")));
+    });
+    expect(connection.is_open()).toBe(true);
+  });
+
+  it("a delivery growing far past the size limit closes its connection with message-size-exceeded", async () => {
+    const connection = rhea
+      .create_container()
+      .connect({ host: "127.0.0.1", port: emu.port, reconnect: false, max_frame_size: 65536 });
+    connection.on("error", () => {});
+    connections.push(connection);
+    const closed = new Promise<AmqpError>((resolve) =>
+      connection.once("connection_close", () => resolve(connection.error as AmqpError)),
+    );
+    const sender = connection.open_sender({ target: { address: "hub/Partitions/1" } });
+    sender.once("sendable", () => sender.send(Buffer.alloc(3 * 1024 * 1024), undefined, 0x80013700));
+    expect((await closed).condition).toBe("amqp:link:message-size-exceeded");
+    await stillServing();
   });
 
   it("a client vanishing in the middle of a multi-frame transfer stores nothing and harms no one", async () => {

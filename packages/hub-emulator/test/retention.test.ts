@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { EventHubConsumerClient, EventHubProducerClient, earliestEventPosition } from "@azure/event-hubs";
@@ -109,6 +109,42 @@ describe("durable mode", () => {
       expect(events[0]!.properties).toEqual({ n: 1 });
       expect(events[2]!.offset).not.toBe(events[1]!.offset);
     });
+  });
+
+  it("cuts off a record torn by a crash and carries on from the last whole one", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "eph-hub-emulator-"));
+    dirs.push(dataDir);
+    const first = await startEmulator({ hubs: { hub: 1 }, dataDir });
+    const before = new EventHubProducerClient(first.connectionString("hub"));
+    await before.sendBatch([{ body: "kept-0" }, { body: "kept-1" }]);
+    await before.close();
+    await first.close();
+    const partitionDir = join(dataDir, "hub", "0");
+    const [segment] = readdirSync(partitionDir);
+    // Half a record header: what a crash in the middle of a write leaves.
+    appendFileSync(join(partitionDir, segment!), Buffer.alloc(17, 0xee));
+
+    const second = await startEmulator({ hubs: { hub: 1 }, dataDir });
+    await withClients(second, "hub", async (producer, consumer) => {
+      await producer.sendBatch([{ body: "after" }]);
+      const events = await receiveEvents(consumer, "0", earliestEventPosition, 3);
+      expect(events.map((e) => [e.sequenceNumber, e.body])).toEqual([
+        [0, "kept-0"],
+        [1, "kept-1"],
+        [2, "after"],
+      ]);
+    });
+  });
+
+  it("refuses a data directory whose hub metadata is unreadable", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "eph-hub-emulator-"));
+    dirs.push(dataDir);
+    mkdirSync(join(dataDir, "hub"));
+    writeFileSync(join(dataDir, "hub", "meta.json"), "{not json");
+    const error = await startEmulator({ hubs: { hub: 1 }, dataDir }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(HubEmulatorError);
+    expect((error as HubEmulatorError).code).toBe("DataDirCorrupt");
+    expect((error as Error).message).toContain("meta.json");
   });
 
   it("keeps partitions added at runtime", async () => {
