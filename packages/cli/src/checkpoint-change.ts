@@ -1,4 +1,4 @@
-import type { Checkpoint, Checkpointer, Leaser } from "@eph/core";
+import { type Checkpoint, type Checkpointer, isEphError, type LeaseMarker, type Leaser } from "@eph/core";
 
 /** What to store for one partition: a position, or none (hosts then start at their initial position). */
 export type CheckpointTarget =
@@ -15,11 +15,28 @@ export interface ChangeOutcome {
 
 /** How many times a write squeezed in by a deposed owner is undone before giving up. */
 const maxReplaceAttempts = 5;
+/** How many races for the lease (an owner renewing between read and take) are lost before giving up. */
+const maxAcquireAttempts = 3;
+
+/**
+ * Takes the lease from whoever holds it, conditional on the version just read: a live owner renews
+ * every few seconds, so a version read before the operator confirmed would almost always be stale.
+ */
+async function takeLease(leaser: Leaser, partitionId: string, abortSignal: AbortSignal): Promise<LeaseMarker> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await leaser.ensureLease(partitionId, { abortSignal });
+    try {
+      return await leaser.acquireLease(partitionId, { expectedVersion: current.version, abortSignal });
+    } catch (error) {
+      if (!isEphError(error, "LeaseLost") || attempt >= maxAcquireAttempts) throw error;
+    }
+  }
+}
 
 /**
  * Replaces one partition's checkpoint safely while hosts may be running:
- * 1. take the partition's lease (a new epoch), conditional on the version the operator was shown:
- *    if anything changed since, nothing is done (`LeaseLost`);
+ * 1. take the partition's lease (a new epoch) in one conditional write on the version just read; after
+ *    losing that race three times in a row nothing is done (`LeaseLost`);
  * 2. raise the checkpoint fence to that epoch, so the previous owner's checkpoint writes are refused
  *    from now on (it stops reading when its next renewal fails);
  * 3. delete the record and recreate it empty at the new fence; a write that slipped in between (from
@@ -32,12 +49,10 @@ export async function replaceCheckpoint(
   leaser: Leaser,
   checkpointer: Checkpointer,
   partitionId: string,
-  expectedVersion: string | undefined,
   target: CheckpointTarget,
   abortSignal: AbortSignal,
 ): Promise<ChangeOutcome> {
-  const version = expectedVersion ?? (await leaser.ensureLease(partitionId, { abortSignal })).version;
-  const lease = await leaser.acquireLease(partitionId, { expectedVersion: version, abortSignal });
+  const lease = await takeLease(leaser, partitionId, abortSignal);
   const epoch = lease.epoch;
   try {
     await checkpointer.ensureCheckpoint(partitionId, { epoch, abortSignal });

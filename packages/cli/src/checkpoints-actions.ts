@@ -225,14 +225,7 @@ export async function change(kind: "set" | "reset", argv: readonly string[], io:
       const base = { partitionId: p.partitionId, previous: p.checkpoint ?? null };
       try {
         const outcome = await session.call(`Changing the checkpoint of partition ${p.partitionId}`, (abortSignal) =>
-          replaceCheckpoint(
-            session.stores.leaser,
-            session.stores.checkpointer,
-            p.partitionId,
-            p.leaseVersion,
-            target,
-            abortSignal,
-          ),
+          replaceCheckpoint(session.stores.leaser, session.stores.checkpointer, p.partitionId, target, abortSignal),
         );
         const cp = outcome.checkpoint;
         results.push({
@@ -254,7 +247,7 @@ export async function change(kind: "set" | "reset", argv: readonly string[], io:
           epoch: null,
           outcome: conflict ? "conflict" : "failed",
           error: conflict
-            ? "the lease changed after it was read (a host took or renewed it); nothing was changed"
+            ? "lost the race for the lease three times (hosts kept changing it); nothing was changed"
             : describeError(error, session.settings.secrets),
         });
         if (!conflict) failure ??= toCliError(error, "", session.settings.secrets).exitCode;

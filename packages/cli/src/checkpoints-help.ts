@@ -1,8 +1,8 @@
 import { connectionFlagHelp } from "./connection-flags.js";
 
 const exitCodes = `Exit codes: 0 ok, 2 bad flags, 3 missing or malformed connection string, 4 hub, container or
-partition not found, 5 service unreachable or credentials refused, 6 not confirmed, 7 a host changed a
-lease meanwhile (that partition unchanged), 130 interrupted. See "eph --help".`;
+partition not found, 5 service unreachable or credentials refused, 6 not confirmed, 7 lost the race
+for a lease to running hosts (that partition unchanged), 130 interrupted. See "eph --help".`;
 
 /** `eph checkpoints list --help`. */
 export const listHelp = `Usage: eph checkpoints list [flags]
@@ -22,8 +22,9 @@ const changeHow = `How the change is made, safely even while hosts run: for each
 lease (a new epoch; it shows as owner "eph-cli-<machine>-<pid>" for a moment), raises the checkpoint
 fence to that epoch so the previous owner can no longer write, replaces the checkpoint, and releases the
 lease. The previous owner stops reading the partition when its next renewal fails; a host takes it
-again at its next scan and resumes from the new checkpoint. If the lease changed after eph read it,
-that partition is left alone (exit code 7): read the status again and retry.
+again at its next scan and resumes from the new checkpoint. Taking the lease is one conditional write;
+if hosts change the lease between eph's read and its write three times in a row, that partition is
+left alone (exit code 7): retry.
 
 Asks for confirmation first. Without a terminal (a script, a pipe) it refuses unless --yes is given.`;
 

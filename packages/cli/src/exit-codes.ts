@@ -16,7 +16,7 @@ export const ExitCode = {
   Unavailable: 5,
   /** A destructive change was not confirmed (answered "no", or no terminal to ask on and no `--yes`). */
   NotConfirmed: 6,
-  /** A checkpoint change lost a race with a running host; nothing was changed on that partition. */
+  /** A checkpoint change kept losing the race for a lease to running hosts; that partition is unchanged. */
   Conflict: 7,
   /** Stopped by SIGINT (Ctrl-C) before it finished. */
   Interrupted: 130,
@@ -34,6 +34,6 @@ export const exitCodeHelp = `Exit codes:
   4    event hub, consumer group, container or partition not found
   5    Event Hubs or Storage unreachable, timed out, or refused the credentials
   6    destructive change not confirmed (answered no, or no terminal and no --yes)
-  7    a checkpoint change lost a race with a running host (that partition unchanged)
+  7    a checkpoint change kept losing the race for a lease to running hosts (unchanged)
   130  interrupted (Ctrl-C)
 `;

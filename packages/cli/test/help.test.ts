@@ -19,7 +19,7 @@ const commands = [
   ["demo"],
 ];
 
-describe("eph --help", () => {
+describe.concurrent("eph --help", () => {
   it("prints the commands and the exit codes", async () => {
     const run = await runEph(["--help"]);
     expect(run.code).toBe(ExitCode.Ok);
@@ -59,7 +59,7 @@ describe("eph --help", () => {
   });
 });
 
-describe("bad command lines", () => {
+describe.concurrent("bad command lines", () => {
   it("an unknown command exits 2 and points at --help", async () => {
     const run = await runEph(["frobnicate"]);
     expect(run.code).toBe(ExitCode.Usage);
