@@ -52,7 +52,11 @@ async function fixture(auth: "key" | "sas", layout: CheckpointLayout): Promise<S
   };
 }
 
-describeCheckpointerConformance("TableCheckpointer (eph layout, account key)", () => fixture("key", "eph"));
-describeCheckpointerConformance("TableCheckpointer (checkpointstore-table layout, SAS)", () =>
-  fixture("sas", "checkpointstore-table"),
+describeCheckpointerConformance("TableCheckpointer (eph layout, account key)", () => fixture("key", "eph"), {
+  timeout: 20_000,
+});
+describeCheckpointerConformance(
+  "TableCheckpointer (checkpointstore-table layout, SAS)",
+  () => fixture("sas", "checkpointstore-table"),
+  { timeout: 20_000 },
 );

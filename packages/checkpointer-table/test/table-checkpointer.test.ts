@@ -159,12 +159,24 @@ describe("failures", () => {
     expect(await c.getCheckpoint("0")).toEqual(at(2));
   });
 
+  it("succeeds when an update was applied but its answer was lost, and the SDK's retry was refused", async () => {
+    const c = checkpointer("eph", proxy.endpoint);
+    await c.ensureCheckpoint("0", { epoch: 1 });
+    await c.updateCheckpoint("0", at(1), { epoch: 1 });
+    proxy.inject("applyThenReset");
+    await c.updateCheckpoint("0", at(2), { epoch: 1 });
+    expect(await checkpointer().getCheckpoint("0")).toEqual(at(2));
+    await c.updateCheckpoint("0", at(3), { epoch: 1 });
+  });
+
   it("lets many hosts create the table at once", async () => {
     await raw.deleteTable();
     const hosts = Array.from({ length: 20 }, () => checkpointer());
     await Promise.all(hosts.map((h) => h.ensureStore()));
-    await Promise.all(hosts.map((h, i) => h.ensureCheckpoint("0", { epoch: i })));
-    expect(await entities()).toMatchObject([{ fence: 19n }]);
+    await Promise.all(hosts.map((h, i) => h.ensureCheckpoint(String(i), { epoch: i })));
+    expect((await entities()).map((e) => e.fence).sort((x, y) => Number(x) - Number(y))).toEqual(
+      hosts.map((_, i) => BigInt(i)),
+    );
   });
 });
 

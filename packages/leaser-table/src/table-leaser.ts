@@ -14,7 +14,7 @@ import {
 import { tableClientFromConnectionString } from "./connection-string.js";
 import { EntityGroupWriter, type EntityWrite } from "./entity-group-writer.js";
 import { groupPartitionKey, partitionRowKey } from "./entity-keys.js";
-import { corruptLease, leaseEntity, parseLease } from "./lease-entity.js";
+import { corruptLease, type LeaseEntity, leaseEntity, parseLease } from "./lease-entity.js";
 import { classifyFailure, type StoreFailure, toEphError } from "./table-request-error.js";
 
 /** Options of {@link TableLeaser}. */
@@ -44,6 +44,9 @@ interface Configured {
   readonly info: HostInfo;
   readonly partitionKey: string;
 }
+
+/** A write of a lease entity (the recovery after a 412 compares what it meant to store). */
+type LeaseWrite = EntityWrite & { readonly entity: LeaseEntity };
 
 interface Held {
   readonly etag: string;
@@ -251,14 +254,18 @@ export class TableLeaser implements Leaser {
       }
     }
     const epoch = current.epoch + 1;
-    const write: EntityWrite = {
+    const write: LeaseWrite = {
       action: "update",
       entity: leaseEntity(partitionKey, rowKey, info.hostName, epoch),
       etag: current.version,
     };
-    const etag = await this.conditionalWrite(write, partitionId, "acquireLease", abortSignal, (etag) => {
-      this.held.set(partitionId, { etag, epoch });
-      this.seen.set(partitionId, { partitionId, owner: info.hostName, epoch, version: etag });
+    const etag = await this.conditionalWrite(write, partitionId, "acquireLease", abortSignal, {
+      // Acquiring is not refreshed after a recovered retry: the write that took it was sent during this call.
+      refresh: false,
+      onWritten: (etag) => {
+        this.held.set(partitionId, { etag, epoch });
+        this.seen.set(partitionId, { partitionId, owner: info.hostName, epoch, version: etag });
+      },
     });
     this.logger.info(`acquired partition ${partitionId} at epoch ${epoch}`);
     return { partitionId, owner: info.hostName, epoch, version: etag };
@@ -281,14 +288,17 @@ export class TableLeaser implements Leaser {
     throwIfAborted(options.abortSignal);
     const held = this.held.get(partitionId);
     if (!held) throw this.lost(partitionId, "releaseLease", "this leaser does not hold it");
-    const write: EntityWrite = {
+    const write: LeaseWrite = {
       action: "update",
       entity: leaseEntity(partitionKey, rowKey, "", held.epoch),
       etag: held.etag,
     };
-    await this.conditionalWrite(write, partitionId, "releaseLease", options.abortSignal, (etag) => {
-      this.held.delete(partitionId);
-      this.seen.set(partitionId, { partitionId, owner: "", epoch: held.epoch, version: etag });
+    await this.conditionalWrite(write, partitionId, "releaseLease", options.abortSignal, {
+      refresh: false,
+      onWritten: (etag) => {
+        this.held.delete(partitionId);
+        this.seen.set(partitionId, { partitionId, owner: "", epoch: held.epoch, version: etag });
+      },
     });
     this.logger.info(`released partition ${partitionId} at epoch ${held.epoch}`);
   }
@@ -306,44 +316,95 @@ export class TableLeaser implements Leaser {
     throwIfAborted(options.abortSignal);
     const held = this.held.get(partitionId);
     if (!held) throw this.lost(partitionId, operation, "this leaser does not hold it");
-    const write: EntityWrite = {
+    const write: LeaseWrite = {
       action: "update",
       entity: leaseEntity(partitionKey, rowKey, info.hostName, held.epoch),
       etag: held.etag,
     };
-    const etag = await this.conditionalWrite(write, partitionId, operation, options.abortSignal, (etag) => {
-      // Only move forward from the version this write was conditional on; a concurrent release or
-      // acquire on this instance may have replaced the entry meanwhile.
-      if (this.held.get(partitionId)?.etag === held.etag) this.held.set(partitionId, { etag, epoch: held.epoch });
-      this.seen.set(partitionId, { partitionId, owner: info.hostName, epoch: held.epoch, version: etag });
+    const etag = await this.conditionalWrite(write, partitionId, operation, options.abortSignal, {
+      // The new version must be written during this call: the caller counts the lease's life from its start.
+      refresh: true,
+      onWritten: (etag, basedOn) => {
+        // Only move forward from the version the write was conditional on; a concurrent release or
+        // acquire on this instance may have replaced the entry meanwhile.
+        if (this.held.get(partitionId)?.etag === basedOn) this.held.set(partitionId, { etag, epoch: held.epoch });
+        this.seen.set(partitionId, { partitionId, owner: info.hostName, epoch: held.epoch, version: etag });
+      },
     });
     return { partitionId, owner: info.hostName, epoch: held.epoch, version: etag };
   }
 
-  /** A conditional write whose lost condition (412) or vanished entity (404) means the lease is lost. */
+  /**
+   * A conditional write whose vanished entity (404) means the lease is lost. A failed condition (412)
+   * usually means the same, but it is also what a retry sees when the first attempt was applied and
+   * only its response was lost (a timeout, a reset): the SDK retries, or the caller calls again with the
+   * ETag it still has. So on 412 the entity is read: if it holds exactly the owner and epoch this write
+   * meant to store, nobody else wrote (any acquisition changes the epoch, any release the owner), and the
+   * write is treated as done, after one more conditional write when `refresh` asks for a version
+   * written during this call.
+   */
   private async conditionalWrite(
-    write: EntityWrite,
+    write: LeaseWrite,
     partitionId: string,
     operation: string,
     signal: AbortSignal | undefined,
-    onWritten: (etag: string) => void,
+    handlers: { refresh: boolean; onWritten: (etag: string, basedOn: string | undefined) => void },
   ): Promise<string> {
+    const onWritten = (basedOn: string | undefined) => (etag: string) => handlers.onWritten(etag, basedOn);
+    let failure: StoreFailure;
     try {
-      return await this.writer.write(write, signal, onWritten);
+      return await this.writer.write(write, signal, onWritten(write.etag));
     } catch (error) {
-      const failure = classifyFailure(error, signal);
-      if (failure.kind === "conditionFailed" || failure.kind === "entityNotFound") {
-        if (this.held.get(partitionId)?.etag === write.etag) this.held.delete(partitionId);
-        this.seen.delete(partitionId);
-        throw this.lost(
+      failure = classifyFailure(error, signal);
+    }
+    if (failure.kind === "entityNotFound")
+      throw this.forget(partitionId, write, operation, "its entity was deleted", failure);
+    if (failure.kind !== "conditionFailed") throw this.fail(failure, operation, partitionId, signal);
+    let current: LeaseMarker | undefined;
+    try {
+      current = await this.read(partitionId, operation, signal);
+    } catch (error) {
+      if (isEphError(error, "CorruptRecord")) throw this.forget(partitionId, write, operation, error.message, failure);
+      throw error;
+    }
+    const intended = current?.owner === write.entity.owner && current.epoch === Number(write.entity.epoch);
+    if (!current || !intended) {
+      throw this.forget(partitionId, write, operation, "another write changed it first", failure);
+    }
+    this.logger.info(`${operation} of partition ${partitionId}: an earlier attempt was applied; adopting it`);
+    if (!handlers.refresh) {
+      handlers.onWritten(current.version, write.etag);
+      return current.version;
+    }
+    handlers.onWritten(current.version, write.etag);
+    try {
+      return await this.writer.write({ ...write, etag: current.version }, signal, onWritten(current.version));
+    } catch (error) {
+      const again = classifyFailure(error, signal);
+      if (again.kind === "conditionFailed" || again.kind === "entityNotFound") {
+        throw this.forget(
           partitionId,
+          { ...write, etag: current.version },
           operation,
-          failure.kind === "conditionFailed" ? "another write changed it first" : "its entity was deleted",
-          failure,
+          "another write changed it first",
+          again,
         );
       }
-      throw this.fail(failure, operation, partitionId, signal);
+      throw this.fail(again, operation, partitionId, signal);
     }
+  }
+
+  /** Drops what this instance knew of a lease it lost and builds the `LeaseLost` error. */
+  private forget(
+    partitionId: string,
+    write: EntityWrite,
+    operation: string,
+    reason: string,
+    failure: StoreFailure,
+  ): EphError {
+    if (this.held.get(partitionId)?.etag === write.etag) this.held.delete(partitionId);
+    this.seen.delete(partitionId);
+    return this.lost(partitionId, operation, reason, failure);
   }
 
   /** Reads one lease; `undefined` when the entity does not exist; `CorruptRecord` when it is not a lease. */

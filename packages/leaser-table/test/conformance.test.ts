@@ -50,5 +50,5 @@ async function fixture(auth: "key" | "sas", groupWrites: boolean): Promise<Store
   };
 }
 
-describeLeaserConformance("TableLeaser (account key, grouped writes)", () => fixture("key", true));
-describeLeaserConformance("TableLeaser (SAS, single writes)", () => fixture("sas", false));
+describeLeaserConformance("TableLeaser (account key, grouped writes)", () => fixture("key", true), { timeout: 20_000 });
+describeLeaserConformance("TableLeaser (SAS, single writes)", () => fixture("sas", false), { timeout: 20_000 });

@@ -131,6 +131,45 @@ describe("transient failures", () => {
   });
 });
 
+describe("writes applied whose answer was lost", () => {
+  it("adopts a renewal the table applied before the connection dropped, and writes a fresh version", async () => {
+    const a = leaser("a");
+    const observer = leaser("observer");
+    await a.ensureLease("0");
+    await a.acquireLease("0");
+    proxy.inject("applyThenReset");
+    const before = proxy.requests;
+    // The SDK retries the write with the old ETag and gets 412; the entity still holds a's owner and epoch.
+    const renewed = await a.renewLease("0");
+    // Applied-then-dropped write, the SDK's retry (412), the read, and the fresh write.
+    expect(proxy.requests - before).toBe(4);
+    expect(renewed).toMatchObject({ owner: "a", epoch: 1 });
+    const [seen] = await observer.getLeases();
+    expect(seen?.version).toBe(renewed.version);
+    expect((await a.renewLease("0")).owner).toBe("a");
+  });
+
+  it("adopts an acquisition and a release the table applied before the connection dropped", async () => {
+    const a = leaser("a");
+    await a.ensureLease("0");
+    proxy.inject("applyThenReset");
+    expect(await a.acquireLease("0")).toMatchObject({ owner: "a", epoch: 1 });
+    expect((await a.renewLease("0")).epoch).toBe(1);
+    proxy.inject("applyThenReset");
+    await a.releaseLease("0");
+    expect((await leaser("observer").getLeases())[0]).toMatchObject({ owner: "", epoch: 1 });
+  });
+
+  it("still reports LeaseLost when the 412 came from another host", async () => {
+    const a = leaser("a");
+    await a.ensureLease("0");
+    await a.acquireLease("0");
+    await leaser("b").acquireLease("0");
+    expect((await rejection(a.renewLease("0"))).code).toBe("LeaseLost");
+    expect((await rejection(a.renewLease("0"))).code).toBe("LeaseLost");
+  });
+});
+
 describe("the table deleted mid-run", () => {
   it("rejects StoreNotFound until ensureStore, then the partitions are claimed afresh", async () => {
     const a = leaser("a");

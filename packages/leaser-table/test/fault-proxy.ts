@@ -6,7 +6,9 @@ import type { AddressInfo, Socket } from "node:net";
 export type Fault =
   | { readonly status: number; readonly code?: string; readonly headers?: Record<string, string> }
   | "hang"
-  | "reset";
+  | "reset"
+  /** Forwards the request, lets the table apply it, then drops the connection instead of answering. */
+  | "applyThenReset";
 
 /**
  * A loopback HTTP proxy in front of Azurite's table service that answers the next requests with
@@ -47,7 +49,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       req.socket.destroy();
       return;
     }
-    if (fault) {
+    if (fault && fault !== "applyThenReset") {
       req.resume();
       const body = JSON.stringify({
         "odata.error": { code: fault.code ?? "ServerBusy", message: { lang: "en-US", value: "Injected fault." } },
@@ -56,6 +58,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       res.end(body);
       return;
     }
+    const lost = fault === "applyThenReset";
     const forward = request(
       {
         host: upstream.hostname,
@@ -65,6 +68,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         headers: { ...req.headers, host: upstream.host },
       },
       (up) => {
+        if (lost) {
+          up.resume();
+          up.on("end", () => req.socket.destroy());
+          return;
+        }
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
       },
