@@ -1,3 +1,7 @@
+import { Condition } from "./amqp-error.js";
+import { HubEmulatorError } from "./errors.js";
+import type { Hub } from "./hub.js";
+
 /**
  * Fault injection for reliability tests. Every method acts at once on live clients; nothing is scheduled.
  */
@@ -31,4 +35,52 @@ export class FaultState {
     this.busyRemaining--;
     return true;
   }
+}
+
+/** What the fault API acts on. */
+export interface FaultTargets {
+  state: FaultState;
+  /** The hub named so, or a HubEmulatorError. */
+  hub(name: string): Hub;
+  /** Destroys every client socket; returns how many. */
+  destroyConnections(): number;
+}
+
+/** The fault-injection API over an emulator's state. */
+export function createFaultApi(targets: FaultTargets): EmulatorFaults {
+  const { state } = targets;
+  return {
+    stealReceivers(hubName, partitionId, consumerGroup) {
+      let count = 0;
+      for (const slot of targets.hub(hubName).slotsMatching(partitionId, consumerGroup)) {
+        count += slot.disconnectAll(
+          Condition.linkStolen,
+          "The receiver was disconnected by the emulator (injected fault).",
+        );
+      }
+      return count;
+    },
+    dropConnections() {
+      return targets.destroyConnections();
+    },
+    serverBusy(count = 1) {
+      if (!Number.isInteger(count) || count < 0) {
+        throw new HubEmulatorError("InvalidOptions", `serverBusy count must be a non-negative integer, got ${count}`);
+      }
+      state.busyRemaining = count;
+    },
+    setLatency(ms) {
+      if (!Number.isFinite(ms) || ms < 0) {
+        throw new HubEmulatorError(
+          "InvalidOptions",
+          `latency must be a non-negative number of milliseconds, got ${ms}`,
+        );
+      }
+      state.latencyMs = ms;
+    },
+    clear() {
+      state.latencyMs = 0;
+      state.busyRemaining = 0;
+    },
+  };
 }
