@@ -372,11 +372,8 @@ export class TableLeaser implements Leaser {
       throw this.forget(partitionId, write, operation, "another write changed it first", failure);
     }
     this.logger.info(`${operation} of partition ${partitionId}: an earlier attempt was applied; adopting it`);
-    if (!handlers.refresh) {
-      handlers.onWritten(current.version, write.etag);
-      return current.version;
-    }
     handlers.onWritten(current.version, write.etag);
+    if (!handlers.refresh) return current.version;
     try {
       return await this.writer.write({ ...write, etag: current.version }, signal, onWritten(current.version));
     } catch (error) {
