@@ -12,7 +12,8 @@ import type { PartitionLog, PartitionLogPersistence, PartitionLogState, StoredEv
  * page cache (no fsync): the store survives a process restart, not a power cut.
  */
 const RECORD_HEADER = 32;
-const SEGMENT_BYTES = 8 * 1024 * 1024;
+/** Size at which a partition starts a new segment file (expiry deletes whole segments). */
+export const DEFAULT_SEGMENT_BYTES = 8 * 1024 * 1024;
 const SEGMENT_NAME = /^(\d{16})\.log$/;
 
 interface HubMeta {
@@ -126,6 +127,7 @@ class PartitionFiles implements PartitionLogPersistence {
   constructor(
     private readonly dir: string,
     private readonly segments: Segment[],
+    private readonly segmentBytes: number,
   ) {
     fs.mkdirSync(dir, { recursive: true });
     const active = segments[segments.length - 1];
@@ -139,7 +141,7 @@ class PartitionFiles implements PartitionLogPersistence {
     const first = events[0];
     const newest = events[events.length - 1];
     if (!first || !newest) return;
-    if (this.fd === undefined || this.activeBytes >= SEGMENT_BYTES) {
+    if (this.fd === undefined || this.activeBytes >= this.segmentBytes) {
       if (this.fd !== undefined) fs.closeSync(this.fd);
       const file = segmentFile(this.dir, first.sequenceNumber);
       this.fd = fs.openSync(file, "a");
@@ -178,7 +180,10 @@ class PartitionFiles implements PartitionLogPersistence {
 }
 
 /** Opens (creating if needed) a data directory. */
-export async function openDurableStore(root: string): Promise<DurableStore> {
+export async function openDurableStore(
+  root: string,
+  segmentBytes: number = DEFAULT_SEGMENT_BYTES,
+): Promise<DurableStore> {
   try {
     fs.mkdirSync(root, { recursive: true });
   } catch (error) {
@@ -221,7 +226,7 @@ export async function openDurableStore(root: string): Promise<DurableStore> {
     },
     attach(hubName, log) {
       const dir = path.join(hubDir(root, hubName), log.partitionId);
-      const partitionFiles = new PartitionFiles(dir, segmentsByPartition.get(dir) ?? []);
+      const partitionFiles = new PartitionFiles(dir, segmentsByPartition.get(dir) ?? [], segmentBytes);
       files.push(partitionFiles);
       log.persistTo(partitionFiles);
     },
