@@ -11,6 +11,13 @@ const onSignal = () => {
   controller.abort();
 };
 process.on("SIGINT", onSignal);
+// \`eph status | head -1\` closes the pipe early: that is not an error worth a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? ExitCode.Ok);
+    throw error;
+  });
+}
 process.on("SIGTERM", onSignal);
 
 const code = await runCli(process.argv.slice(2), {

@@ -23,9 +23,14 @@ export function openBlobStores(settings: ConnectionSettings, hostName: string, t
     // Few retries: an operator waiting at a terminal wants a clear failure, not minutes of back-off.
     const clientOptions = { retryOptions: { maxTries: 2, tryTimeoutInMs: timeoutMs, retryDelayInMs: 300 } };
     leaser = BlobLeaser.fromConnectionString(settings.storageConnectionString, settings.container, { clientOptions });
-    checkpointer = BlobCheckpointer.fromConnectionString(settings.storageConnectionString, settings.container, {
-      clientOptions,
-    });
+    checkpointer = BlobCheckpointer.fromConnectionString(
+      settings.storageConnectionString,
+      settings.checkpointContainer,
+      {
+        clientOptions,
+        layout: settings.checkpointLayout,
+      },
+    );
   } catch (error) {
     throw toCliError(error, "Opening the blob stores", settings.secrets);
   }

@@ -8,6 +8,8 @@ export const connectionFlagSpec: FlagSpec = {
   "consumer-group": { type: "string" },
   "storage-connection-string": { type: "string" },
   container: { type: "string" },
+  "checkpoint-container": { type: "string" },
+  "checkpoint-layout": { type: "string" },
   timeout: { type: "string" },
 };
 
@@ -18,7 +20,12 @@ export const connectionFlagHelp = `Connection (a flag wins over its environment 
   --consumer-group NAME           consumer group (default $Default)  [env ${EnvVar.consumerGroup}]
   --storage-connection-string S   Storage account of the leases and checkpoints
                                                                      [env ${EnvVar.storageConnectionString}]
-  --container NAME                blob container your hosts use      [env ${EnvVar.container}]
+  --container NAME                blob container of your hosts' leases (and checkpoints)
+                                                                     [env ${EnvVar.container}]
+  --checkpoint-container NAME     if the checkpoints are in another container
+                                                                     [env ${EnvVar.checkpointContainer}]
+  --checkpoint-layout LAYOUT      eph (default) or checkpointstore-blob, as given to BlobCheckpointer
+                                                                     [env ${EnvVar.checkpointLayout}]
   --timeout SECONDS               give up on an unresponsive service (default 30)
   Prefer the environment variables for connection strings: command-line arguments are visible to
   other users of the machine (ps). eph never prints a key, a signature or a connection string.
@@ -31,6 +38,8 @@ export function connectionFlags(values: FlagValues): ConnectionFlags {
     eventHub: stringFlag(values, "eventhub"),
     storageConnectionString: stringFlag(values, "storage-connection-string"),
     container: stringFlag(values, "container"),
+    checkpointContainer: stringFlag(values, "checkpoint-container"),
+    checkpointLayout: stringFlag(values, "checkpoint-layout"),
     consumerGroup: stringFlag(values, "consumer-group"),
   };
 }

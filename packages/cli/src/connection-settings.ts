@@ -7,6 +7,8 @@ export const EnvVar = {
   eventHub: "EPH_EVENTHUB",
   storageConnectionString: "EPH_STORAGE_CONNECTION_STRING",
   container: "EPH_CONTAINER",
+  checkpointContainer: "EPH_CHECKPOINT_CONTAINER",
+  checkpointLayout: "EPH_CHECKPOINT_LAYOUT",
   consumerGroup: "EPH_CONSUMER_GROUP",
 } as const;
 
@@ -22,8 +24,12 @@ export interface ConnectionSettings {
   readonly consumerGroup: string;
   /** Storage connection string of the account holding the leases and checkpoints. */
   readonly storageConnectionString: string;
-  /** The blob container of the leases and checkpoints. */
+  /** The blob container of the leases (and of the checkpoints, unless `checkpointContainer` differs). */
   readonly container: string;
+  /** The blob container of the checkpoints. */
+  readonly checkpointContainer: string;
+  /** How the hosts' `BlobCheckpointer` names checkpoints: `eph` (default) or `checkpointstore-blob`. */
+  readonly checkpointLayout: "eph" | "checkpointstore-blob";
   /** Every secret value in the two connection strings, for scrubbing messages. */
   readonly secrets: readonly string[];
 }
@@ -34,6 +40,8 @@ export interface ConnectionFlags {
   readonly eventHub?: string | undefined;
   readonly storageConnectionString?: string | undefined;
   readonly container?: string | undefined;
+  readonly checkpointContainer?: string | undefined;
+  readonly checkpointLayout?: string | undefined;
   readonly consumerGroup?: string | undefined;
 }
 
@@ -154,6 +162,16 @@ export function resolveConnectionSettings(
       `"${safeName(container)}" is not a valid container name (3-63 lower-case letters, digits and single hyphens).`,
     );
   }
+  const checkpointContainer = pick(flags.checkpointContainer, EnvVar.checkpointContainer) ?? container;
+  if (!containerName.test(checkpointContainer)) {
+    throw configError(`"${safeName(checkpointContainer)}" is not a valid container name for the checkpoints.`);
+  }
+  const checkpointLayout = pick(flags.checkpointLayout, EnvVar.checkpointLayout) ?? "eph";
+  if (checkpointLayout !== "eph" && checkpointLayout !== "checkpointstore-blob") {
+    throw configError(
+      `The checkpoint layout must be "eph" or "checkpointstore-blob"; got "${safeName(checkpointLayout)}".`,
+    );
+  }
   const consumerGroup = pick(flags.consumerGroup, EnvVar.consumerGroup) ?? "$Default";
   if (!consumerGroupName.test(consumerGroup)) {
     throw configError(`"${safeName(consumerGroup)}" is not a valid consumer group name.`);
@@ -167,6 +185,8 @@ export function resolveConnectionSettings(
     consumerGroup,
     storageConnectionString: storageText,
     container,
+    checkpointContainer,
+    checkpointLayout,
     secrets: [...hub.secrets, ...storage.secrets],
   };
 }

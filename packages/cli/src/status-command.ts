@@ -94,7 +94,12 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
         report = await read();
       } catch (error) {
         if (error instanceof CliError && error.exitCode === ExitCode.Interrupted) break;
-        throw error;
+        // A watcher outlives blips: an unreachable service is reported and read again next time;
+        // anything else (bad settings, a missing hub) will not fix itself.
+        if (!(error instanceof CliError && error.exitCode === ExitCode.Unavailable)) throw error;
+        io.stderr.write(`eph: ${error.message} (retrying)\n`);
+        await sleep(interval, io.signal);
+        continue;
       }
       const seen = watch.observe(report.partitions);
       if (json) {

@@ -22,7 +22,11 @@ function leaseCell(p: PartitionStatus, seen: LeaseObservation | undefined): stri
 
 /** The status as a table like `kafka-consumer-groups --describe`, plus a summary line. */
 export function renderStatus(report: StatusReport, observations?: ReadonlyMap<string, LeaseObservation>): string {
-  const heading = `Event hub ${report.eventHubName} on ${report.fullyQualifiedNamespace}, consumer group ${report.consumerGroup}, container ${report.container}`;
+  const containers =
+    report.checkpointContainer === report.container
+      ? `container ${report.container}`
+      : `leases in ${report.container}, checkpoints in ${report.checkpointContainer}`;
+  const heading = `Event hub ${report.eventHubName} on ${report.fullyQualifiedNamespace}, consumer group ${report.consumerGroup}, ${containers}`;
   const rows = report.partitions.map((p) => [
     p.partitionId,
     p.owner || "-",

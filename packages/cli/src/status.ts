@@ -62,8 +62,10 @@ export interface StatusReport {
   readonly eventHubName: string;
   /** The consumer group. */
   readonly consumerGroup: string;
-  /** The blob container of the leases and checkpoints. */
+  /** The blob container of the leases. */
   readonly container: string;
+  /** The blob container of the checkpoints (usually the same). */
+  readonly checkpointContainer: string;
   /** When the report was read (ISO 8601, this machine's clock). */
   readonly readAt: string;
   /** Every partition of the hub, in partition-id order. */
@@ -124,7 +126,11 @@ export async function collectStatus(
         return { cp, error: undefined };
       } catch (error) {
         if (isEphError(error, "CorruptRecord")) return { cp: undefined, error: describeError(error, settings.secrets) };
-        throw toCliError(error, `Reading the checkpoint of partition ${id}`, settings.secrets);
+        throw toCliError(
+          error,
+          `Reading the checkpoint of partition ${id} in container "${settings.checkpointContainer}"`,
+          settings.secrets,
+        );
       }
     });
   // Both are read at once; when both fail, the hub's error is reported: it is the first thing to fix.
@@ -165,6 +171,7 @@ export async function collectStatus(
     eventHubName: settings.eventHubName,
     consumerGroup: settings.consumerGroup,
     container: settings.container,
+    checkpointContainer: settings.checkpointContainer,
     readAt: new Date().toISOString(),
     partitions,
     owners: [...counts]

@@ -39,9 +39,14 @@ export async function startHost(
   container: string,
   name: string,
   log: HostLog,
+  checkpoints: { container?: string; layout?: "eph" | "checkpointstore-blob" } = {},
 ): Promise<EventProcessorHost> {
   const leaser = BlobLeaser.fromConnectionString(stack.storageConnectionString, container);
-  const checkpointer = BlobCheckpointer.fromConnectionString(stack.storageConnectionString, container);
+  const checkpointer = BlobCheckpointer.fromConnectionString(
+    stack.storageConnectionString,
+    checkpoints.container ?? container,
+    { layout: checkpoints.layout ?? "eph" },
+  );
   const host = await EventProcessorHost.fromConnectionString(
     stack.eventHubConnectionString(hub),
     leaser,

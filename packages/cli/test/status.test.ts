@@ -104,6 +104,28 @@ describe("eph status against the emulator and Azurite", () => {
     }
   });
 
+  it("finds checkpoints in another container and in the layout of @azure/eventhubs-checkpointstore-blob", async () => {
+    const split = await startHost(stack, hub, "split-leases", "host-3", log, {
+      container: "split-checkpoints",
+      layout: "checkpointstore-blob",
+    });
+    try {
+      const flags = ["--container", "split-leases", "--checkpoint-container", "split-checkpoints"];
+      let report = await status(...flags, "--checkpoint-layout", "checkpointstore-blob");
+      await waitFor(async () => {
+        report = await status(...flags, "--checkpoint-layout", "checkpointstore-blob");
+        return report.totalLag === 0;
+      }, "the split host's checkpoints at the last event");
+      expect(report.checkpointContainer).toBe("split-checkpoints");
+      expect(report.partitions.every((p) => p.owner === "host-3")).toBe(true);
+      // With the default layout the same container holds no eph checkpoints.
+      const other = await status(...flags);
+      expect(other.partitions.every((p) => p.checkpoint === undefined)).toBe(true);
+    } finally {
+      await split.close();
+    }
+  });
+
   it("--watch judges expiry on its own clock: a renewed lease never expires, an abandoned one does", async () => {
     const info = {
       fullyQualifiedNamespace: `${stack.emulator.host}:${stack.emulator.port}`,

@@ -209,6 +209,8 @@ export async function runDemo(config: DemoConfig, out: DemoOutput): Promise<Demo
       consumerGroup: "$Default",
       storageConnectionString,
       container,
+      checkpointContainer: container,
+      checkpointLayout: "eph",
       secrets: [],
     };
     const demoHosts = new DemoHosts(
