@@ -5,7 +5,9 @@ import {
   AccountSASServices,
   BlobServiceClient,
   type ContainerClient,
+  ContainerSASPermissions,
   generateAccountSASQueryParameters,
+  generateBlobSASQueryParameters,
   type StoragePipelineOptions,
   StorageSharedKeyCredential,
 } from "@azure/storage-blob";
@@ -53,6 +55,21 @@ export function accountSas(): string {
       permissions: AccountSASPermissions.parse("rwdlac"),
       resourceTypes: AccountSASResourceTypes.parse("sco").toString(),
       services: AccountSASServices.parse("b").toString(),
+    },
+    new StorageSharedKeyCredential(AZURITE_ACCOUNT_NAME, AZURITE_ACCOUNT_KEY),
+  ).toString();
+}
+
+/**
+ * A SAS scoped to one container (read, add, create, write, delete, list blobs; one hour): the least
+ * privilege eph needs. It cannot create, delete or read the properties of the container itself.
+ */
+export function containerSas(containerName: string): string {
+  return generateBlobSASQueryParameters(
+    {
+      containerName,
+      permissions: ContainerSASPermissions.parse("racwdl"),
+      expiresOn: new Date(Date.now() + 3_600_000),
     },
     new StorageSharedKeyCredential(AZURITE_ACCOUNT_NAME, AZURITE_ACCOUNT_KEY),
   ).toString();

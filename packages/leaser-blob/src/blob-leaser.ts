@@ -18,6 +18,7 @@ import {
   containerClientFromConnectionString,
   validateContainerClient,
 } from "./connection-string.js";
+import { containerExists, ensureContainer } from "./container-provisioning.js";
 import { LEASE_SEGMENT, type LeaseState, leaseMetadata, normalizeEtag, parseLease } from "./lease-metadata.js";
 
 /** Options of {@link BlobLeaser}. */
@@ -123,24 +124,26 @@ export class BlobLeaser implements Leaser {
     };
   }
 
-  /** True when the container exists. */
+  /** True when the container exists (asked with a one-blob listing, which a container-scoped SAS may do). */
   async storeExists(options: OperationOptions = {}): Promise<boolean> {
     this.assertOpen();
     throwIfAborted(options.abortSignal);
     try {
-      return await this.container.exists({ abortSignal: options.abortSignal });
+      return await containerExists(this.container, options.abortSignal);
     } catch (error) {
       throw this.fail(classifyFailure(error, options.abortSignal), "storeExists", undefined, options.abortSignal);
     }
   }
 
-  /** Creates the container if it is missing; concurrent calls from many hosts all succeed. */
+  /**
+   * Creates the container if it is missing; concurrent calls from many hosts all succeed. A credential
+   * that may not create containers (a SAS scoped to the container) succeeds when the container exists.
+   */
   async ensureStore(options: OperationOptions = {}): Promise<void> {
     this.assertOpen();
     throwIfAborted(options.abortSignal);
     try {
-      // createIfNotExists treats 409 ContainerAlreadyExists (another host won the race) as success.
-      await this.container.createIfNotExists({ abortSignal: options.abortSignal });
+      await ensureContainer(this.container, options.abortSignal);
     } catch (error) {
       throw this.fail(classifyFailure(error, options.abortSignal), "ensureStore", undefined, options.abortSignal);
     }

@@ -8,6 +8,7 @@ import { BlobLeaser } from "../src/index.js";
 import {
   accountSas,
   connectionStringFor,
+  containerSas,
   freshContainerName,
   hostInfo,
   quickRetries,
@@ -59,6 +60,11 @@ async function rejection(promise: Promise<unknown>): Promise<EphError> {
     return error as EphError;
   }
   throw new Error("expected a rejection");
+}
+
+/** A connection string with a SAS scoped to `name` (default: this test's container). */
+function containerSasConnection(name = containerName): string {
+  return sasConnectionStringFor(proxy.endpoint, containerSas(name));
 }
 
 /** The requests the proxy saw since the last reset, as `METHOD comp`. */
@@ -266,6 +272,29 @@ describe("corrupt and foreign blobs", () => {
     expect((await rejection(b.acquireLease("0"))).code).toBe("LeaseLost");
     await native.releaseLease();
     expect(await b.acquireLease("0")).toMatchObject({ owner: "b", epoch: 2 });
+  });
+});
+
+describe("credentials", () => {
+  it("works with a SAS scoped to the container, which may not create it or read its properties", async () => {
+    const sas = containerSasConnection();
+    const a = BlobLeaser.fromConnectionString(sas, containerName, { clientOptions: quickRetries });
+    a.setEventProcessorHost(hostInfo("a"));
+    expect(await a.storeExists()).toBe(true);
+    await a.ensureStore();
+    await a.ensureLease("0");
+    expect(await a.acquireLease("0")).toMatchObject({ owner: "a", epoch: 1 });
+    expect((await a.getLeases())[0]).toMatchObject({ owner: "a", epoch: 1 });
+    // A container it cannot see is missing; one it cannot create stays an error naming the refusal.
+    const missing = freshContainerName();
+    const b = BlobLeaser.fromConnectionString(containerSasConnection(missing), missing, {
+      clientOptions: quickRetries,
+    });
+    b.setEventProcessorHost(hostInfo("b"));
+    expect(await b.storeExists()).toBe(false);
+    const refused = await rejection(b.ensureStore());
+    expect(refused.code).toBe("StoreUnavailable");
+    expect(refused.message).toContain("403");
   });
 });
 
