@@ -201,33 +201,33 @@ export class BlobLeaser implements Leaser {
   }
 
   /**
-   * Returns the partition's lease, creating it unowned at epoch 0 if absent. Reads first (one call when
-   * it exists, the common case after the first start), then creates with `If-None-Match: *`, so two hosts
-   * can never both create it.
+   * Returns the partition's lease, creating it unowned at epoch 0 if absent. Creates first, with
+   * `If-None-Match: *` (two hosts can never both create it): the balancer ensures only leases its scan
+   * did not list, so the usual case is one call; an existing lease costs a second call to read it.
    */
   async ensureLease(partitionId: string, options: OperationOptions = {}): Promise<LeaseMarker> {
     const name = this.blobName(partitionId);
     throwIfAborted(options.abortSignal);
-    const existing = await this.read(partitionId, "ensureLease", options.abortSignal);
-    if (existing) return existing;
-    try {
-      const response = await this.container.getBlockBlobClient(name).upload("", 0, {
-        metadata: leaseMetadata({ epoch: 0, owner: "" }),
-        conditions: { ifNoneMatch: "*" },
-        abortSignal: options.abortSignal,
-      });
-      const created = { partitionId, epoch: 0, owner: "", version: normalizeEtag(response.etag ?? "") };
-      this.seen.set(partitionId, created);
-      return { ...created };
-    } catch (error) {
-      const failure = classifyFailure(error, options.abortSignal);
-      if (failure.kind !== "blobExists" && failure.kind !== "conditionFailed") {
-        throw this.fail(failure, "ensureLease", partitionId, options.abortSignal);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const response = await this.container.getBlockBlobClient(name).upload("", 0, {
+          metadata: leaseMetadata({ epoch: 0, owner: "" }),
+          conditions: { ifNoneMatch: "*" },
+          abortSignal: options.abortSignal,
+        });
+        const created = { partitionId, epoch: 0, owner: "", version: normalizeEtag(response.etag ?? "") };
+        this.seen.set(partitionId, created);
+        return { ...created };
+      } catch (error) {
+        const failure = classifyFailure(error, options.abortSignal);
+        if (failure.kind !== "blobExists" && failure.kind !== "conditionFailed") {
+          throw this.fail(failure, "ensureLease", partitionId, options.abortSignal);
+        }
       }
+      const existing = await this.read(partitionId, "ensureLease", options.abortSignal);
+      if (existing) return existing;
+      // Deleted between our create and our read: try once more.
     }
-    // Another host created it between our read and our write: return what it wrote.
-    const raced = await this.read(partitionId, "ensureLease", options.abortSignal);
-    if (raced) return raced;
     throw new EphError("LeaseNotFound", `The lease of partition ${partitionId} was deleted while ensuring it.`, {
       partitionId,
     });
@@ -260,15 +260,17 @@ export class BlobLeaser implements Leaser {
       throw new EphError("InvalidOption", "expectedVersion must be a non-empty string when given.", { partitionId });
     }
     throwIfAborted(abortSignal);
+    // Listings return ETags bare, single-blob responses quoted: compare them in one form.
+    const expected = expectedVersion === undefined ? undefined : normalizeEtag(expectedVersion);
     let current = this.seen.get(partitionId);
-    if (expectedVersion === undefined || current?.version !== expectedVersion) {
+    if (expected === undefined || current?.version !== expected) {
       current = await this.read(partitionId, "acquireLease", abortSignal);
       if (!current) {
         throw new EphError("LeaseNotFound", `Partition ${partitionId} has no lease (call ensureLease first).`, {
           partitionId,
         });
       }
-      if (expectedVersion !== undefined && current.version !== expectedVersion) {
+      if (expected !== undefined && current.version !== expected) {
         throw this.lost(partitionId, "acquireLease", "it changed since the version the caller observed");
       }
     }
