@@ -212,6 +212,29 @@ describe("failures", () => {
     expect(calls()).toEqual(["PUT metadata"]);
   });
 
+  it("a write whose answer was lost is retried into success, never a false refusal", async () => {
+    const c = checkpointer("a");
+    proxy.inject("pass", "lose-response");
+    await c.updateCheckpoint("0", at(1), { epoch: 1 }); // read: none; the record is created, the answer lost
+    proxy.inject("lose-response");
+    await c.updateCheckpoint("0", at(2), { epoch: 1 }); // the write lands, the retry meets its own ETag
+    expect(await checkpointer("b").getCheckpoint("0")).toEqual(at(2));
+    expect(proxy.seen.map((r) => `${r.method} ${r.comp}`.trim())).toEqual([
+      "HEAD",
+      "PUT", // created; answer lost
+      "PUT", // the SDK's retry: 409, it exists
+      "HEAD", // read: our own position
+      "PUT metadata", // equal position: an idempotent rewrite
+      "PUT metadata", // position 2 lands; answer lost
+      "PUT metadata", // the SDK's retry: 412
+      "HEAD",
+      "PUT metadata", // equal position again
+      "HEAD", // b's read
+    ]);
+    await c.updateCheckpoint("0", at(3), { epoch: 1 });
+    expect(await c.getCheckpoint("0")).toEqual(at(3));
+  });
+
   it("ends a hung request at the caller's deadline with Aborted", async () => {
     const c = checkpointer("a");
     await c.updateCheckpoint("0", at(1), { epoch: 1 });

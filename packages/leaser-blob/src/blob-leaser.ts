@@ -349,6 +349,11 @@ export class BlobLeaser implements Leaser {
   /**
    * Set Blob Metadata with `If-Match: etag`. A failed condition (412) or a vanished blob (404) means the
    * lease is lost; a vanished container is `StoreNotFound`.
+   *
+   * One exception: when the SDK retried a write whose first attempt landed but whose answer was lost (a
+   * reset connection), the retry fails its condition against our own write. A 412 is therefore checked
+   * with one read: a record showing exactly the owner and epoch we wrote, under a new ETag, can only be
+   * our write, since every other host's acquire increments the epoch.
    */
   private async conditionalWrite(
     name: string,
@@ -358,6 +363,7 @@ export class BlobLeaser implements Leaser {
     operation: string,
     signal: AbortSignal | undefined,
   ): Promise<string> {
+    let failure: StoreFailure;
     try {
       const response = await this.container.getBlockBlobClient(name).setMetadata(leaseMetadata(state), {
         conditions: { ifMatch: etag },
@@ -365,19 +371,28 @@ export class BlobLeaser implements Leaser {
       });
       return normalizeEtag(response.etag ?? "");
     } catch (error) {
-      const failure = classifyFailure(error, signal);
-      if (failure.kind === "conditionFailed" || failure.kind === "blobNotFound") {
-        if (this.held.get(partitionId)?.etag === etag) this.held.delete(partitionId);
-        this.seen.delete(partitionId);
-        throw this.lost(
-          partitionId,
-          operation,
-          failure.kind === "conditionFailed" ? "another write changed it first" : "its blob was deleted",
-          failure,
-        );
-      }
-      throw this.fail(failure, operation, partitionId, signal);
+      failure = classifyFailure(error, signal);
     }
+    if (failure.kind === "conditionFailed") {
+      const current = await this.read(partitionId, operation, signal).catch(() => undefined);
+      // The ETag must have moved: a renewal writes the same owner and epoch, and a write refused for
+      // another reason (a native blob lease put on the record) leaves the record as it was.
+      if (current && current.owner === state.owner && current.epoch === state.epoch && current.version !== etag) {
+        this.logger.verbose(`${operation} of partition ${partitionId}: its answer was lost, and the write had landed`);
+        return current.version;
+      }
+    }
+    if (failure.kind === "conditionFailed" || failure.kind === "blobNotFound") {
+      if (this.held.get(partitionId)?.etag === etag) this.held.delete(partitionId);
+      this.seen.delete(partitionId);
+      throw this.lost(
+        partitionId,
+        operation,
+        failure.kind === "conditionFailed" ? "another write changed it first" : "its blob was deleted",
+        failure,
+      );
+    }
+    throw this.fail(failure, operation, partitionId, signal);
   }
 
   /** Reads one lease; `undefined` when the blob does not exist; `CorruptRecord` when it is not a lease. */

@@ -121,6 +121,25 @@ describe("transient failures", () => {
     expect(await a.renewLease("0")).toMatchObject({ owner: "a", epoch: 1 });
   });
 
+  it("recognises its own write when the answer was lost and the SDK's retry fails its condition", async () => {
+    const a = leaser("a");
+    const b = leaser("b");
+    const ensured = await a.ensureLease("0");
+    proxy.inject("lose-response");
+    const acquired = await a.acquireLease("0", { expectedVersion: ensured.version });
+    expect(acquired).toMatchObject({ owner: "a", epoch: 1 });
+    proxy.inject("lose-response");
+    const renewed = await a.renewLease("0");
+    expect(renewed).toMatchObject({ owner: "a", epoch: 1 });
+    expect((await b.getLeases())[0]).toEqual(renewed);
+    // The hold continues on the recovered version, and a genuine loss is still a loss.
+    const stolen = await b.acquireLease("0", { expectedVersion: renewed.version });
+    expect((await rejection(a.renewLease("0"))).code).toBe("LeaseLost");
+    proxy.inject("lose-response");
+    await b.releaseLease("0");
+    expect((await a.getLeases())[0]).toMatchObject({ owner: "", epoch: stolen.epoch });
+  });
+
   it("maps a container being deleted (409 ContainerBeingDeleted) on ensureStore to StoreUnavailable", async () => {
     const a = leaser("a");
     proxy.always({ status: 409, code: "ContainerBeingDeleted" });

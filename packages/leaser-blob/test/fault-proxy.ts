@@ -5,8 +5,12 @@ import type { AddressInfo, Socket } from "node:net";
 /** What the proxy does with one request instead of forwarding it. */
 export type Fault =
   | { readonly status: number; readonly code?: string; readonly headers?: Record<string, string> }
+  /** Forwards the request normally (to let some requests through before a fault). */
+  | "pass"
   | "hang"
-  | "reset";
+  | "reset"
+  /** Forwards the request, lets Azurite carry it out, then drops the connection instead of answering. */
+  | "lose-response";
 
 /** One request the proxy saw: method, blob path and the `comp`/`restype` of the query. */
 export interface SeenRequest {
@@ -68,7 +72,8 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
     // Forwarded unchanged unless a page size is imposed. A shared-key signature covers the query, so a
     // rewritten listing only passes Azurite's check when the client authenticates with a SAS.
     const path = pageSize !== undefined ? `${url.pathname}${url.search}` : req.url;
-    const fault = queue.shift() ?? permanent;
+    const queued = queue.shift();
+    const fault = queued === "pass" ? undefined : (queued ?? permanent);
     if (fault === "hang") {
       hung.add(res);
       req.resume();
@@ -78,7 +83,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       req.socket.destroy();
       return;
     }
-    if (fault) {
+    if (fault && fault !== "lose-response") {
       req.resume();
       const code = fault.code ?? "ServerBusy";
       const body = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>Injected fault.</Message></Error>`;
@@ -95,6 +100,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         headers: { ...req.headers, host: upstream.host },
       },
       (up) => {
+        if (fault === "lose-response") {
+          up.resume();
+          up.on("end", () => req.socket.destroy());
+          return;
+        }
         res.writeHead(up.statusCode ?? 502, up.headers);
         up.pipe(res);
       },
