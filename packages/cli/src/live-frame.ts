@@ -22,9 +22,19 @@ export class LiveFrame {
       this.out.write(`${body}\n`);
       return;
     }
+    // A line wider than the terminal would wrap onto two rows and the next redraw would start one
+    // row too low, so lines are cut to the width.
+    const width = this.out.columns;
+    const fitted =
+      width === undefined || width < 10
+        ? body
+        : body
+            .split("\n")
+            .map((line) => (line.length >= width ? `${line.slice(0, width - 2)}…` : line))
+            .join("\n");
     const up = this.lines > 0 ? `\x1b[${this.lines}F` : "";
-    this.out.write(`${up}\x1b[J${body}`);
-    this.lines = body.split("\n").length - 1;
+    this.out.write(`${up}\x1b[J${fitted}`);
+    this.lines = fitted.split("\n").length - 1;
   }
 
   /** Forgets the current frame: the next one is printed below it instead of over it. */

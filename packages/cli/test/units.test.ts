@@ -166,6 +166,14 @@ describe("LiveFrame", () => {
     expect(chunks).toEqual(["\x1b[Ja\nb\n", "\x1b[2F\x1b[Jc\nd\n"]);
   });
 
+  it("cuts lines to the terminal width, so a wrapped line cannot shift the next redraw", () => {
+    const chunks: string[] = [];
+    const frame = new LiveFrame({ isTTY: true, columns: 12, write: (t: string) => chunks.push(t) });
+    frame.show("short\na line much longer than twelve");
+    frame.show("x");
+    expect(chunks).toEqual(["\x1b[Jshort\na line muc…\n", "\x1b[2F\x1b[Jx\n"]);
+  });
+
   it("prints frames one after the other, without escape codes, elsewhere", () => {
     const { chunks, out } = sink(false);
     const frame = new LiveFrame(out);

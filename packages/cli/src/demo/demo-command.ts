@@ -57,7 +57,7 @@ export function renderSummary(s: DemoSummary): string {
     `  events sent              ${s.eventsSent}`,
     `  events processed         ${s.eventsProcessed} distinct, ${s.deliveries} deliveries`,
     `  duplicates               ${s.duplicates}`,
-    `  lost                     ${s.lost}`,
+    s.interrupted ? `  not processed yet        ${s.lost} (interrupted)` : `  lost                     ${s.lost}`,
     "  rebalances (from the cause until every partition is read by one live host, load even):",
     ...s.rebalances.map(
       (r) =>
@@ -67,11 +67,13 @@ export function renderSummary(s: DemoSummary): string {
   const crash = s.rebalances.find((r) => r.name === "crash");
   if (crash && crash.durationMs !== null) {
     lines.push(
-      `  (the crash takeover waits for host-b's leases to expire: ${s.timing.leaseDuration / 1000} s unchanged, judged on each host's own clock, then a scan; its duplicates are the events host-b handled after its last checkpoint)`,
+      `  The crash takeover waits for host-b's leases to expire (${s.timing.leaseDuration / 1000} s unchanged, judged on each`,
+      "  survivor's own clock), then a scan; its duplicates are the events host-b handled after its last",
+      "  checkpoint. The join replays nothing: each previous owner checkpoints and lets go first.",
     );
   }
   for (const f of s.hostFailures) lines.push(`  host ${f.host} failed: ${f.detail}`);
-  if (s.lost > 0) {
+  if (s.lost > 0 && !s.interrupted) {
     lines.push(
       `  LOST: ${s.lostEvents.map((e) => `${e.partitionId}/${e.sequenceNumber}`).join(", ")}${s.lost > s.lostEvents.length ? " …" : ""}`,
     );

@@ -104,7 +104,7 @@ export async function runDemo(config: DemoConfig, out: DemoOutput): Promise<Demo
   const log: string[] = [];
   let phase = "starting the Event Hubs emulator and Azurite";
   let status: StatusReport | undefined;
-  const title = `eph demo: hosts sharing the ${config.partitions} partitions of event hub "${hub}" (lease ${formatSeconds(config.timing.leaseDuration)}, renewal ${formatSeconds(config.timing.renewalInterval)}, scan ${formatSeconds(config.timing.scanInterval)})`;
+  const title = `eph demo: ${config.partitions} partitions; lease ${formatSeconds(config.timing.leaseDuration)}, renewal ${formatSeconds(config.timing.renewalInterval)}, scan ${formatSeconds(config.timing.scanInterval)}`;
   const note = (text: string) => {
     const line = `[${(elapsed() / 1000).toFixed(1).padStart(5)}s] ${text}`;
     log.push(line);
@@ -168,6 +168,7 @@ export async function runDemo(config: DemoConfig, out: DemoOutput): Promise<Demo
     phase = `${description}: waiting for every partition to be read by one live host`;
     cause();
     const took = await waitSettled(expected());
+    if (out.signal.aborted) return;
     const movedNow = opened - openedBefore;
     const booted = allHosts()
       .filter((h) => !known.has(h.name))

@@ -62,7 +62,7 @@ export function renderHosts(hosts: readonly DemoHost[]): string {
 export function renderFrame(f: DemoFrame): string {
   const l = f.ledger;
   const head = [
-    `${f.title}   t=${seconds(f.elapsedMs)}`,
+    `t=${seconds(f.elapsedMs).padEnd(6)} ${f.title}`,
     `now: ${f.phase}`,
     "",
     renderPartitions(f.status, f.hosts),
