@@ -69,8 +69,12 @@ export function renderSummary(s: DemoSummary): string {
     lines.push(
       `  The crash takeover waits for host-b's leases to expire (${s.timing.leaseDuration / 1000} s unchanged, judged on each`,
       "  survivor's own clock), then a scan; its duplicates are the events host-b handled after its last",
-      "  checkpoint. The join replays nothing: each previous owner checkpoints and lets go first.",
+      "  checkpoint.",
     );
+  }
+  const join = s.rebalances.find((r) => r.name === "join");
+  if (join && join.durationMs !== null && join.duplicates === 0) {
+    lines.push("  The join replayed nothing: each previous owner checkpointed and let go before host-d read.");
   }
   for (const f of s.hostFailures) lines.push(`  host ${f.host} failed: ${f.detail}`);
   if (s.lost > 0 && !s.interrupted) {
