@@ -36,8 +36,8 @@ export function runEph(
     child.stdin.end(options.input ?? "");
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
-      reject(new Error(`eph ${args.join(" ")} did not exit within ${options.timeoutMs ?? 30_000} ms\n${stderr}`));
-    }, options.timeoutMs ?? 30_000);
+      reject(new Error(`eph ${args.join(" ")} did not exit within ${options.timeoutMs ?? 45_000} ms\n${stderr}`));
+    }, options.timeoutMs ?? 45_000);
     // "close" comes after the output pipes are drained, unlike "exit".
     child.on("close", (code) => {
       clearTimeout(timer);
@@ -47,7 +47,7 @@ export function runEph(
 }
 
 /** Polls `predicate` every 25 ms until it holds; rejects naming `what` after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000) {
+export async function waitFor(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 40_000) {
   const deadline = Date.now() + timeoutMs;
   while (!(await predicate())) {
     if (Date.now() > deadline) throw new Error(`Timed out after ${timeoutMs} ms waiting for: ${what}`);
