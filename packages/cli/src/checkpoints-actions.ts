@@ -15,7 +15,7 @@ import {
 import { confirm } from "./confirm.js";
 import { connectionFlagSpec, connectionFlags } from "./connection-flags.js";
 import { resolveConnectionSettings } from "./connection-settings.js";
-import { describeError, toCliError } from "./error-classification.js";
+import { describeError, exitCodeFor } from "./error-classification.js";
 import { readEventPosition } from "./event-at.js";
 import { ExitCode, type ExitCodeValue } from "./exit-codes.js";
 import type { CliIo } from "./io.js";
@@ -250,7 +250,7 @@ export async function change(kind: "set" | "reset", argv: readonly string[], io:
             ? "lost the race for the lease three times (hosts kept changing it); nothing was changed"
             : describeError(error, session.settings.secrets),
         });
-        if (!conflict) failure ??= toCliError(error, "", session.settings.secrets).exitCode;
+        if (!conflict) failure ??= exitCodeFor(error);
       }
     }
     if (values.json) io.stdout.write(`${JSON.stringify(results, null, 2)}\n`);

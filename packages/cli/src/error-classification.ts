@@ -36,7 +36,8 @@ function codeOf(error: unknown): string | undefined {
   return typeof code === "string" ? code : undefined;
 }
 
-function exitCodeFor(thrown: unknown): ExitCodeValue {
+/** The exit code that says what kind of failure `thrown` is. */
+export function exitCodeFor(thrown: unknown): ExitCodeValue {
   const error = innermost(thrown);
   if (isEphError(error)) {
     switch (error.code) {
