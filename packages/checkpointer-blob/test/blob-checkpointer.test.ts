@@ -8,6 +8,7 @@ import { BlobCheckpointer, type BlobRequestError } from "../src/index.js";
 import {
   accountSas,
   connectionStringFor,
+  containerSas,
   freshContainerName,
   hostInfo,
   quickRetries,
@@ -155,6 +156,17 @@ describe("corrupt and foreign blobs", () => {
     await c.deleteCheckpoint("9");
     await c.updateCheckpoint("9", at(1), { epoch: 1 });
     expect(await c.getCheckpoint("9")).toEqual(at(1));
+  });
+});
+
+describe("credentials", () => {
+  it("works with a SAS scoped to the container, which may not create it or read its properties", async () => {
+    const c = checkpointer("a", sasConnectionStringFor(proxy.endpoint, containerSas(containerName)));
+    expect(await c.storeExists()).toBe(true);
+    await c.ensureStore();
+    await c.ensureCheckpoint("0", { epoch: 1 });
+    await c.updateCheckpoint("0", at(3), { epoch: 1 });
+    expect(await c.getCheckpoint("0")).toEqual(at(3));
   });
 });
 
