@@ -39,6 +39,7 @@ function codeOf(error: unknown): string | undefined {
 /** The exit code that says what kind of failure `thrown` is. */
 export function exitCodeFor(thrown: unknown): ExitCodeValue {
   const error = innermost(thrown);
+  if (error instanceof CliError) return error.exitCode;
   if (isEphError(error)) {
     switch (error.code) {
       case "InvalidConnectionString":
