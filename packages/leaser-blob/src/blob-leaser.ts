@@ -105,7 +105,13 @@ export class BlobLeaser implements Leaser {
     if (typeof hostName !== "string" || hostName === "") {
       throw new EphError("InvalidOption", "HostInfo.hostName must be a non-empty string.");
     }
-    if (encodeURIComponent(hostName).length > 1024) {
+    let encoded: string;
+    try {
+      encoded = encodeURIComponent(hostName);
+    } catch {
+      throw new EphError("InvalidOption", "HostInfo.hostName is not valid Unicode text (it holds a lone surrogate).");
+    }
+    if (encoded.length > 1024) {
       throw new EphError("InvalidOption", "HostInfo.hostName is too long to be stored as a lease owner.");
     }
     const prefix = `${scopePrefix(info)}${LEASE_SEGMENT}/`;

@@ -9,6 +9,9 @@ const MAX_BLOB_NAME = 1024;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what is refused.
 const FORBIDDEN_IN_SEGMENT = /[/\\\u0000-\u001f\u007f-\u009f]/;
 
+// A UTF-16 surrogate without its partner cannot be percent-encoded into a URL.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /**
  * Checks one segment of a blob path: non-empty, no separator or control character, and not ending in
  * a dot (`.` and `..` are removed by URL normalisation, and the service drops trailing dots).
@@ -17,10 +20,10 @@ export function pathSegment(what: string, value: unknown, partitionId?: string):
   if (typeof value !== "string" || value === "") {
     throw new EphError("InvalidOption", `${what} must be a non-empty string.`, { partitionId });
   }
-  if (FORBIDDEN_IN_SEGMENT.test(value) || value.endsWith(".") || value.length > 256) {
+  if (FORBIDDEN_IN_SEGMENT.test(value) || LONE_SURROGATE.test(value) || value.endsWith(".") || value.length > 256) {
     throw new EphError(
       "InvalidOption",
-      `${what} ${JSON.stringify(value.slice(0, 300))} cannot be part of a blob name (at most 256 characters, no / or \\ or control characters, not ending in a dot).`,
+      `${what} ${JSON.stringify(value.slice(0, 300))} cannot be part of a blob name (at most 256 characters, no / or \\ or control characters or lone surrogates, not ending in a dot).`,
       { partitionId },
     );
   }

@@ -341,7 +341,7 @@ describe("bad input", () => {
   it("rejects partition ids and host info that cannot be part of a blob name", async () => {
     expect(() => new BlobLeaser({} as ContainerClient)).toThrow(expect.objectContaining({ code: "InvalidOption" }));
     const a = leaser("a");
-    for (const bad of ["", "a/b", "a\\b", ".", "..", "0.", "a\nb", "x".repeat(300), 7, undefined]) {
+    for (const bad of ["", "a/b", "a\\b", ".", "..", "0.", "a\nb", "\udc00", "x".repeat(300), 7, undefined]) {
       const error = await rejection(a.ensureLease(bad as string));
       expect(error.code, JSON.stringify(bad)).toBe("InvalidOption");
     }
@@ -349,6 +349,11 @@ describe("bad input", () => {
     for (const field of ["fullyQualifiedNamespace", "eventHubName", "consumerGroup", "hostName"] as const) {
       expect(() => a.setEventProcessorHost({ ...hostInfo("a"), [field]: "" })).toThrow(
         expect.objectContaining({ code: "InvalidOption", message: expect.stringContaining(field) }),
+      );
+    }
+    for (const hostName of ["\ud800", "h".repeat(2000)]) {
+      expect(() => a.setEventProcessorHost(hostInfo(hostName))).toThrow(
+        expect.objectContaining({ code: "InvalidOption", message: expect.stringContaining("hostName") }),
       );
     }
     expect(() => a.setEventProcessorHost({ ...hostInfo("a"), eventHubName: "a/b" })).toThrow(
