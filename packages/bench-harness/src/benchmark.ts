@@ -1,0 +1,325 @@
+import { writeFileSync } from "node:fs";
+import { cpus, loadavg, totalmem } from "node:os";
+import { startBenchEnvironment } from "./bench-environment.js";
+import { defaultStoreKind } from "./eph-stores.js";
+import { type MembershipResult, runMembership } from "./membership-scenario.js";
+import { ownershipChart } from "./ownership-chart.js";
+import { ALL_SIDES, type SideName, type WorkloadSettings } from "./sides.js";
+import { runThroughput, type ThroughputRun, throughputConsumerGroups } from "./throughput-scenario.js";
+import type { EphStoreConfig, LeaseTiming } from "./worker-config.js";
+
+/** Options of {@link runBenchmark}. */
+export interface BenchmarkOptions {
+  /** Sides compared besides the raw client. Default eph, official greedy, official balanced. */
+  readonly sides?: readonly SideName[];
+  readonly partitions?: number;
+  readonly processes?: number;
+  /** Same lease timing for both sides. Default lease 6 s, interval (renew/scan/update) 1 s, eph call deadline 1 s. */
+  readonly timing?: LeaseTiming;
+  /** eph's stores. Default blob when `@eph/checkpointer-blob` is built, else table. */
+  readonly storeKind?: EphStoreConfig["kind"];
+  /** Backlog per partition for the throughput runs. Default 2000. */
+  readonly perPartition?: number;
+  /** Throughput rounds per side. Default 2. */
+  readonly rounds?: number;
+  /** Producer rate during the membership scenarios (events/s). Default 160. */
+  readonly ratePerSecond?: number;
+  /** Quiet time that counts as settled (ms). Default lease + interval. */
+  readonly stableMs?: number;
+  /** Storage-count window at steady state (ms). Default 20 s. */
+  readonly storageWindowMs?: number;
+  /** Skip the throughput runs. */
+  readonly skipThroughput?: boolean;
+  /** Skip the membership runs (convergence, storage, failover, scale-in). */
+  readonly skipMembership?: boolean;
+  /** Where to write the ownership chart (SVG). */
+  readonly chartPath?: string;
+  /** Receives the progress lines, the table and the JSON lines. Default console.log. */
+  readonly print?: (line: string) => void;
+}
+
+/** What one run measured. */
+export interface BenchmarkReport {
+  readonly date: string;
+  readonly machine: {
+    readonly cores: number;
+    readonly cpu: string;
+    readonly memoryGiB: number;
+    readonly node: string;
+    /** 1-minute load average when the run started and when it ended (other work on the machine skews timings). */
+    readonly loadAverage: { start: number; end: number };
+  };
+  readonly settings: WorkloadSettings & { readonly partitions: number; readonly processes: number };
+  readonly throughput: readonly ThroughputRun[];
+  readonly membership: readonly MembershipResult[];
+  /** The JSON lines printed, one per scenario. */
+  readonly lines: readonly Record<string, unknown>[];
+}
+
+const median = (xs: number[]) => {
+  if (xs.length === 0) return undefined;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const r2 = (x: number | undefined) => (x === undefined ? undefined : Math.round(x * 100) / 100);
+const sec = (ms: number | undefined) => (ms === undefined ? "-" : (ms / 1000).toFixed(2));
+const pad = (cells: readonly string[], widths: readonly number[]) =>
+  cells.map((c, i) => c.padEnd(widths[i] ?? 10)).join(" | ");
+
+/**
+ * Runs eph and the official processor side by side on the same emulator and Azurite, with the same
+ * workload and lease timing: throughput against the raw client, convergence of joiners, storage calls
+ * at steady state, failover after SIGKILL, graceful scale-in. Prints a table per scenario and one JSON
+ * line per scenario; writes the ownership chart if asked.
+ */
+export async function runBenchmark(options: BenchmarkOptions = {}): Promise<BenchmarkReport> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const sides = options.sides ?? ALL_SIDES;
+  const partitions = options.partitions ?? 32;
+  const processes = options.processes ?? 4;
+  const timing = options.timing ?? { leaseDuration: 6000, interval: 1000, operationTimeout: 1000 };
+  const storeKind = options.storeKind ?? (await defaultStoreKind());
+  const settings: WorkloadSettings = { timing, maxBatchSize: 100, maxWaitTimeInSeconds: 1, storeKind };
+  const rounds = options.rounds ?? 2;
+  const tpSides: SideName[] = ["raw", ...sides];
+  const date = new Date().toISOString();
+  const machine = {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model ?? "unknown",
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    loadAverage: { start: Math.round(loadavg()[0]! * 10) / 10, end: 0 },
+  };
+  print(
+    `eph vs @azure/event-hubs processor: ${partitions} partitions, ${processes} processes, lease ${timing.leaseDuration} ms, interval ${timing.interval} ms, eph on ${storeKind} stores; ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}`,
+  );
+  const hubs: Record<string, { partitions: number; consumerGroups?: string[] }> = {
+    tp: { partitions, consumerGroups: throughputConsumerGroups(tpSides, rounds) },
+  };
+  for (const side of sides) hubs[`m-${side}`] = { partitions };
+  const env = await startBenchEnvironment(hubs);
+  const lines: Record<string, unknown>[] = [];
+  const common = { bench: "vs-official", date, cores: machine.cores, store: storeKind, timing, partitions };
+  let throughput: ThroughputRun[] = [];
+  const membership: MembershipResult[] = [];
+  try {
+    if (!options.skipThroughput) {
+      const perPartition = options.perPartition ?? 2000;
+      const t0 = Date.now();
+      await env.producer.call("preload", { hub: "tp", partitions, perPartition, bodyBytes: 100 });
+      print(`preloaded ${partitions * perPartition} events in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      throughput = await runThroughput(
+        env,
+        settings,
+        { hub: "tp", partitions, perPartition, sides: tpSides, rounds, timeoutMs: 120_000 },
+        print,
+      );
+    }
+    if (!options.skipMembership) {
+      for (const side of sides) {
+        membership.push(
+          await runMembership(
+            env,
+            side,
+            settings,
+            {
+              hub: `m-${side}`,
+              partitions,
+              processes,
+              ratePerSecond: options.ratePerSecond ?? 160,
+              stableMs: options.stableMs ?? timing.leaseDuration + timing.interval,
+              capMs: 150_000,
+              storageWindowMs: options.storageWindowMs ?? 20_000,
+            },
+            print,
+          ),
+        );
+      }
+    }
+  } finally {
+    await env.close();
+  }
+
+  // Throughput table.
+  if (throughput.length > 0) {
+    const raw = median(throughput.filter((r) => r.side === "raw" && r.eventsPerSecond).map((r) => r.eventsPerSecond!));
+    print("");
+    print("1. Throughput: one process drains the backlog, checkpointing (raw: none); median of rounds");
+    print(pad(["side", "events/s", "x raw", "runs (events/s)"], [18, 10, 7, 30]));
+    const result: Record<string, unknown> = {};
+    for (const side of tpSides) {
+      const runs = throughput.filter((r) => r.side === side);
+      const eps = median(runs.filter((r) => r.eventsPerSecond).map((r) => r.eventsPerSecond!));
+      const ratio = eps !== undefined && raw ? eps / raw : undefined;
+      result[side] = { eventsPerSecond: r2(eps), ratioToRaw: r2(ratio), runs: runs.map((r) => r2(r.eventsPerSecond)) };
+      print(
+        pad(
+          [
+            side,
+            eps === undefined ? "-" : String(Math.round(eps)),
+            ratio === undefined ? "-" : ratio.toFixed(2),
+            runs.map((r) => (r.eventsPerSecond ? Math.round(r.eventsPerSecond) : "timeout")).join(", "),
+          ],
+          [18, 10, 7, 30],
+        ),
+      );
+    }
+    const line = { ...common, scenario: "throughput", events: throughput[0]?.events, results: result };
+    lines.push(line);
+    print(JSON.stringify(line));
+  }
+
+  if (membership.length > 0) {
+    print("");
+    print(
+      `2. Convergence: ${processes} processes join one after another; seconds from the joiner's start to the last change before balanced (eph: leases / reading), moves (max per partition), duplicates`,
+    );
+    print(pad(["side", ...Array.from({ length: processes }, (_, i) => `join ${i + 1}`)], [18, 28, 28, 28, 28]));
+    const conv: Record<string, unknown> = {};
+    for (const m of membership) {
+      print(
+        pad(
+          [
+            m.side,
+            ...m.joins.map((j) =>
+              j.converged
+                ? `${j.leasesMs !== undefined ? `${sec(j.leasesMs)}/` : ""}${sec(j.convergeMs)} s, ${j.moves}${j.leaseMoves !== undefined ? `(${j.leaseMoves})` : ""} mv (${j.maxMovesPerPartition}), ${j.duplicates} dup`
+                : `not balanced, ${j.moves} mv`,
+            ),
+          ],
+          [18, 28, 28, 28, 28],
+        ),
+      );
+      conv[m.side] = m.joins;
+    }
+    const convLine = { ...common, scenario: "convergence", processes, results: conv };
+    lines.push(convLine);
+    print(JSON.stringify(convLine));
+
+    print("");
+    print(
+      "3. Failover: one process SIGKILLed; seconds until its partitions are read again, until rebalanced; duplicates",
+    );
+    print("4. Graceful scale-in: one process closed; same figures");
+    print(
+      pad(
+        [
+          "side",
+          "failover (parts)",
+          "read again",
+          "rebalanced",
+          "dup",
+          "scale-in (parts)",
+          "read again",
+          "rebalanced",
+          "dup",
+        ],
+        [18, 16, 10, 10, 5, 16, 10, 10, 5],
+      ),
+    );
+    const fo: Record<string, unknown> = {};
+    const si: Record<string, unknown> = {};
+    for (const m of membership) {
+      const f = m.failover;
+      const s = m.scaleIn;
+      print(
+        pad(
+          [
+            m.side,
+            String(f?.partitions ?? "-"),
+            sec(f?.readAgainMs),
+            sec(f?.rebalancedMs),
+            String(f?.duplicates ?? "-"),
+            String(s?.partitions ?? "-"),
+            sec(s?.readAgainMs),
+            sec(s?.rebalancedMs),
+            String(s?.duplicates ?? "-"),
+          ],
+          [18, 16, 10, 10, 5, 16, 10, 10, 5],
+        ),
+      );
+      fo[m.side] = f;
+      si[m.side] = s;
+    }
+    const foLine = { ...common, scenario: "failover", results: fo };
+    const siLine = { ...common, scenario: "scale-in", results: si };
+    lines.push(foLine, siLine);
+    print(JSON.stringify(foLine));
+    print(JSON.stringify(siLine));
+
+    print("");
+    print(
+      `5. Storage calls per partition per hour at steady state (${processes} processes, interval ${timing.interval} ms; x${timing.interval / 10_000} for the default 10 s interval applies to the lease part)`,
+    );
+    print(pad(["side", "lease/ownership", "checkpoint", "total", "calls in window"], [18, 16, 11, 9, 60]));
+    const st: Record<string, unknown> = {};
+    for (const m of membership) {
+      const s = m.storage;
+      if (!s) continue;
+      print(
+        pad(
+          [
+            m.side,
+            String(Math.round(s.perPartitionHour.lease)),
+            String(Math.round(s.perPartitionHour.checkpoint)),
+            String(Math.round(s.perPartitionHour.total)),
+            Object.entries(s.counts)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(", "),
+          ],
+          [18, 16, 11, 9, 60],
+        ),
+      );
+      st[m.side] = {
+        windowMs: s.windowMs,
+        processes: s.processes,
+        perPartitionHour: {
+          lease: Math.round(s.perPartitionHour.lease),
+          checkpoint: Math.round(s.perPartitionHour.checkpoint),
+          total: Math.round(s.perPartitionHour.total),
+        },
+        counts: s.counts,
+      };
+    }
+    const stLine = { ...common, scenario: "storage", ratePerSecond: options.ratePerSecond ?? 160, results: st };
+    lines.push(stLine);
+    print(JSON.stringify(stLine));
+
+    print("");
+    print("Whole membership runs: events sent / never handled / handled more than once; errors reported");
+    for (const m of membership) {
+      print(
+        `${m.side}: ${m.sent} sent, ${m.lost} lost, ${m.duplicates} duplicates; errors ${JSON.stringify(m.errors)}; event-loop delay per second p50/p95/max ${m.loopDelayMs.p50}/${m.loopDelayMs.p95}/${m.loopDelayMs.max} ms`,
+      );
+    }
+
+    if (options.chartPath) {
+      const svg = ownershipChart(
+        membership.map((m) => ({
+          title: m.side,
+          t0: m.startedAt,
+          t1: m.endedAt,
+          intervals: m.intervals,
+          members: [...new Set(m.intervals.map((i) => i.member))].sort(),
+          marks: m.marks,
+        })),
+        partitions,
+        `Who reads each of ${partitions} partitions: ${processes} processes join, one is SIGKILLed, one closes (lease ${timing.leaseDuration / 1000} s, interval ${timing.interval / 1000} s)`,
+      );
+      writeFileSync(options.chartPath, svg);
+      print(`chart written to ${options.chartPath}`);
+    }
+  }
+  machine.loadAverage.end = Math.round(loadavg()[0]! * 10) / 10;
+  print(`scratch directory (delivery logs, worker output): ${env.dir}`);
+  print(`load average (1 min) at start ${machine.loadAverage.start}, at end ${machine.loadAverage.end}`);
+  return {
+    date,
+    machine,
+    settings: { ...settings, partitions, processes },
+    throughput,
+    membership,
+    lines,
+  };
+}

@@ -1,0 +1,234 @@
+// Entry of a worker process: one eph host, one official processor or one raw client, driven by the
+// parent over IPC. A separate process so SIGKILL and SIGSTOP act on it for real.
+
+import { monitorEventLoopDelay } from "node:perf_hooks";
+import {
+  type CloseReason,
+  EventHubConsumerClient,
+  earliestEventPosition,
+  type PartitionContext,
+  type ReceivedEventData,
+  type Subscription,
+  type SubscriptionEventHandlers,
+} from "@azure/event-hubs";
+import { BlobCheckpointStore } from "@azure/eventhubs-checkpointstore-blob";
+import { ContainerClient } from "@azure/storage-blob";
+import { EventProcessorHost } from "@eph/host";
+import { DeliveryLogWriter } from "./delivery-log.js";
+import { createEphStores } from "./eph-stores.js";
+import { RecordingCheckpointer } from "./recording-checkpointer.js";
+import { type ParentMessage, WORKER_CONFIG_ENV, type WorkerConfig, type WorkerMessage } from "./worker-config.js";
+
+interface Runner {
+  start(): Promise<void>;
+  close(): Promise<void>;
+  reading(): string[];
+}
+
+const config = JSON.parse(process.env[WORKER_CONFIG_ENV] ?? "null") as WorkerConfig;
+const log = new DeliveryLogWriter(config.logFile);
+let events = 0;
+let errors = 0;
+let firstAt = 0;
+let doneSent = false;
+let cpuAtStart: NodeJS.CpuUsage | undefined;
+let eluAtStart: ReturnType<typeof performance.eventLoopUtilization> | undefined;
+const lastErrorLogged = new Map<string, number>();
+
+function send(message: WorkerMessage): Promise<void> {
+  return new Promise((resolve) => {
+    if (!process.send || !process.connected) return resolve();
+    process.send(message, undefined, {}, () => resolve());
+  });
+}
+
+/** Counts (and in `log` mode records) one handled event. */
+function handled(partitionId: string, sequenceNumber: number, epoch: number): void {
+  events++;
+  if (config.record === "log") {
+    log.write({ k: "E", p: partitionId, seq: sequenceNumber, epoch, t: Date.now() });
+    return;
+  }
+  if (events === 1) firstAt = Date.now();
+  if (!doneSent && config.expectedEvents !== undefined && events >= config.expectedEvents) {
+    doneSent = true;
+    const cpu = process.cpuUsage(cpuAtStart);
+    void send({
+      t: "done",
+      at: Date.now(),
+      count: events,
+      firstAt,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      eventLoopUtilization: performance.eventLoopUtilization(eluAtStart).utilization,
+    });
+  }
+}
+
+function recordError(op: string, partitionId: string | undefined, error: unknown): void {
+  errors++;
+  // One line per operation and partition per second is enough to explain what happened.
+  const key = `${op}/${partitionId ?? ""}`;
+  const now = Date.now();
+  if (now - (lastErrorLogged.get(key) ?? 0) < 1000) return;
+  lastErrorLogged.set(key, now);
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  log.write({ k: "X", op, p: partitionId ?? "", t: now, message: message.slice(0, 300) });
+}
+
+async function ephRunner(): Promise<Runner> {
+  if (!config.eph) throw new Error("eph worker without store configuration");
+  const { leaser, checkpointer } = await createEphStores(config.eph);
+  const host = await EventProcessorHost.fromConnectionString(
+    config.hubConnectionString,
+    leaser,
+    new RecordingCheckpointer(checkpointer, log),
+    {
+      hostName: config.name,
+      consumerGroup: config.consumerGroup,
+      noBanner: true,
+      leaseDuration: config.timing.leaseDuration,
+      renewalInterval: config.timing.interval,
+      scanInterval: config.timing.interval,
+      ...(config.timing.operationTimeout === undefined ? {} : { operationTimeout: config.timing.operationTimeout }),
+      maxBatchSize: config.maxBatchSize,
+      maxWaitTimeInSeconds: config.maxWaitTimeInSeconds,
+      initialPosition: "earliest",
+      onPartitionOpened: (i) => log.write({ k: "O", p: i.partitionId, epoch: i.epoch, t: Date.now() }),
+      onPartitionClosed: (i) =>
+        log.write({ k: "C", p: i.partitionId, epoch: i.epoch, reason: i.reason, t: Date.now() }),
+      onRebalance: (r) => {
+        const t = Date.now();
+        for (const p of r.acquired) log.write({ k: "A", p, t });
+      },
+      onError: (i) => recordError(i.operation, i.partitionId, i.error),
+    },
+  );
+  host.registerHandler((event, context) => handled(context.partitionId, event.sequenceNumber, context.epoch));
+  return {
+    start: () => host.startNonBlocking(),
+    async close() {
+      await host.close();
+      await Promise.allSettled([leaser.close(), checkpointer.close()]);
+    },
+    reading: () => host.partitionIdsBeingProcessed(),
+  };
+}
+
+async function officialRunner(): Promise<Runner> {
+  const official = config.official;
+  const withStore = config.kind === "official";
+  if (withStore && !official) throw new Error("official worker without store configuration");
+  const reading = new Set<string>();
+  const loadBalancingOptions = {
+    strategy: official?.strategy ?? "greedy",
+    updateIntervalInMs: config.timing.interval,
+    partitionOwnershipExpirationIntervalInMs: config.timing.leaseDuration,
+  };
+  const client = official
+    ? new EventHubConsumerClient(
+        config.consumerGroup,
+        config.hubConnectionString,
+        new BlobCheckpointStore(new ContainerClient(official.connectionString, official.container)),
+        { identifier: config.name, loadBalancingOptions },
+      )
+    : new EventHubConsumerClient(config.consumerGroup, config.hubConnectionString, {
+        identifier: config.name,
+        loadBalancingOptions,
+      });
+  let subscription: Subscription | undefined;
+  const handlers: SubscriptionEventHandlers = {
+    processInitialize: async (context: PartitionContext) => {
+      reading.add(context.partitionId);
+      log.write({ k: "O", p: context.partitionId, epoch: 0, t: Date.now() });
+    },
+    processClose: async (reason: CloseReason, context: PartitionContext) => {
+      reading.delete(context.partitionId);
+      log.write({ k: "C", p: context.partitionId, epoch: 0, reason, t: Date.now() });
+    },
+    processEvents: async (batch: ReceivedEventData[], context: PartitionContext) => {
+      for (const event of batch) handled(context.partitionId, event.sequenceNumber, 0);
+      const last = batch[batch.length - 1];
+      if (!withStore || !last) return;
+      // The documented pattern: checkpoint after every batch.
+      const t0 = Date.now();
+      let result = "ok";
+      try {
+        await context.updateCheckpoint(last);
+      } catch (error) {
+        result = String((error as { code?: unknown } | null)?.code ?? "error");
+        recordError("checkpoint", context.partitionId, error);
+      }
+      log.write({ k: "K", p: context.partitionId, seq: last.sequenceNumber, epoch: 0, t0, t: Date.now(), result });
+    },
+    processError: async (error: Error, context: PartitionContext) => {
+      recordError("receive", context.partitionId === "" ? undefined : context.partitionId, error);
+    },
+  };
+  return {
+    async start() {
+      subscription = client.subscribe(handlers, {
+        startPosition: earliestEventPosition,
+        maxBatchSize: config.maxBatchSize,
+        maxWaitTimeInSeconds: config.maxWaitTimeInSeconds,
+      });
+    },
+    async close() {
+      await subscription?.close();
+      await client.close();
+    },
+    reading: () => [...reading],
+  };
+}
+
+async function main(): Promise<void> {
+  const runner = config.kind === "eph" ? await ephRunner() : await officialRunner();
+  let closeRequested = false;
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
+  const health = setInterval(() => {
+    const loopDelayMaxMs = loopDelay.max / 1e6;
+    loopDelay.reset();
+    (globalThis as { gc?: () => void }).gc?.();
+    const m = process.memoryUsage();
+    void send({
+      t: "health",
+      at: Date.now(),
+      rss: m.rss,
+      heapUsed: m.heapUsed,
+      reading: runner.reading(),
+      errors,
+      events,
+      loopDelayMaxMs,
+    });
+  }, config.healthEveryMs);
+  process.on("message", (message: ParentMessage) => {
+    if (message.t === "go") {
+      cpuAtStart = process.cpuUsage();
+      eluAtStart = performance.eventLoopUtilization();
+      const at = Date.now();
+      log.write({ k: "S", t: at });
+      void send({ t: "started", at });
+      runner.start().catch((error: unknown) => fail(error));
+    } else if (message.t === "close") {
+      if (closeRequested) return;
+      closeRequested = true;
+      (async () => {
+        clearInterval(health);
+        await runner.close();
+        log.close();
+        await send({ t: "closed", at: Date.now() });
+        process.exit(0);
+      })().catch((error: unknown) => fail(error));
+    }
+  });
+  // An orphaned worker (the parent died) must not linger.
+  process.on("disconnect", () => process.exit(0));
+  await send({ t: "ready", at: Date.now() });
+}
+
+function fail(error: unknown): void {
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  void send({ t: "failed", message }).finally(() => process.exit(1));
+}
+
+main().catch(fail);

@@ -1,0 +1,61 @@
+import type { BenchEnvironment } from "./bench-environment.js";
+import { officialRoleOf } from "./storage-proxy.js";
+import type { EphStoreConfig, LeaseTiming, WorkerConfig } from "./worker-config.js";
+
+/** A contender: eph, or the official processor with one of its strategies, or the raw client (ceiling). */
+export type SideName = "eph" | "official-balanced" | "official-greedy" | "raw";
+
+/** The sides compared, in the order they run. */
+export const ALL_SIDES: readonly SideName[] = ["eph", "official-greedy", "official-balanced"];
+
+/** Settings shared by every worker of a run. */
+export interface WorkloadSettings {
+  readonly timing: LeaseTiming;
+  readonly maxBatchSize: number;
+  readonly maxWaitTimeInSeconds: number;
+  readonly storeKind: EphStoreConfig["kind"];
+}
+
+let runCounter = 0;
+
+/**
+ * Prepares the stores of one side for one scenario (fresh containers, so nothing carries over) and
+ * returns a factory of worker configurations for it.
+ */
+export async function prepareSide(
+  env: BenchEnvironment,
+  side: SideName,
+  settings: WorkloadSettings,
+  scope: { hub: string; consumerGroup: string; faultable?: boolean },
+): Promise<(name: string, extra?: Partial<WorkerConfig>) => Omit<WorkerConfig, "logFile">> {
+  const id = `${Date.now().toString(36)}${(runCounter++).toString(36)}`;
+  const faultable = scope.faultable ?? false;
+  const base = {
+    hubConnectionString: env.hubConnectionString(scope.hub),
+    consumerGroup: scope.consumerGroup,
+    timing: settings.timing,
+    maxBatchSize: settings.maxBatchSize,
+    maxWaitTimeInSeconds: settings.maxWaitTimeInSeconds,
+    record: "log" as const,
+    healthEveryMs: 1000,
+  };
+  if (side === "eph") {
+    const eph: EphStoreConfig = {
+      kind: settings.storeKind,
+      leaseConnectionString: await env.proxiedConnectionString("lease", { faultable }),
+      checkpointConnectionString: await env.proxiedConnectionString("checkpoint", { faultable }),
+      leaseContainer: `ephlease${id}`,
+      checkpointContainer: `ephcp${id}`,
+    };
+    return (name, extra) => ({ ...base, kind: "eph", name, eph, ...extra });
+  }
+  if (side === "raw") return (name, extra) => ({ ...base, kind: "raw", name, ...extra });
+  const container = `official${id}`;
+  await env.createContainer(container);
+  const official = {
+    strategy: side === "official-balanced" ? ("balanced" as const) : ("greedy" as const),
+    connectionString: await env.proxiedConnectionString(officialRoleOf, { faultable }),
+    container,
+  };
+  return (name, extra) => ({ ...base, kind: "official", name, official, ...extra });
+}
