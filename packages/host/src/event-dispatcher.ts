@@ -68,9 +68,7 @@ export class EventDispatcher {
     let lastError: unknown;
     try {
       for (let attempt = 1; ; attempt++) {
-        const results = await Promise.all(
-          pending.map(([id, handler]) => this.runOne(id, handler, event, attempt, completion, outstanding)),
-        );
+        const results = await this.runAttempt(pending, event, attempt, completion, outstanding);
         const failed: { handler: (typeof pending)[number]; error: unknown }[] = [];
         results.forEach((result, i) => {
           if (!result.ok) failed.push({ handler: pending[i] as (typeof pending)[number], error: result.error });
@@ -128,61 +126,79 @@ export class EventDispatcher {
       }
     } finally {
       // One event at a time: handlers that said "done" through checkpoint() are still awaited.
-      await Promise.allSettled(outstanding);
+      if (completion.checkpointRequested) await Promise.allSettled(outstanding);
     }
   }
 
-  /** Calls one handler; resolves when it returned, threw, or declared itself done via `checkpoint()`. */
-  private runOne(
-    id: HandlerID,
-    handler: EventHandler,
+  /**
+   * Calls every pending handler on the event; resolves once each has returned, thrown, or declared itself
+   * done through `checkpoint()` (so one handler awaiting its checkpoint never blocks the retry of
+   * another, which that checkpoint waits for). One promise per attempt keeps the hot path cheap.
+   */
+  private runAttempt(
+    pending: ReadonlyArray<readonly [HandlerID, EventHandler]>,
     event: ReceivedEventData,
     attempt: number,
     completion: EventCompletion,
     outstanding: Promise<unknown>[],
-  ): Promise<AttemptResult> {
+  ): Promise<AttemptResult[]> {
     const o = this.options;
-    let declared = false;
-    let declare: () => void = () => undefined;
-    const declaredDone = new Promise<AttemptResult>((resolve) => {
-      declare = () => resolve({ ok: true });
-    });
-    const context: HandlerContext = {
-      partitionId: o.partitionId,
-      epoch: o.epoch,
-      signal: o.signal,
-      checkpoint: () => {
-        declared = true;
-        declare();
-        return completion.requestCheckpoint(id);
-      },
-    };
-    const run = (async () => handler(event, context))().then(
-      (): AttemptResult => {
-        completion.done(id);
-        return { ok: true };
-      },
-      (error: unknown): AttemptResult => {
-        if (declared) {
-          // It already said it was done (and its position may be stored): report, do not retry.
-          o.report({
-            operation: "handler",
-            partitionId: o.partitionId,
-            error,
-            willRetry: false,
-            handlerId: id,
-            event,
-            attempt,
-          });
-          return { ok: true };
+    return new Promise<AttemptResult[]>((resolve) => {
+      const results: (AttemptResult | undefined)[] = new Array(pending.length);
+      let remaining = pending.length;
+      const settle = (i: number, result: AttemptResult) => {
+        if (results[i] !== undefined) return;
+        results[i] = result;
+        if (--remaining === 0) resolve(results as AttemptResult[]);
+      };
+      pending.forEach(([id, handler], i) => {
+        let declared = false;
+        const context: HandlerContext = {
+          partitionId: o.partitionId,
+          epoch: o.epoch,
+          signal: o.signal,
+          checkpoint: () => {
+            declared = true;
+            const written = completion.requestCheckpoint(id);
+            settle(i, succeeded);
+            return written;
+          },
+        };
+        let run: Promise<void>;
+        try {
+          run = Promise.resolve(handler(event, context));
+        } catch (error) {
+          run = Promise.reject(error);
         }
-        return { ok: false, error };
-      },
-    );
-    outstanding.push(run);
-    return Promise.race([run, declaredDone]);
+        const tracked = run.then(
+          () => {
+            completion.done(id);
+            settle(i, succeeded);
+          },
+          (error: unknown) => {
+            if (!declared) {
+              settle(i, { ok: false, error });
+              return;
+            }
+            // It already said it was done (and its position may be stored): report, do not retry.
+            o.report({
+              operation: "handler",
+              partitionId: o.partitionId,
+              error,
+              willRetry: false,
+              handlerId: id,
+              event,
+              attempt,
+            });
+          },
+        );
+        outstanding.push(tracked);
+      });
+    });
   }
 }
+
+const succeeded: AttemptResult = { ok: true };
 
 function stoppedError(partitionId: string): EphError {
   return new EphError("Aborted", `Partition ${partitionId} stopped before the event completed.`, { partitionId });
