@@ -16,7 +16,9 @@ import {
 describe("host lifecycle", () => {
   let emu: Emulator;
   beforeAll(async () => {
-    emu = await startEmulator({ hubs: { resume: 2, grow: 2, unreg: 2, manual: 1, abort: 1, latest: 1, lag: 1 } });
+    emu = await startEmulator({
+      hubs: { resume: 2, grow: 2, unreg: 2, manual: 1, abort: 1, latest: 1, lag: 1, stuck: 1 },
+    });
   });
   afterAll(async () => {
     await emu?.close();
@@ -181,5 +183,40 @@ describe("host lifecycle", () => {
     // Even with no traffic the receiver reports every maxWaitTimeInSeconds: a live host stays fresh.
     await waitFor(() => (host.health().partitions[0]?.lastReceiveAt ?? 0) > before, "an idle round");
     await host.close();
+  });
+
+  it("close() settles even when a handler never returns, keeping the checkpoint before that event", async () => {
+    const stores = memoryStores();
+    await send(emu, "stuck", "0", 6);
+    const rec = new Recorder();
+    const host = await EventProcessorHost.fromConnectionString(
+      emu.connectionString("stuck"),
+      stores.leaser(),
+      stores.checkpointer(),
+      {
+        noBanner: true,
+        ...fastTiming,
+        drainTimeout: 300,
+        onError: (info) => rec.errors.push(info),
+        onPartitionClosed: (info) => rec.closes.push({ ...info, host: "h" }),
+      },
+    );
+    const handled: number[] = [];
+    let aborted = false;
+    host.registerHandler(async (event: ReceivedEventData, context) => {
+      if (event.sequenceNumber === 3) {
+        context.signal.addEventListener("abort", () => {
+          aborted = true;
+        });
+        await new Promise(() => undefined);
+      }
+      handled.push(event.sequenceNumber);
+    });
+    await host.startNonBlocking();
+    await waitFor(() => handled.length === 3, "the events before the stuck one");
+    await host.close();
+    expect(aborted).toBe(true);
+    expect(rec.closes.map((c) => [c.reason, c.checkpoint?.sequenceNumber])).toEqual([["shutdown", 2]]);
+    expect(rec.errors.map((e) => [e.operation, e.willRetry])).toContainEqual(["handler", false]);
   });
 });
