@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { startBenchEnvironment } from "./bench-environment.js";
 import { defaultStoreKind } from "./eph-stores.js";
-import { type MembershipResult, runMembership } from "./membership-scenario.js";
+import { type LeaveResult, type MembershipResult, runMembership } from "./membership-scenario.js";
 import { ownershipChart } from "./ownership-chart.js";
 import { ALL_SIDES, type SideName, type WorkloadSettings } from "./sides.js";
 import { runThroughput, type ThroughputRun, throughputConsumerGroups } from "./throughput-scenario.js";
@@ -82,7 +82,7 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
   const storeKind = options.storeKind ?? (await defaultStoreKind());
   const settings: WorkloadSettings = { timing, maxBatchSize: 100, maxWaitTimeInSeconds: 1, storeKind };
   const rounds = options.rounds ?? 2;
-  const tpSides: SideName[] = ["raw", ...sides];
+  const tpSides: SideName[] = ["raw", ...(sides.includes("eph") ? (["raw-eph-receivers"] as const) : []), ...sides];
   const date = new Date().toISOString();
   const machine = {
     cores: cpus().length,
@@ -145,23 +145,35 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
   if (throughput.length > 0) {
     const raw = median(throughput.filter((r) => r.side === "raw" && r.eventsPerSecond).map((r) => r.eventsPerSecond!));
     print("");
-    print("1. Throughput: one process drains the backlog, checkpointing (raw: none); median of rounds");
-    print(pad(["side", "events/s", "x raw", "runs (events/s)"], [18, 10, 7, 30]));
+    print(
+      "1. Throughput: one process drains the backlog, checkpointing (raw: none); median of rounds; CPU of the consuming process per event",
+    );
+    print(pad(["side", "events/s", "x raw", "CPU µs/ev", "loop busy", "runs (events/s)"], [18, 10, 7, 10, 10, 30]));
     const result: Record<string, unknown> = {};
     for (const side of tpSides) {
       const runs = throughput.filter((r) => r.side === side);
       const eps = median(runs.filter((r) => r.eventsPerSecond).map((r) => r.eventsPerSecond!));
       const ratio = eps !== undefined && raw ? eps / raw : undefined;
-      result[side] = { eventsPerSecond: r2(eps), ratioToRaw: r2(ratio), runs: runs.map((r) => r2(r.eventsPerSecond)) };
+      const cpu = median(runs.filter((r) => r.cpuMicrosPerEvent).map((r) => r.cpuMicrosPerEvent!));
+      const busy = median(runs.filter((r) => r.eventLoopUtilization).map((r) => r.eventLoopUtilization!));
+      result[side] = {
+        eventsPerSecond: r2(eps),
+        ratioToRaw: r2(ratio),
+        cpuMicrosPerEvent: r2(cpu),
+        eventLoopUtilization: r2(busy),
+        runs: runs.map((r) => r2(r.eventsPerSecond)),
+      };
       print(
         pad(
           [
             side,
             eps === undefined ? "-" : String(Math.round(eps)),
             ratio === undefined ? "-" : ratio.toFixed(2),
+            cpu === undefined ? "-" : String(Math.round(cpu)),
+            busy === undefined ? "-" : `${Math.round(busy * 100)} %`,
             runs.map((r) => (r.eventsPerSecond ? Math.round(r.eventsPerSecond) : "timeout")).join(", "),
           ],
-          [18, 10, 7, 30],
+          [18, 10, 7, 10, 10, 30],
         ),
       );
     }
@@ -199,9 +211,10 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
 
     print("");
     print(
-      "3. Failover: one process SIGKILLed; seconds until its partitions are read again, until rebalanced; duplicates",
+      "3. Failover: one process SIGKILLed; seconds until its partitions are read again (eph: leases retaken / read again), until rebalanced; duplicates",
     );
     print("4. Graceful scale-in: one process closed; same figures");
+    const w = [18, 16, 12, 10, 5, 16, 12, 10, 5];
     print(
       pad(
         [
@@ -215,9 +228,11 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
           "rebalanced",
           "dup",
         ],
-        [18, 16, 10, 10, 5, 16, 10, 10, 5],
+        w,
       ),
     );
+    const again = (r: LeaveResult | undefined) =>
+      `${r?.leasesMs !== undefined ? `${sec(r.leasesMs)}/` : ""}${sec(r?.readAgainMs)}`;
     const fo: Record<string, unknown> = {};
     const si: Record<string, unknown> = {};
     for (const m of membership) {
@@ -228,15 +243,15 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
           [
             m.side,
             String(f?.partitions ?? "-"),
-            sec(f?.readAgainMs),
+            again(f),
             sec(f?.rebalancedMs),
             String(f?.duplicates ?? "-"),
             String(s?.partitions ?? "-"),
-            sec(s?.readAgainMs),
+            again(s),
             sec(s?.rebalancedMs),
             String(s?.duplicates ?? "-"),
           ],
-          [18, 16, 10, 10, 5, 16, 10, 10, 5],
+          w,
         ),
       );
       fo[m.side] = f;

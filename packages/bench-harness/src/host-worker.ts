@@ -135,7 +135,7 @@ async function officialRunner(): Promise<Runner> {
         identifier: config.name,
         loadBalancingOptions,
       });
-  let subscription: Subscription | undefined;
+  const subscriptions: Subscription[] = [];
   const handlers: SubscriptionEventHandlers = {
     processInitialize: async (context: PartitionContext) => {
       reading.add(context.partitionId);
@@ -166,14 +166,29 @@ async function officialRunner(): Promise<Runner> {
   };
   return {
     async start() {
-      subscription = client.subscribe(handlers, {
+      const options = {
         startPosition: earliestEventPosition,
         maxBatchSize: config.maxBatchSize,
         maxWaitTimeInSeconds: config.maxWaitTimeInSeconds,
-      });
+      };
+      if (config.kind !== "raw-eph-receivers") {
+        subscriptions.push(client.subscribe(handlers, options));
+        return;
+      }
+      // What an eph host's partition workers pass to the same client (see @eph/host's partition-worker).
+      for (const partitionId of await client.getPartitionIds()) {
+        subscriptions.push(
+          client.subscribe(partitionId, handlers, {
+            ...options,
+            ownerLevel: 1,
+            prefetchCount: Math.max(300, config.maxBatchSize),
+            trackLastEnqueuedEventProperties: true,
+          }),
+        );
+      }
     },
     async close() {
-      await subscription?.close();
+      await Promise.allSettled(subscriptions.map((s) => s.close()));
       await client.close();
     },
     reading: () => [...reading],

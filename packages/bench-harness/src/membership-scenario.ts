@@ -28,6 +28,8 @@ export interface LeaveResult {
   readonly partitions: number;
   /** From the kill or close request until every one of them was read again by another process. */
   readonly readAgainMs: number | undefined;
+  /** eph: until every one of them had been acquired by another process (lease level, before the handoff). */
+  readonly leasesMs: number | undefined;
   /** Until the remaining processes were balanced and stable again (time of the last change). */
   readonly rebalancedMs: number | undefined;
   readonly duplicates: number;
@@ -97,14 +99,14 @@ export async function runMembership(
   const pids = Array.from({ length: options.partitions }, (_, i) => String(i));
   const book = new OwnershipBook();
   const ledger = new EventLedger();
-  const acquisitions: { p: string; t: number }[] = [];
+  const acquisitions: { p: string; t: number; member: string }[] = [];
   const errors: Record<string, number> = {};
   const marks: { t: number; label: string }[] = [];
   const fleet = new Fleet(env.dir, (m, r) => {
     if (r.k === "O") book.opened(m.name, r.p, r.epoch, r.t);
     else if (r.k === "C") book.closed(m.name, r.p, r.t);
     else if (r.k === "E") ledger.add(r.p, r.seq, { member: m.name, epoch: r.epoch, t: r.t });
-    else if (r.k === "A") acquisitions.push({ p: r.p, t: r.t });
+    else if (r.k === "A") acquisitions.push({ p: r.p, t: r.t, member: m.name });
     else if (r.k === "X") errors[r.op] = (errors[r.op] ?? 0) + 1;
   });
   const config = await prepareSide(env, side, settings, { hub: options.hub, consumerGroup: "$Default" });
@@ -221,9 +223,19 @@ export async function runMembership(
       }
       await closing;
       const s = await settle(at);
+      let leasesMs: number | undefined;
+      if (side === "eph") {
+        let latest = at;
+        for (const p of owned) {
+          const a = acquisitions.find((x) => x.p === p && x.member !== member.name && x.t >= at);
+          latest = a && latest !== undefined ? Math.max(latest, a.t) : Number.NaN;
+        }
+        leasesMs = Number.isNaN(latest) ? undefined : latest - at;
+      }
       return {
         partitions: owned.length,
         readAgainMs,
+        leasesMs,
         rebalancedMs: s.converged ? s.at - at : undefined,
         duplicates: ledger.duplicatesBetween(at, Date.now()).length,
       };

@@ -2,8 +2,11 @@ import type { BenchEnvironment } from "./bench-environment.js";
 import { officialRoleOf } from "./storage-proxy.js";
 import type { EphStoreConfig, LeaseTiming, WorkerConfig } from "./worker-config.js";
 
-/** A contender: eph, or the official processor with one of its strategies, or the raw client (ceiling). */
-export type SideName = "eph" | "official-balanced" | "official-greedy" | "raw";
+/**
+ * A contender: eph, or the official processor with one of its strategies, or the raw client (the
+ * ceiling), or the raw client with eph's receiver settings (throughput diagnosis only).
+ */
+export type SideName = "eph" | "official-balanced" | "official-greedy" | "raw" | "raw-eph-receivers";
 
 /** The sides compared, in the order they run. */
 export const ALL_SIDES: readonly SideName[] = ["eph", "official-greedy", "official-balanced"];
@@ -49,7 +52,7 @@ export async function prepareSide(
     };
     return (name, extra) => ({ ...base, kind: "eph", name, eph, ...extra });
   }
-  if (side === "raw") return (name, extra) => ({ ...base, kind: "raw", name, ...extra });
+  if (side === "raw" || side === "raw-eph-receivers") return (name, extra) => ({ ...base, kind: side, name, ...extra });
   const container = `official${id}`;
   await env.createContainer(container);
   const official = {

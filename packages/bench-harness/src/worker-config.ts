@@ -32,7 +32,13 @@ export type WorkerKind =
   /** EventHubConsumerClient.subscribe with the official BlobCheckpointStore. */
   | "official"
   /** EventHubConsumerClient.subscribe without a checkpoint store: every partition, no checkpoints. */
-  | "raw";
+  | "raw"
+  /**
+   * The raw client reading each partition the way an eph host's receivers do (one subscription per
+   * partition, owner level, prefetch 300, last-enqueued tracking), without checkpoints or a host:
+   * separates the cost of those client settings from the host's own.
+   */
+  | "raw-eph-receivers";
 
 /** Everything a worker process needs, passed in the `EPH_BENCH_WORKER` environment variable as JSON. */
 export interface WorkerConfig {
