@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { EventProcessorHost } from "../src/index.js";
 import {
   type Emulator,
+  fastTiming,
   keepSending,
   memoryHost,
   memoryStores,
@@ -87,7 +88,12 @@ describe("several hosts in one process", () => {
       ["a", "shutdown"],
       ["a", "shutdown"],
     ]);
-    await waitFor(() => b.partitionIdsBeingProcessed().length === 4, "b takes over every partition");
+    // Released leases are free at once: b takes them at its next scan (no expiry, no handoff wait).
+    await waitFor(
+      () => b.partitionIdsBeingProcessed().length === 4,
+      "b takes over every partition within a scan interval",
+      fastTiming.scanInterval + 1500,
+    );
     await waitFor(() => rec.deliveries.filter((d) => d.host === "b").length > 200, "b goes on processing");
     const bodies = await producer.stop();
     await waitFor(() => rec.distinct().size === bodies.length, "every event processed");

@@ -79,7 +79,7 @@ describe("end to end on Blob storage (Azurite)", () => {
       await waitFor(
         () => survivor.partitionIdsBeingProcessed().length === 4,
         "the survivor reads every partition",
-        fastTiming.leaseDuration + fastTiming.scanInterval + 2500,
+        fastTiming.leaseDuration + fastTiming.scanInterval + 3000,
       );
       // It waited for the leases to expire (a crashed owner cannot hand over).
       expect(Date.now() - killedAt).toBeGreaterThanOrEqual(fastTiming.leaseDuration - fastTiming.leaseDuration / 6);

@@ -117,7 +117,7 @@ describe("faults", () => {
     await waitFor(
       () => survivor.partitionIdsBeingProcessed().length === 4,
       "survivor reads every partition",
-      fastTiming.leaseDuration + fastTiming.scanInterval + 2000,
+      fastTiming.leaseDuration + fastTiming.scanInterval + 3000,
     );
     expect(Date.now() - crashedAt).toBeGreaterThanOrEqual(fastTiming.leaseDuration - fastTiming.leaseDuration / 6);
     const bodies = await producer.stop();
