@@ -110,17 +110,13 @@ export class EventProcessorHost {
     this.secrets = init.secrets;
     this.log = init.options.logger ?? createClientLogger("eph:host");
     this.checkpointer = init.checkpointer;
-    this.leaser = new ObservedLeaser(
-      init.leaser,
-      init.options.clock,
-      init.options.timing.leaseDuration,
-      (operation, partitionId, error) =>
-        this.reportError({
-          operation: "lease",
-          ...(partitionId === undefined ? {} : { partitionId }),
-          error: scrubbed(error, this.secrets, operation),
-          willRetry: true,
-        }),
+    this.leaser = new ObservedLeaser(init.leaser, (operation, partitionId, error) =>
+      this.reportError({
+        operation: "lease",
+        ...(partitionId === undefined ? {} : { partitionId }),
+        error: scrubbed(error, this.secrets, operation),
+        willRetry: true,
+      }),
     );
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
@@ -473,7 +469,9 @@ export class EventProcessorHost {
         partitionId,
       });
     }
-    const previousOwner = this.leaser.takePreviousOwner(partitionId);
+    // Taken from a live owner (or from an earlier life of this host): it may still be reading, so the
+    // worker gives it time to checkpoint and let go before reading (no duplicates on planned moves).
+    const previousOwner = partition.stolenFrom === "" ? undefined : partition.stolenFrom;
     const worker = new PartitionWorker(this.env, partitionId, epoch, previousOwner);
     this.workers.set(partitionId, worker);
     const retiring = this.retiring.get(partitionId);

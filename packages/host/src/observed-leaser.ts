@@ -1,7 +1,5 @@
 import {
   type AcquireLeaseOptions,
-  type Clock,
-  ExpiryTracker,
   type HostInfo,
   isEphError,
   type LeaseMarker,
@@ -10,40 +8,16 @@ import {
 } from "@eph/core";
 
 /**
- * The user's Leaser as the balancer sees it, with two additions the host needs and the balancer does
- * not offer: failed store calls are reported (so users can see a store outage), and each acquisition
- * remembers whether the lease was taken from a LIVE owner. Such a partition is handed over gracefully:
- * the new owner waits for the old one to notice, checkpoint and let go before reading it.
- *
- * Liveness is judged like the balancer does (a version unchanged for a lease duration on this host's
- * own clock), from the same listings, observed no later than the balancer observes them: whenever the
- * balancer took a lease as expired, this judges it expired too, so a crashed owner's partitions are
- * never delayed by a handoff wait.
+ * The user's Leaser as the balancer sees it, reporting every failed store call (lost races excepted) so
+ * users can see a store outage through the host's error callback.
  */
 export class ObservedLeaser implements Leaser {
-  private readonly tracker: ExpiryTracker;
-  private readonly lastSeen = new Map<string, LeaseMarker>();
-  private readonly takenFrom = new Map<string, string>();
-  private hostName = "";
-
   constructor(
     private readonly inner: Leaser,
-    private readonly clock: Clock,
-    leaseDuration: number,
     private readonly onFailure: (operation: string, partitionId: string | undefined, error: unknown) => void,
-  ) {
-    this.tracker = new ExpiryTracker(leaseDuration);
-  }
-
-  /** The live owner the last acquisition of `partitionId` took the lease from, if any; forgets it. */
-  takePreviousOwner(partitionId: string): string | undefined {
-    const owner = this.takenFrom.get(partitionId);
-    this.takenFrom.delete(partitionId);
-    return owner;
-  }
+  ) {}
 
   setEventProcessorHost(info: HostInfo): void {
-    this.hostName = info.hostName;
     this.inner.setEventProcessorHost(info);
   }
 
@@ -59,14 +33,8 @@ export class ObservedLeaser implements Leaser {
     return this.watch("deleteStore", undefined, this.inner.deleteStore(options));
   }
 
-  async getLeases(options?: OperationOptions): Promise<LeaseMarker[]> {
-    const leases = await this.watch("getLeases", undefined, this.inner.getLeases(options));
-    const now = this.clock.now();
-    for (const lease of leases) {
-      this.tracker.observe(lease, now);
-      this.lastSeen.set(lease.partitionId, lease);
-    }
-    return leases;
+  getLeases(options?: OperationOptions): Promise<LeaseMarker[]> {
+    return this.watch("getLeases", undefined, this.inner.getLeases(options));
   }
 
   ensureLease(partitionId: string, options?: OperationOptions): Promise<LeaseMarker> {
@@ -77,18 +45,8 @@ export class ObservedLeaser implements Leaser {
     return this.watch("deleteLease", partitionId, this.inner.deleteLease(partitionId, options));
   }
 
-  async acquireLease(partitionId: string, options?: AcquireLeaseOptions): Promise<LeaseMarker> {
-    const seen = this.lastSeen.get(partitionId);
-    const live =
-      seen !== undefined &&
-      seen.owner !== "" &&
-      seen.owner !== this.hostName &&
-      (options?.expectedVersion === undefined || options.expectedVersion === seen.version) &&
-      !this.tracker.isFree(seen, this.clock.now());
-    const lease = await this.watch("acquireLease", partitionId, this.inner.acquireLease(partitionId, options));
-    if (live && seen) this.takenFrom.set(partitionId, seen.owner);
-    else this.takenFrom.delete(partitionId);
-    return lease;
+  acquireLease(partitionId: string, options?: AcquireLeaseOptions): Promise<LeaseMarker> {
+    return this.watch("acquireLease", partitionId, this.inner.acquireLease(partitionId, options));
   }
 
   renewLease(partitionId: string, options?: OperationOptions): Promise<LeaseMarker> {
