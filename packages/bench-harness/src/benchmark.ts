@@ -18,7 +18,7 @@ export interface BenchmarkOptions {
   readonly timing?: LeaseTiming;
   /** eph's stores. Default blob when `@eph/checkpointer-blob` is built, else table. */
   readonly storeKind?: EphStoreConfig["kind"];
-  /** Backlog per partition for the throughput runs. Default 2000. */
+  /** Backlog per partition for the throughput runs. Default 3000. */
   readonly perPartition?: number;
   /** Throughput rounds per side. Default 2. */
   readonly rounds?: number;
@@ -105,7 +105,7 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
   const membership: MembershipResult[] = [];
   try {
     if (!options.skipThroughput) {
-      const perPartition = options.perPartition ?? 2000;
+      const perPartition = options.perPartition ?? 3000;
       const t0 = Date.now();
       await env.producer.call("preload", { hub: "tp", partitions, perPartition, bodyBytes: 100 });
       print(`preloaded ${partitions * perPartition} events in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -141,39 +141,62 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
     await env.close();
   }
 
-  // Throughput table.
+  // Throughput table. Ratios are taken within each round (runs of one round are minutes apart at most,
+  // so they share the machine's load), then the median over rounds.
   if (throughput.length > 0) {
-    const raw = median(throughput.filter((r) => r.side === "raw" && r.eventsPerSecond).map((r) => r.eventsPerSecond!));
     print("");
     print(
-      "1. Throughput: one process drains the backlog, checkpointing (raw: none); median of rounds; CPU of the consuming process per event",
+      "1. Throughput: one process drains the backlog from the start, checkpointing as each side does (raw: never). Drain rate (start to last event) and steady rate (10 % to 90 %), each as the median over rounds of the ratio to the raw client in the same round; CPU of the consuming process per event",
     );
-    print(pad(["side", "events/s", "x raw", "CPU µs/ev", "loop busy", "runs (events/s)"], [18, 10, 7, 10, 10, 30]));
+    const w = [18, 10, 7, 12, 8, 10, 10, 40];
+    print(
+      pad(["side", "events/s", "x raw", "steady ev/s", "x raw", "CPU µs/ev", "loop busy", "drain runs (events/s)"], w),
+    );
     const result: Record<string, unknown> = {};
+    const rawOf = (round: number) => throughput.find((r) => r.side === "raw" && r.round === round);
     for (const side of tpSides) {
       const runs = throughput.filter((r) => r.side === side);
-      const eps = median(runs.filter((r) => r.eventsPerSecond).map((r) => r.eventsPerSecond!));
-      const ratio = eps !== undefined && raw ? eps / raw : undefined;
-      const cpu = median(runs.filter((r) => r.cpuMicrosPerEvent).map((r) => r.cpuMicrosPerEvent!));
-      const busy = median(runs.filter((r) => r.eventLoopUtilization).map((r) => r.eventLoopUtilization!));
+      const values = (f: (r: ThroughputRun) => number | undefined) =>
+        runs.map(f).filter((x): x is number => x !== undefined);
+      const ratios = (f: (r: ThroughputRun) => number | undefined) =>
+        runs
+          .map((r) => {
+            const raw = rawOf(r.round);
+            const a = f(r);
+            const b = raw && f(raw);
+            return a !== undefined && b ? a / b : undefined;
+          })
+          .filter((x): x is number => x !== undefined);
+      const eps = median(values((r) => r.eventsPerSecond));
+      const ratio = median(ratios((r) => r.eventsPerSecond));
+      const steady = median(values((r) => r.steadyEventsPerSecond));
+      const steadyRatio = median(ratios((r) => r.steadyEventsPerSecond));
+      const cpu = median(values((r) => r.cpuMicrosPerEvent));
+      const busy = median(values((r) => r.eventLoopUtilization));
       result[side] = {
         eventsPerSecond: r2(eps),
         ratioToRaw: r2(ratio),
+        steadyEventsPerSecond: r2(steady),
+        steadyRatioToRaw: r2(steadyRatio),
         cpuMicrosPerEvent: r2(cpu),
         eventLoopUtilization: r2(busy),
         runs: runs.map((r) => r2(r.eventsPerSecond)),
+        steadyRuns: runs.map((r) => r2(r.steadyEventsPerSecond)),
       };
+      const n = (x: number | undefined, digits = 0) => (x === undefined ? "-" : x.toFixed(digits));
       print(
         pad(
           [
             side,
-            eps === undefined ? "-" : String(Math.round(eps)),
-            ratio === undefined ? "-" : ratio.toFixed(2),
-            cpu === undefined ? "-" : String(Math.round(cpu)),
+            n(eps),
+            n(ratio, 2),
+            n(steady),
+            n(steadyRatio, 2),
+            n(cpu),
             busy === undefined ? "-" : `${Math.round(busy * 100)} %`,
             runs.map((r) => (r.eventsPerSecond ? Math.round(r.eventsPerSecond) : "timeout")).join(", "),
           ],
-          [18, 10, 7, 10, 10, 30],
+          w,
         ),
       );
     }

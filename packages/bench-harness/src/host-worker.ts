@@ -30,6 +30,8 @@ const log = new DeliveryLogWriter(config.logFile);
 let events = 0;
 let errors = 0;
 let firstAt = 0;
+let at10 = 0;
+let at90 = 0;
 let doneSent = false;
 let cpuAtStart: NodeJS.CpuUsage | undefined;
 let eluAtStart: ReturnType<typeof performance.eventLoopUtilization> | undefined;
@@ -50,6 +52,9 @@ function handled(partitionId: string, sequenceNumber: number, epoch: number): vo
     return;
   }
   if (events === 1) firstAt = Date.now();
+  const expected = config.expectedEvents ?? Number.POSITIVE_INFINITY;
+  if (at10 === 0 && events >= expected * 0.1) at10 = Date.now();
+  if (at90 === 0 && events >= expected * 0.9) at90 = Date.now();
   if (!doneSent && config.expectedEvents !== undefined && events >= config.expectedEvents) {
     doneSent = true;
     const cpu = process.cpuUsage(cpuAtStart);
@@ -58,6 +63,8 @@ function handled(partitionId: string, sequenceNumber: number, epoch: number): vo
       at: Date.now(),
       count: events,
       firstAt,
+      at10,
+      at90,
       cpuMs: (cpu.user + cpu.system) / 1000,
       eventLoopUtilization: performance.eventLoopUtilization(eluAtStart).utilization,
     });

@@ -10,6 +10,8 @@ export interface ThroughputRun {
   /** From start (subscribe / startNonBlocking) to the last expected event handled; undefined if it timed out. */
   readonly seconds: number | undefined;
   readonly eventsPerSecond: number | undefined;
+  /** Rate between 10 % and 90 % of the backlog handled: start-up and the tail left out. */
+  readonly steadyEventsPerSecond: number | undefined;
   /** CPU time of the consuming process per event (µs). */
   readonly cpuMicrosPerEvent: number | undefined;
   /** Share of the run its event loop was busy. */
@@ -50,11 +52,13 @@ export async function runThroughput(
       let seconds: number | undefined;
       let cpuMicrosPerEvent: number | undefined;
       let eventLoopUtilization: number | undefined;
+      let steadyEventsPerSecond: number | undefined;
       try {
         const done = await member.next("done", options.timeoutMs);
         seconds = (done.at - startedAt) / 1000;
         cpuMicrosPerEvent = (done.cpuMs * 1000) / done.count;
         eventLoopUtilization = done.eventLoopUtilization;
+        steadyEventsPerSecond = done.at90 > done.at10 ? (0.8 * events * 1000) / (done.at90 - done.at10) : undefined;
       } catch {
         seconds = undefined;
       }
@@ -65,12 +69,13 @@ export async function runThroughput(
         events,
         seconds,
         eventsPerSecond: seconds === undefined ? undefined : events / seconds,
+        steadyEventsPerSecond,
         cpuMicrosPerEvent,
         eventLoopUtilization,
       };
       runs.push(run);
       progress(
-        `throughput ${side} round ${round + 1}: ${seconds === undefined ? "timed out" : `${Math.round(events / seconds)} events/s (${seconds.toFixed(2)} s), ${cpuMicrosPerEvent?.toFixed(0)} µs CPU per event, event loop ${Math.round((eventLoopUtilization ?? 0) * 100)} % busy`}`,
+        `throughput ${side} round ${round + 1}: ${seconds === undefined ? "timed out" : `${Math.round(events / seconds)} events/s (${seconds.toFixed(2)} s; steady ${Math.round(steadyEventsPerSecond ?? 0)} events/s), ${cpuMicrosPerEvent?.toFixed(0)} µs CPU per event, event loop ${Math.round((eventLoopUtilization ?? 0) * 100)} % busy`}`,
       );
     }
   }

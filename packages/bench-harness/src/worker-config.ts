@@ -93,6 +93,9 @@ export type WorkerMessage =
       readonly at: number;
       readonly count: number;
       readonly firstAt: number;
+      /** When 10 % and 90 % of the expected events had been handled: the steady-state rate lies between. */
+      readonly at10: number;
+      readonly at90: number;
       /** CPU time (user + system) the process used since it was started, in ms. */
       readonly cpuMs: number;
       /** Share of the time since start its event loop was busy (0..1). */
