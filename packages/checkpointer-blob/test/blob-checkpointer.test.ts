@@ -2,28 +2,31 @@ import { inspect } from "node:util";
 import { AzureLogger, setLogLevel } from "@azure/logger";
 import type { ContainerClient } from "@azure/storage-blob";
 import type { Checkpoint, EphError } from "@eph/core";
-import { AZURITE_ACCOUNT_KEY, type AzuriteInstance, startAzurite } from "@eph/testing";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { BlobCheckpointer, type BlobRequestError } from "../src/index.js";
 import {
-  accountSas,
-  connectionStringFor,
+  AZURITE_ACCOUNT_KEY,
+  type AzuriteInstance,
+  blobAccountSas,
+  blobConnectionString,
+  blobQuickRetries,
+  blobSasConnectionString,
   containerSas,
+  type FaultProxy,
   freshContainerName,
   hostInfo,
-  quickRetries,
   rawContainer,
-  sasConnectionStringFor,
   sasSignature,
-} from "./blobs.js";
-import { type FaultProxy, startFaultProxy } from "./fault-proxy.js";
+  startAzurite,
+  startFaultProxy,
+} from "@eph/testing";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { BlobCheckpointer, type BlobRequestError } from "../src/index.js";
 
 let azurite: AzuriteInstance;
 let proxy: FaultProxy;
 const logs: string[] = [];
 beforeAll(async () => {
   azurite = await startAzurite();
-  proxy = await startFaultProxy(azurite.blobEndpoint);
+  proxy = await startFaultProxy(azurite.blobEndpoint, { service: "blob" });
   // Everything eph and the Azure SDK log, at the most verbose level, is checked for secrets below.
   setLogLevel("verbose");
   AzureLogger.log = (...args: unknown[]) => {
@@ -49,8 +52,8 @@ beforeEach(async () => {
 const prefix = "contoso.servicebus.windows.net/orders/$default/eph-checkpoint/";
 
 /** A checkpointer whose requests go through the fault proxy. */
-function checkpointer(hostName: string, connectionString = connectionStringFor(proxy.endpoint)): BlobCheckpointer {
-  const c = BlobCheckpointer.fromConnectionString(connectionString, containerName, { clientOptions: quickRetries });
+function checkpointer(hostName: string, connectionString = blobConnectionString(proxy.endpoint)): BlobCheckpointer {
+  const c = BlobCheckpointer.fromConnectionString(connectionString, containerName, { clientOptions: blobQuickRetries });
   c.setEventProcessorHost(hostInfo(hostName));
   return c;
 }
@@ -161,7 +164,7 @@ describe("corrupt and foreign blobs", () => {
 
 describe("credentials", () => {
   it("works with a SAS scoped to the container, which may not create it or read its properties", async () => {
-    const c = checkpointer("a", sasConnectionStringFor(proxy.endpoint, containerSas(containerName)));
+    const c = checkpointer("a", blobSasConnectionString(proxy.endpoint, containerSas(containerName)));
     expect(await c.storeExists()).toBe(true);
     await c.ensureStore();
     await c.ensureCheckpoint("0", { epoch: 1 });
@@ -198,11 +201,11 @@ describe("bad input", () => {
       expect((await rejection(c.getCheckpoint(pid))).code).toBe("InvalidOption");
     }
     expect(() =>
-      BlobCheckpointer.fromConnectionString(connectionStringFor(proxy.endpoint), containerName, {
+      BlobCheckpointer.fromConnectionString(blobConnectionString(proxy.endpoint), containerName, {
         layout: "official" as "eph",
       }),
     ).toThrow(expect.objectContaining({ code: "InvalidOption", message: expect.stringContaining("layout") }));
-    expect(() => BlobCheckpointer.fromConnectionString(connectionStringFor(proxy.endpoint), "No_Such")).toThrow(
+    expect(() => BlobCheckpointer.fromConnectionString(blobConnectionString(proxy.endpoint), "No_Such")).toThrow(
       expect.objectContaining({ code: "InvalidOption", message: expect.stringContaining('"No_Such"') }),
     );
     expect(proxy.seen).toHaveLength(0);
@@ -270,9 +273,9 @@ describe("failures", () => {
   });
 
   it("keeps a SAS token and an account key out of errors and logs", async () => {
-    const sas = accountSas();
+    const sas = blobAccountSas();
     const sig = sasSignature(sas);
-    const c = checkpointer("a", sasConnectionStringFor(proxy.endpoint, sas));
+    const c = checkpointer("a", blobSasConnectionString(proxy.endpoint, sas));
     await c.updateCheckpoint("0", at(1), { epoch: 1 });
     proxy.always({ status: 503, code: "ServerBusy" });
     const errors = [

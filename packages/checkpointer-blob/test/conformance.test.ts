@@ -1,19 +1,21 @@
 import { describeCheckpointerConformance, type StoreFixture } from "@eph/conformance";
 import type { Checkpointer } from "@eph/core";
-import { AZURITE_ACCOUNT_KEY, type AzuriteInstance, startAzurite } from "@eph/testing";
+import {
+  AZURITE_ACCOUNT_KEY,
+  type AzuriteInstance,
+  blobAccountSas,
+  blobConnectionString,
+  blobQuickRetries,
+  blobSasConnectionString,
+  freshContainerName,
+  rawContainer,
+  sasSignature,
+  startAzurite,
+} from "@eph/testing";
 import { afterAll, beforeAll } from "vitest";
 import { partitionBlobName, scopePrefix } from "../src/blob-names.js";
 import { type CheckpointLayout, layoutCodec } from "../src/checkpoint-layout.js";
 import { BlobCheckpointer } from "../src/index.js";
-import {
-  accountSas,
-  connectionStringFor,
-  freshContainerName,
-  quickRetries,
-  rawContainer,
-  sasConnectionStringFor,
-  sasSignature,
-} from "./blobs.js";
 
 let azurite: AzuriteInstance;
 beforeAll(async () => {
@@ -26,12 +28,15 @@ afterAll(async () => {
 async function fixture(auth: "key" | "sas", layout: CheckpointLayout): Promise<StoreFixture<Checkpointer>> {
   const containerName = freshContainerName();
   const raw = rawContainer(azurite.blobEndpoint, containerName);
-  const sas = accountSas();
+  const sas = blobAccountSas();
   const connectionString =
-    auth === "key" ? connectionStringFor(azurite.blobEndpoint) : sasConnectionStringFor(azurite.blobEndpoint, sas);
+    auth === "key" ? blobConnectionString(azurite.blobEndpoint) : blobSasConnectionString(azurite.blobEndpoint, sas);
   return {
     create: () =>
-      BlobCheckpointer.fromConnectionString(connectionString, containerName, { clientOptions: quickRetries, layout }),
+      BlobCheckpointer.fromConnectionString(connectionString, containerName, {
+        clientOptions: blobQuickRetries,
+        layout,
+      }),
     async writeCorruptRecord(info, partitionId) {
       // The right name, metadata another tool might leave: numbers that are not numbers.
       const name = partitionBlobName(`${scopePrefix(info)}${layoutCodec(layout).segment}/`, partitionId);

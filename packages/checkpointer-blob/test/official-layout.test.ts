@@ -1,9 +1,16 @@
 import { BlobCheckpointStore } from "@azure/eventhubs-checkpointstore-blob";
 import type { ContainerClient } from "@azure/storage-blob";
-import { type AzuriteInstance, startAzurite } from "@eph/testing";
+import {
+  type AzuriteInstance,
+  blobConnectionString,
+  blobQuickRetries,
+  freshContainerName,
+  hostInfo,
+  rawContainer,
+  startAzurite,
+} from "@eph/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { BlobCheckpointer } from "../src/index.js";
-import { connectionStringFor, freshContainerName, hostInfo, quickRetries, rawContainer } from "./blobs.js";
 
 let azurite: AzuriteInstance;
 beforeAll(async () => {
@@ -29,8 +36,8 @@ beforeEach(async () => {
 });
 
 function eph(layout: "eph" | "checkpointstore-blob" = "checkpointstore-blob"): BlobCheckpointer {
-  const c = BlobCheckpointer.fromConnectionString(connectionStringFor(azurite.blobEndpoint), containerName, {
-    clientOptions: quickRetries,
+  const c = BlobCheckpointer.fromConnectionString(blobConnectionString(azurite.blobEndpoint), containerName, {
+    clientOptions: blobQuickRetries,
     layout,
   });
   c.setEventProcessorHost(hostInfo("eph-host", { fullyQualifiedNamespace, eventHubName, consumerGroup }));

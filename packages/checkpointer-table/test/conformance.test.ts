@@ -1,18 +1,20 @@
 import { describeCheckpointerConformance, type StoreFixture } from "@eph/conformance";
 import type { Checkpointer } from "@eph/core";
-import { AZURITE_ACCOUNT_KEY, type AzuriteInstance, startAzurite } from "@eph/testing";
+import {
+  AZURITE_ACCOUNT_KEY,
+  type AzuriteInstance,
+  freshTableName,
+  rawTableClient,
+  sasSignature,
+  startAzurite,
+  tableAccountSas,
+  tableConnectionString,
+  tableQuickRetries,
+  tableSasConnectionString,
+} from "@eph/testing";
 import { afterAll, beforeAll } from "vitest";
 import { type CheckpointLayout, layoutCodec } from "../src/checkpoint-layout.js";
 import { TableCheckpointer } from "../src/index.js";
-import {
-  accountSas,
-  connectionStringFor,
-  freshTableName,
-  quickRetries,
-  rawClient,
-  sasConnectionStringFor,
-  sasSignature,
-} from "./tables.js";
 
 let azurite: AzuriteInstance;
 beforeAll(async () => {
@@ -24,14 +26,16 @@ afterAll(async () => {
 
 async function fixture(auth: "key" | "sas", layout: CheckpointLayout): Promise<StoreFixture<Checkpointer>> {
   const tableName = freshTableName();
-  const raw = rawClient(azurite, tableName);
-  const sas = accountSas();
+  const raw = rawTableClient(azurite, tableName);
+  const sas = tableAccountSas();
   const connectionString =
-    auth === "key" ? connectionStringFor(azurite.tableEndpoint) : sasConnectionStringFor(azurite.tableEndpoint, sas);
+    auth === "key"
+      ? tableConnectionString(azurite.tableEndpoint)
+      : tableSasConnectionString(azurite.tableEndpoint, sas);
   const codec = layoutCodec(layout);
   return {
     create: () =>
-      TableCheckpointer.fromConnectionString(connectionString, tableName, { clientOptions: quickRetries, layout }),
+      TableCheckpointer.fromConnectionString(connectionString, tableName, { clientOptions: tableQuickRetries, layout }),
     async writeCorruptRecord(info, partitionId) {
       // Right keys, wrong property types: what another tool writing into the table might leave.
       await raw.upsertEntity(

@@ -1,10 +1,9 @@
 import type { TableClient } from "@azure/data-tables";
 import { TableCheckpointStore } from "@azure/eventhubs-checkpointstore-table";
 import type { HostInfo } from "@eph/core";
-import { type AzuriteInstance, startAzurite } from "@eph/testing";
+import { type AzuriteInstance, freshTableName, rawTableClient, startAzurite } from "@eph/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TableCheckpointer } from "../src/index.js";
-import { freshTableName, rawClient } from "./tables.js";
 
 // These tests run the official @azure/eventhubs-checkpointstore-table (the only published version,
 // 1.0.0-alpha.20250804.1) against the same Azurite table as TableCheckpointer in its compatible layout.
@@ -30,10 +29,10 @@ let official: TableCheckpointStore;
 let eph: TableCheckpointer;
 beforeEach(async () => {
   const tableName = freshTableName();
-  raw = rawClient(azurite, tableName);
+  raw = rawTableClient(azurite, tableName);
   await raw.createTable();
   official = new TableCheckpointStore(raw);
-  eph = new TableCheckpointer(rawClient(azurite, tableName), { layout: "checkpointstore-table" });
+  eph = new TableCheckpointer(rawTableClient(azurite, tableName), { layout: "checkpointstore-table" });
   eph.setEventProcessorHost(info);
 });
 

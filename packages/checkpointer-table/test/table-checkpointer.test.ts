@@ -1,18 +1,28 @@
 import { inspect } from "node:util";
 import type { TableClient } from "@azure/data-tables";
 import type { Checkpoint, EphError } from "@eph/core";
-import { AZURITE_ACCOUNT_KEY, type AzuriteInstance, startAzurite } from "@eph/testing";
+import {
+  AZURITE_ACCOUNT_KEY,
+  type AzuriteInstance,
+  countCalls,
+  type FaultProxy,
+  freshTableName,
+  hostInfo,
+  rawTableClient,
+  startAzurite,
+  startFaultProxy,
+  tableConnectionString,
+  tableQuickRetries,
+} from "@eph/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CheckpointLayout } from "../src/index.js";
 import { TableCheckpointer } from "../src/index.js";
-import { type FaultProxy, startFaultProxy } from "./fault-proxy.js";
-import { connectionStringFor, countCalls, freshTableName, hostInfo, quickRetries, rawClient } from "./tables.js";
 
 let azurite: AzuriteInstance;
 let proxy: FaultProxy;
 beforeAll(async () => {
   azurite = await startAzurite();
-  proxy = await startFaultProxy(azurite.tableEndpoint);
+  proxy = await startFaultProxy(azurite.tableEndpoint, { service: "table" });
 });
 afterAll(async () => {
   await proxy.close();
@@ -23,13 +33,13 @@ let tableName: string;
 let raw: TableClient;
 beforeEach(async () => {
   tableName = freshTableName();
-  raw = rawClient(azurite, tableName);
+  raw = rawTableClient(azurite, tableName);
   await raw.createTable();
   proxy.clear();
 });
 
 function checkpointer(layout: CheckpointLayout = "eph", endpoint = azurite.tableEndpoint) {
-  const client = rawClient(azurite, tableName, endpoint);
+  const client = rawTableClient(azurite, tableName, endpoint);
   const calls = countCalls(client);
   const c = new TableCheckpointer(client, { layout });
   c.setEventProcessorHost(hostInfo("h"));
@@ -163,7 +173,7 @@ describe("failures", () => {
     const c = checkpointer("eph", proxy.endpoint);
     await c.ensureCheckpoint("0", { epoch: 1 });
     await c.updateCheckpoint("0", at(1), { epoch: 1 });
-    proxy.inject("applyThenReset");
+    proxy.inject("lose-response");
     await c.updateCheckpoint("0", at(2), { epoch: 1 });
     expect(await checkpointer().getCheckpoint("0")).toEqual(at(2));
     await c.updateCheckpoint("0", at(3), { epoch: 1 });
@@ -196,14 +206,14 @@ describe("bad input", () => {
       expect((await rejection(c.updateCheckpoint("0", checkpoint, { epoch }))).code).toBe("InvalidOption");
     }
     expect((await rejection(c.ensureCheckpoint("0", { epoch: 0.5 }))).code).toBe("InvalidOption");
-    expect(() => new TableCheckpointer(rawClient(azurite, tableName), { layout: "blob" as CheckpointLayout })).toThrow(
-      expect.objectContaining({ code: "InvalidOption" }),
-    );
+    expect(
+      () => new TableCheckpointer(rawTableClient(azurite, tableName), { layout: "blob" as CheckpointLayout }),
+    ).toThrow(expect.objectContaining({ code: "InvalidOption" }));
     expect(await entities()).toEqual([]);
   });
 
   it("refuses names the official layout cannot hold, and bad connection strings without quoting them", () => {
-    const c = new TableCheckpointer(rawClient(azurite, tableName), { layout: "checkpointstore-table" });
+    const c = new TableCheckpointer(rawTableClient(azurite, tableName), { layout: "checkpointstore-table" });
     expect(() => c.setEventProcessorHost(hostInfo("h", { eventHubName: "a/b" }))).toThrow(
       expect.objectContaining({ code: "InvalidOption", message: expect.stringContaining("eventHubName") }),
     );
@@ -215,8 +225,8 @@ describe("bad input", () => {
     }
     expect(thrown).toMatchObject({ code: "InvalidConnectionString" });
     expect(inspect(thrown, { depth: 10 })).not.toContain(AZURITE_ACCOUNT_KEY);
-    const viaString = TableCheckpointer.fromConnectionString(connectionStringFor(azurite.tableEndpoint), tableName, {
-      clientOptions: quickRetries,
+    const viaString = TableCheckpointer.fromConnectionString(tableConnectionString(azurite.tableEndpoint), tableName, {
+      clientOptions: tableQuickRetries,
     });
     expect(viaString.tableName).toBe(tableName);
   });

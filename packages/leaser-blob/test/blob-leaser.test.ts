@@ -2,27 +2,30 @@ import { inspect } from "node:util";
 import { AzureLogger, setLogLevel } from "@azure/logger";
 import type { ContainerClient } from "@azure/storage-blob";
 import { type EphError, ExpiryTracker, ManualClock } from "@eph/core";
-import { AZURITE_ACCOUNT_KEY, type AzuriteInstance, startAzurite } from "@eph/testing";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { BlobLeaser } from "../src/index.js";
 import {
-  accountSas,
-  connectionStringFor,
+  AZURITE_ACCOUNT_KEY,
+  type AzuriteInstance,
+  blobAccountSas,
+  blobConnectionString,
+  blobQuickRetries,
+  blobSasConnectionString,
   containerSas,
+  type FaultProxy,
   freshContainerName,
   hostInfo,
-  quickRetries,
   rawContainer,
-  sasConnectionStringFor,
-} from "./blobs.js";
-import { type FaultProxy, startFaultProxy } from "./fault-proxy.js";
+  startAzurite,
+  startFaultProxy,
+} from "@eph/testing";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { BlobLeaser } from "../src/index.js";
 
 let azurite: AzuriteInstance;
 let proxy: FaultProxy;
 const logs: string[] = [];
 beforeAll(async () => {
   azurite = await startAzurite();
-  proxy = await startFaultProxy(azurite.blobEndpoint);
+  proxy = await startFaultProxy(azurite.blobEndpoint, { service: "blob" });
   setLogLevel("warning");
   AzureLogger.log = (...args: unknown[]) => {
     logs.push(args.map((a) => (typeof a === "string" ? a : inspect(a))).join(" "));
@@ -46,8 +49,8 @@ beforeEach(async () => {
 
 /** A leaser whose requests go through the counting proxy. */
 function leaser(hostName: string, overrides: Parameters<typeof hostInfo>[1] = {}): BlobLeaser {
-  const l = BlobLeaser.fromConnectionString(connectionStringFor(proxy.endpoint), containerName, {
-    clientOptions: quickRetries,
+  const l = BlobLeaser.fromConnectionString(blobConnectionString(proxy.endpoint), containerName, {
+    clientOptions: blobQuickRetries,
   });
   l.setEventProcessorHost(hostInfo(hostName, overrides));
   return l;
@@ -64,7 +67,7 @@ async function rejection(promise: Promise<unknown>): Promise<EphError> {
 
 /** A connection string with a SAS scoped to `name` (default: this test's container). */
 function containerSasConnection(name = containerName): string {
-  return sasConnectionStringFor(proxy.endpoint, containerSas(name));
+  return blobSasConnectionString(proxy.endpoint, containerSas(name));
 }
 
 /** The requests the proxy saw since the last reset, as `METHOD comp`. */
@@ -155,10 +158,10 @@ describe("cost", () => {
   it("asks for 5000 blobs per listing page and follows continuation pages", async () => {
     // The shared-key signature covers the query the proxy rewrites; a SAS does not.
     const sasLeaser = BlobLeaser.fromConnectionString(
-      sasConnectionStringFor(proxy.endpoint, accountSas()),
+      blobSasConnectionString(proxy.endpoint, blobAccountSas()),
       containerName,
       {
-        clientOptions: quickRetries,
+        clientOptions: blobQuickRetries,
       },
     );
     sasLeaser.setEventProcessorHost(hostInfo("a"));
@@ -278,7 +281,7 @@ describe("corrupt and foreign blobs", () => {
 describe("credentials", () => {
   it("works with a SAS scoped to the container, which may not create it or read its properties", async () => {
     const sas = containerSasConnection();
-    const a = BlobLeaser.fromConnectionString(sas, containerName, { clientOptions: quickRetries });
+    const a = BlobLeaser.fromConnectionString(sas, containerName, { clientOptions: blobQuickRetries });
     a.setEventProcessorHost(hostInfo("a"));
     expect(await a.storeExists()).toBe(true);
     await a.ensureStore();
@@ -288,7 +291,7 @@ describe("credentials", () => {
     // A container it cannot see is missing; one it cannot create stays an error naming the refusal.
     const missing = freshContainerName();
     const b = BlobLeaser.fromConnectionString(containerSasConnection(missing), missing, {
-      clientOptions: quickRetries,
+      clientOptions: blobQuickRetries,
     });
     b.setEventProcessorHost(hostInfo("b"));
     expect(await b.storeExists()).toBe(false);
@@ -301,7 +304,7 @@ describe("credentials", () => {
 describe("bad input", () => {
   it("rejects invalid container names before any network call", () => {
     for (const bad of ["ab", "Upper", "a--b", "-ab", "ab-", "a_b", "x".repeat(64), "", 7]) {
-      expect(() => BlobLeaser.fromConnectionString(connectionStringFor(proxy.endpoint), bad as string)).toThrow(
+      expect(() => BlobLeaser.fromConnectionString(blobConnectionString(proxy.endpoint), bad as string)).toThrow(
         expect.objectContaining({ code: "InvalidOption", message: expect.stringContaining("containerName") }),
       );
     }

@@ -1,19 +1,21 @@
 import { describeLeaserConformance, type StoreFixture } from "@eph/conformance";
 import type { Leaser } from "@eph/core";
-import { AZURITE_ACCOUNT_KEY, type AzuriteInstance, startAzurite } from "@eph/testing";
+import {
+  AZURITE_ACCOUNT_KEY,
+  type AzuriteInstance,
+  blobAccountSas,
+  blobConnectionString,
+  blobQuickRetries,
+  blobSasConnectionString,
+  freshContainerName,
+  rawContainer,
+  sasSignature,
+  startAzurite,
+} from "@eph/testing";
 import { afterAll, beforeAll } from "vitest";
 import { partitionBlobName, scopePrefix } from "../src/blob-names.js";
 import { BlobLeaser } from "../src/index.js";
 import { LEASE_SEGMENT } from "../src/lease-metadata.js";
-import {
-  accountSas,
-  connectionStringFor,
-  freshContainerName,
-  quickRetries,
-  rawContainer,
-  sasConnectionStringFor,
-  sasSignature,
-} from "./blobs.js";
 
 let azurite: AzuriteInstance;
 beforeAll(async () => {
@@ -26,11 +28,11 @@ afterAll(async () => {
 async function fixture(auth: "key" | "sas"): Promise<StoreFixture<Leaser>> {
   const containerName = freshContainerName();
   const raw = rawContainer(azurite.blobEndpoint, containerName);
-  const sas = accountSas();
+  const sas = blobAccountSas();
   const connectionString =
-    auth === "key" ? connectionStringFor(azurite.blobEndpoint) : sasConnectionStringFor(azurite.blobEndpoint, sas);
+    auth === "key" ? blobConnectionString(azurite.blobEndpoint) : blobSasConnectionString(azurite.blobEndpoint, sas);
   return {
-    create: () => BlobLeaser.fromConnectionString(connectionString, containerName, { clientOptions: quickRetries }),
+    create: () => BlobLeaser.fromConnectionString(connectionString, containerName, { clientOptions: blobQuickRetries }),
     async writeCorruptRecord(info, partitionId) {
       // The right name, metadata another tool might leave: an epoch that is not a number.
       const name = partitionBlobName(`${scopePrefix(info)}${LEASE_SEGMENT}/`, partitionId);

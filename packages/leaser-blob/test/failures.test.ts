@@ -2,28 +2,31 @@ import { inspect } from "node:util";
 import { AzureLogger, setLogLevel } from "@azure/logger";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
 import type { EphError } from "@eph/core";
-import { AZURITE_ACCOUNT_KEY, type AzuriteInstance, startAzurite } from "@eph/testing";
+import {
+  AZURITE_ACCOUNT_KEY,
+  type AzuriteInstance,
+  blobAccountSas,
+  blobConnectionString,
+  blobQuickRetries,
+  blobSasConnectionString,
+  type FaultProxy,
+  freshContainerName,
+  hostInfo,
+  rawContainer,
+  sasSignature,
+  startAzurite,
+  startFaultProxy,
+} from "@eph/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { classifyFailure, toEphError } from "../src/blob-request-error.js";
 import { BlobLeaser, BlobRequestError } from "../src/index.js";
-import {
-  accountSas,
-  connectionStringFor,
-  freshContainerName,
-  hostInfo,
-  quickRetries,
-  rawContainer,
-  sasConnectionStringFor,
-  sasSignature,
-} from "./blobs.js";
-import { type FaultProxy, startFaultProxy } from "./fault-proxy.js";
 
 let azurite: AzuriteInstance;
 let proxy: FaultProxy;
 const logs: string[] = [];
 beforeAll(async () => {
   azurite = await startAzurite();
-  proxy = await startFaultProxy(azurite.blobEndpoint);
+  proxy = await startFaultProxy(azurite.blobEndpoint, { service: "blob" });
   // Everything eph and the Azure SDK log, at the most verbose level, is checked for secrets below.
   setLogLevel("verbose");
   AzureLogger.log = (...args: unknown[]) => {
@@ -47,8 +50,8 @@ beforeEach(async () => {
 });
 
 /** A leaser whose requests go through the fault proxy. */
-function leaser(hostName: string, connectionString = connectionStringFor(proxy.endpoint)): BlobLeaser {
-  const l = BlobLeaser.fromConnectionString(connectionString, containerName, { clientOptions: quickRetries });
+function leaser(hostName: string, connectionString = blobConnectionString(proxy.endpoint)): BlobLeaser {
+  const l = BlobLeaser.fromConnectionString(connectionString, containerName, { clientOptions: blobQuickRetries });
   l.setEventProcessorHost(hostInfo(hostName));
   return l;
 }
@@ -182,9 +185,9 @@ describe("the container deleted mid-run", () => {
 
 describe("secrets", () => {
   it("keeps a SAS token out of errors and logs when calls fail", async () => {
-    const sas = accountSas();
+    const sas = blobAccountSas();
     const sig = sasSignature(sas);
-    const a = leaser("a", sasConnectionStringFor(proxy.endpoint, sas));
+    const a = leaser("a", blobSasConnectionString(proxy.endpoint, sas));
     await a.ensureLease("0");
     proxy.always({ status: 503, code: "ServerBusy" });
     const errors = [await rejection(a.getLeases()), await rejection(a.acquireLease("0"))];
@@ -194,8 +197,8 @@ describe("secrets", () => {
     // Nothing listens on port 1: a transport error, whose text the SDK builds from the request.
     const dead = new BlobLeaser(
       BlobServiceClient.fromConnectionString(
-        sasConnectionStringFor("http://127.0.0.1:1/devstoreaccount1", sas),
-        quickRetries,
+        blobSasConnectionString("http://127.0.0.1:1/devstoreaccount1", sas),
+        blobQuickRetries,
       ).getContainerClient(containerName),
     );
     dead.setEventProcessorHost(hostInfo("a"));

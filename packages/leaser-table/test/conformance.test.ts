@@ -1,19 +1,21 @@
 import { describeLeaserConformance, type StoreFixture } from "@eph/conformance";
 import type { Leaser } from "@eph/core";
-import { AZURITE_ACCOUNT_KEY, type AzuriteInstance, startAzurite } from "@eph/testing";
+import {
+  AZURITE_ACCOUNT_KEY,
+  type AzuriteInstance,
+  freshTableName,
+  rawTableClient,
+  sasSignature,
+  startAzurite,
+  tableAccountSas,
+  tableConnectionString,
+  tableQuickRetries,
+  tableSasConnectionString,
+} from "@eph/testing";
 import { afterAll, beforeAll } from "vitest";
 import { groupPartitionKey, partitionRowKey } from "../src/entity-keys.js";
 import { TableLeaser } from "../src/index.js";
 import { LEASE_KIND } from "../src/table-leaser.js";
-import {
-  accountSas,
-  connectionStringFor,
-  freshTableName,
-  quickRetries,
-  rawClient,
-  sasConnectionStringFor,
-  sasSignature,
-} from "./tables.js";
 
 let azurite: AzuriteInstance;
 beforeAll(async () => {
@@ -25,13 +27,15 @@ afterAll(async () => {
 
 async function fixture(auth: "key" | "sas", groupWrites: boolean): Promise<StoreFixture<Leaser>> {
   const tableName = freshTableName();
-  const raw = rawClient(azurite, tableName);
-  const sas = accountSas();
+  const raw = rawTableClient(azurite, tableName);
+  const sas = tableAccountSas();
   const connectionString =
-    auth === "key" ? connectionStringFor(azurite.tableEndpoint) : sasConnectionStringFor(azurite.tableEndpoint, sas);
+    auth === "key"
+      ? tableConnectionString(azurite.tableEndpoint)
+      : tableSasConnectionString(azurite.tableEndpoint, sas);
   return {
     create: () =>
-      TableLeaser.fromConnectionString(connectionString, tableName, { clientOptions: quickRetries, groupWrites }),
+      TableLeaser.fromConnectionString(connectionString, tableName, { clientOptions: tableQuickRetries, groupWrites }),
     async writeCorruptRecord(info, partitionId) {
       // Right keys, wrong property types: what another tool writing into the table might leave.
       await raw.upsertEntity(

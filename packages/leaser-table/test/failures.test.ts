@@ -2,27 +2,30 @@ import { inspect } from "node:util";
 import { TableClient } from "@azure/data-tables";
 import { AzureLogger, setLogLevel } from "@azure/logger";
 import type { EphError } from "@eph/core";
-import { AZURITE_ACCOUNT_KEY, type AzuriteInstance, startAzurite } from "@eph/testing";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { TableLeaser, TableRequestError } from "../src/index.js";
-import { type FaultProxy, startFaultProxy } from "./fault-proxy.js";
 import {
-  accountSas,
-  connectionStringFor,
+  AZURITE_ACCOUNT_KEY,
+  type AzuriteInstance,
+  type FaultProxy,
   freshTableName,
   hostInfo,
-  quickRetries,
-  rawClient,
-  sasConnectionStringFor,
+  rawTableClient,
   sasSignature,
-} from "./tables.js";
+  startAzurite,
+  startFaultProxy,
+  tableAccountSas,
+  tableConnectionString,
+  tableQuickRetries,
+  tableSasConnectionString,
+} from "@eph/testing";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { TableLeaser, TableRequestError } from "../src/index.js";
 
 let azurite: AzuriteInstance;
 let proxy: FaultProxy;
 const logs: string[] = [];
 beforeAll(async () => {
   azurite = await startAzurite();
-  proxy = await startFaultProxy(azurite.tableEndpoint);
+  proxy = await startFaultProxy(azurite.tableEndpoint, { service: "table" });
   // Everything eph and the Azure SDK log, at the most verbose level, is checked for secrets below.
   setLogLevel("verbose");
   AzureLogger.log = (...args: unknown[]) => {
@@ -37,7 +40,7 @@ afterAll(async () => {
 let tableName: string;
 beforeEach(async () => {
   tableName = freshTableName();
-  await rawClient(azurite, tableName).createTable();
+  await rawTableClient(azurite, tableName).createTable();
   proxy.clear();
   logs.length = 0;
 });
@@ -46,8 +49,8 @@ afterEach(() => {
 });
 
 /** A leaser whose requests go through the fault proxy. */
-function leaser(hostName: string, connectionString = connectionStringFor(proxy.endpoint)): TableLeaser {
-  const l = TableLeaser.fromConnectionString(connectionString, tableName, { clientOptions: quickRetries });
+function leaser(hostName: string, connectionString = tableConnectionString(proxy.endpoint)): TableLeaser {
+  const l = TableLeaser.fromConnectionString(connectionString, tableName, { clientOptions: tableQuickRetries });
   l.setEventProcessorHost(hostInfo(hostName));
   return l;
 }
@@ -71,14 +74,14 @@ describe("transient failures", () => {
     const a = leaser("a");
     await a.ensureLease("0");
     await a.acquireLease("0");
-    const before = proxy.requests;
+    const before = proxy.seen.length;
     proxy.inject({ status: 503, code: "ServerBusy" }, { status: 503 }, { status: 503 });
     const error = await rejection(a.renewLease("0"));
     expect(error.code).toBe("StoreUnavailable");
     expect(error.message).toContain("503");
     expect(error.cause).toBeInstanceOf(TableRequestError);
     expect((error.cause as TableRequestError).statusCode).toBe(503);
-    expect(proxy.requests - before).toBe(3); // one try and the client's two retries
+    expect(proxy.seen.length - before).toBe(3); // one try and the client's two retries
     // The lease is still held: the next renewal succeeds.
     expect(await a.renewLease("0")).toMatchObject({ owner: "a", epoch: 1 });
   });
@@ -137,12 +140,12 @@ describe("writes applied whose answer was lost", () => {
     const observer = leaser("observer");
     await a.ensureLease("0");
     await a.acquireLease("0");
-    proxy.inject("applyThenReset");
-    const before = proxy.requests;
+    proxy.inject("lose-response");
+    const before = proxy.seen.length;
     // The SDK retries the write with the old ETag and gets 412; the entity still holds a's owner and epoch.
     const renewed = await a.renewLease("0");
     // Applied-then-dropped write, the SDK's retry (412), the read, and the fresh write.
-    expect(proxy.requests - before).toBe(4);
+    expect(proxy.seen.length - before).toBe(4);
     expect(renewed).toMatchObject({ owner: "a", epoch: 1 });
     const [seen] = await observer.getLeases();
     expect(seen?.version).toBe(renewed.version);
@@ -152,10 +155,10 @@ describe("writes applied whose answer was lost", () => {
   it("adopts an acquisition and a release the table applied before the connection dropped", async () => {
     const a = leaser("a");
     await a.ensureLease("0");
-    proxy.inject("applyThenReset");
+    proxy.inject("lose-response");
     expect(await a.acquireLease("0")).toMatchObject({ owner: "a", epoch: 1 });
     expect((await a.renewLease("0")).epoch).toBe(1);
-    proxy.inject("applyThenReset");
+    proxy.inject("lose-response");
     await a.releaseLease("0");
     expect((await leaser("observer").getLeases())[0]).toMatchObject({ owner: "", epoch: 1 });
   });
@@ -177,7 +180,7 @@ describe("the table deleted mid-run", () => {
     await Promise.all(["0", "1"].map((p) => a.ensureLease(p)));
     await a.acquireLease("0");
     await b.acquireLease("1");
-    await rawClient(azurite, tableName).deleteTable();
+    await rawTableClient(azurite, tableName).deleteTable();
     expect((await rejection(a.renewLease("0"))).code).toBe("StoreNotFound");
     expect((await rejection(b.getLeases())).code).toBe("StoreNotFound");
     expect((await rejection(b.ensureLease("1"))).code).toBe("StoreNotFound");
@@ -191,7 +194,7 @@ describe("the table deleted mid-run", () => {
   });
 
   it("lets many hosts create the table and the same leases at once", async () => {
-    await rawClient(azurite, tableName).deleteTable();
+    await rawTableClient(azurite, tableName).deleteTable();
     const hosts = Array.from({ length: 20 }, (_, i) => leaser(`h${i}`));
     await Promise.all(hosts.map((h) => h.ensureStore()));
     const ensured = await Promise.all(hosts.flatMap((h) => ["0", "1", "2"].map((p) => h.ensureLease(p))));
@@ -218,7 +221,7 @@ describe("corrupt and foreign entities", () => {
     const a = leaser("a");
     await a.ensureLease("0");
     const partitionKey = "contoso.servicebus.windows.net orders $default eph-lease";
-    await rawClient(azurite, tableName).createEntity({ partitionKey, rowKey: "9", ...props });
+    await rawTableClient(azurite, tableName).createEntity({ partitionKey, rowKey: "9", ...props });
     expect((await a.getLeases()).map((l) => l.partitionId)).toEqual(["0"]);
     const calls = [
       () => a.ensureLease("9"),
@@ -240,7 +243,7 @@ describe("corrupt and foreign entities", () => {
     const a = leaser("a");
     await a.ensureLease("0");
     const partitionKey = "contoso.servicebus.windows.net orders $default eph-lease";
-    await rawClient(azurite, tableName).createEntity({ partitionKey, rowKey: "bad!zz", owner: "", epoch: 0n });
+    await rawTableClient(azurite, tableName).createEntity({ partitionKey, rowKey: "bad!zz", owner: "", epoch: 0n });
     expect((await a.getLeases()).map((l) => l.partitionId)).toEqual(["0"]);
     expect(logs.some((line) => line.includes('RowKey="bad!zz"'))).toBe(true);
   });
@@ -248,7 +251,7 @@ describe("corrupt and foreign entities", () => {
 
 describe("bad input", () => {
   it("rejects invalid table names, connection strings and partition ids with typed errors", async () => {
-    expect(() => TableLeaser.fromConnectionString(connectionStringFor(proxy.endpoint), "a-b")).toThrow(
+    expect(() => TableLeaser.fromConnectionString(tableConnectionString(proxy.endpoint), "a-b")).toThrow(
       expect.objectContaining({ code: "InvalidOption", message: expect.stringContaining('"a-b"') }),
     );
     const garbage = `AccountName=x;AccountKey=${AZURITE_ACCOUNT_KEY};nonsense`;
@@ -288,18 +291,18 @@ describe("bad input", () => {
 
 describe("secrets", () => {
   it("keeps a SAS token out of errors and logs when calls fail", async () => {
-    const sas = accountSas();
+    const sas = tableAccountSas();
     const sig = sasSignature(sas);
-    const a = leaser("a", sasConnectionStringFor(proxy.endpoint, sas));
+    const a = leaser("a", tableSasConnectionString(proxy.endpoint, sas));
     await a.ensureLease("0");
     proxy.always({ status: 503, code: "ServerBusy" });
     const errors = [await rejection(a.getLeases()), await rejection(a.acquireLease("0"))];
     proxy.clear();
-    await rawClient(azurite, tableName).deleteTable();
+    await rawTableClient(azurite, tableName).deleteTable();
     errors.push(await rejection(a.ensureLease("1")));
     // The SDK refuses plain http to a remote host before sending, quoting the URL, SAS included.
     const remote = TableClient.fromConnectionString(
-      sasConnectionStringFor("http://10.255.255.1:1/devstoreaccount1", sas),
+      tableSasConnectionString("http://10.255.255.1:1/devstoreaccount1", sas),
       tableName,
     );
     const remoteLeaser = new TableLeaser(remote);

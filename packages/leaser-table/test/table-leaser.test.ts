@@ -1,9 +1,8 @@
 import type { TableClient } from "@azure/data-tables";
 import { ExpiryTracker, isEphError, type LeaseMarker, ManualClock } from "@eph/core";
-import { type AzuriteInstance, startAzurite } from "@eph/testing";
+import { type AzuriteInstance, countCalls, freshTableName, hostInfo, rawTableClient, startAzurite } from "@eph/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TableLeaser } from "../src/index.js";
-import { countCalls, freshTableName, hostInfo, rawClient } from "./tables.js";
 
 let azurite: AzuriteInstance;
 beforeAll(async () => {
@@ -17,12 +16,12 @@ let tableName: string;
 let raw: TableClient;
 beforeEach(async () => {
   tableName = freshTableName();
-  raw = rawClient(azurite, tableName);
+  raw = rawTableClient(azurite, tableName);
   await raw.createTable();
 });
 
 function leaser(hostName: string, options: { groupWrites?: boolean; hub?: string; consumerGroup?: string } = {}) {
-  const client = rawClient(azurite, tableName);
+  const client = rawTableClient(azurite, tableName);
   const calls = countCalls(client);
   const l = new TableLeaser(client, { groupWrites: options.groupWrites });
   l.setEventProcessorHost(
@@ -45,7 +44,7 @@ async function rejection(promise: Promise<unknown>): Promise<{ code?: string; me
 
 describe("ownership", () => {
   it("refuses record calls before setEventProcessorHost", async () => {
-    const l = new TableLeaser(rawClient(azurite, tableName));
+    const l = new TableLeaser(rawTableClient(azurite, tableName));
     expect((await rejection(l.getLeases())).code).toBe("NotConfigured");
     expect((await rejection(l.ensureLease("0"))).code).toBe("NotConfigured");
   });

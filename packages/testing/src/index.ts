@@ -1,1 +1,30 @@
 export { AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME, type AzuriteInstance, startAzurite } from "./azurite.js";
+export {
+  blobAccountSas,
+  blobConnectionString,
+  blobQuickRetries,
+  blobSasConnectionString,
+  containerSas,
+  freshContainerName,
+  rawContainer,
+} from "./blob-storage.js";
+export {
+  type Fault,
+  type FaultProxy,
+  type FaultProxyOptions,
+  type FaultProxyService,
+  type SeenRequest,
+  startFaultProxy,
+} from "./fault-proxy.js";
+export { hostInfo, type TestHostInfo } from "./host-info.js";
+export { sasSignature } from "./sas.js";
+export {
+  type CallCounter,
+  countCalls,
+  freshTableName,
+  rawTableClient,
+  tableAccountSas,
+  tableConnectionString,
+  tableQuickRetries,
+  tableSasConnectionString,
+} from "./table-storage.js";

@@ -11,8 +11,7 @@ import {
   type StoragePipelineOptions,
   StorageSharedKeyCredential,
 } from "@azure/storage-blob";
-import type { HostInfo } from "@eph/core";
-import { AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME } from "@eph/testing";
+import { AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME } from "./azurite.js";
 
 /** A fresh container name per test, so tests never see each other's blobs. */
 export function freshContainerName(): string {
@@ -20,35 +19,25 @@ export function freshContainerName(): string {
 }
 
 /** An account-key connection string for Azurite's blob service at `blobEndpoint` (e.g. a fault proxy's). */
-export function connectionStringFor(blobEndpoint: string): string {
+export function blobConnectionString(blobEndpoint: string): string {
   return `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT_NAME};AccountKey=${AZURITE_ACCOUNT_KEY};BlobEndpoint=${blobEndpoint};`;
 }
 
-/** Fast, few retries: tests must not wait out the SDK's default back-off. */
-export const quickRetries: StoragePipelineOptions = {
+/** Blob client options with fast, few retries: tests must not wait out the SDK's default back-off. */
+export const blobQuickRetries: StoragePipelineOptions = {
   retryOptions: { maxTries: 3, retryDelayInMs: 5, maxRetryDelayInMs: 20 },
 };
 
 /** A raw client on `containerName`, for writing and reading blobs behind an adapter's back. */
 export function rawContainer(blobEndpoint: string, containerName: string): ContainerClient {
-  return BlobServiceClient.fromConnectionString(connectionStringFor(blobEndpoint), quickRetries).getContainerClient(
-    containerName,
-  );
-}
-
-/** Host info for a host named `hostName` on a hub shared by the tests. */
-export function hostInfo(hostName: string, overrides: Partial<HostInfo> = {}): HostInfo {
-  return {
-    hostName,
-    fullyQualifiedNamespace: "contoso.servicebus.windows.net",
-    eventHubName: "orders",
-    consumerGroup: "$Default",
-    ...overrides,
-  };
+  return BlobServiceClient.fromConnectionString(
+    blobConnectionString(blobEndpoint),
+    blobQuickRetries,
+  ).getContainerClient(containerName);
 }
 
 /** An account SAS (all blob permissions, one hour) for Azurite's well-known account. */
-export function accountSas(): string {
+export function blobAccountSas(): string {
   return generateAccountSASQueryParameters(
     {
       expiresOn: new Date(Date.now() + 3_600_000),
@@ -76,11 +65,6 @@ export function containerSas(containerName: string): string {
 }
 
 /** A SAS connection string (no account key in it) for Azurite's blob endpoint. */
-export function sasConnectionStringFor(blobEndpoint: string, sas: string): string {
+export function blobSasConnectionString(blobEndpoint: string, sas: string): string {
   return `BlobEndpoint=${blobEndpoint};SharedAccessSignature=${sas}`;
-}
-
-/** The `sig` of a SAS: the part that is a bearer secret. */
-export function sasSignature(sas: string): string {
-  return new URLSearchParams(sas).get("sig") ?? "";
 }

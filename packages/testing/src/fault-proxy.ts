@@ -4,31 +4,48 @@ import type { AddressInfo, Socket } from "node:net";
 
 /** What the proxy does with one request instead of forwarding it. */
 export type Fault =
+  /** Answers with this status and a service error body carrying `code` (default `ServerBusy`). */
   | { readonly status: number; readonly code?: string; readonly headers?: Record<string, string> }
   /** Forwards the request normally (to let some requests through before a fault). */
   | "pass"
+  /** Never answers; the connection stays open until the client gives up or the proxy closes. */
   | "hang"
+  /** Drops the connection without answering and without forwarding. */
   | "reset"
   /** Forwards the request, lets Azurite carry it out, then drops the connection instead of answering. */
   | "lose-response";
 
-/** One request the proxy saw: method, blob path and the `comp`/`restype` of the query. */
+/** One request the proxy saw: method, decoded path and the `comp` and `maxresults` of the query. */
 export interface SeenRequest {
+  /** HTTP method, e.g. `PUT`. */
   readonly method: string;
+  /** The URL path, percent-decoded, e.g. `/devstoreaccount1/leases/ns/hub/group/0`. */
   readonly path: string;
-  /** e.g. `list`, `metadata`, or `""`. */
+  /** The `comp` query parameter, e.g. `list`, `metadata`, or `""`. */
   readonly comp: string;
   /** The `maxresults` a listing asked for, if any. */
   readonly maxResults: string | undefined;
 }
 
+/** Which Azurite service the proxy stands in front of: it decides the shape of injected error bodies. */
+export type FaultProxyService = "blob" | "table";
+
+/** Options of {@link startFaultProxy}. */
+export interface FaultProxyOptions {
+  /**
+   * The service behind `target`. Blob errors are XML with an `x-ms-error-code` header; table errors are
+   * an `odata.error` JSON body, as each SDK expects to parse them.
+   */
+  readonly service: FaultProxyService;
+}
+
 /**
- * A loopback HTTP proxy in front of Azurite's blob service. It records every request (so tests count
+ * A loopback HTTP proxy in front of one Azurite service. It records every request (so tests count
  * storage calls, retries included), answers the next requests with injected faults (throttling, server
- * timeouts, hung or reset connections) and forwards the rest.
+ * timeouts, hung or reset connections, lost answers) and forwards the rest.
  */
 export interface FaultProxy {
-  /** Blob endpoint to give the client instead of Azurite's, e.g. `http://127.0.0.1:P/devstoreaccount1`. */
+  /** Endpoint to give the client instead of Azurite's, e.g. `http://127.0.0.1:P/devstoreaccount1`. */
   readonly endpoint: string;
   /** Every request received since the last `resetLog`, faulted or not. */
   readonly seen: readonly SeenRequest[];
@@ -39,17 +56,27 @@ export interface FaultProxy {
   /** Answers every request with `fault` until `clear`. */
   always(fault: Fault): void;
   /**
-   * Makes Azurite answer listings with pages of at most `size` blobs (by rewriting `maxresults`), so
-   * paging is tested without creating thousands of blobs. `undefined` stops rewriting.
+   * Makes Azurite answer listings (`comp=list`) with pages of at most `size` items (by rewriting
+   * `maxresults`), so paging is tested without creating thousands of records. `undefined` stops it.
    */
   limitPageSize(size: number | undefined): void;
   /** Stops injecting (faults and page limits). */
   clear(): void;
+  /** Stops the proxy, ending hung requests and open connections. */
   close(): Promise<void>;
 }
 
-/** Starts a fault proxy forwarding to `target` (Azurite's blob endpoint). */
-export async function startFaultProxy(target: string): Promise<FaultProxy> {
+function errorResponse(service: FaultProxyService, code: string): { headers: Record<string, string>; body: string } {
+  if (service === "table") {
+    const body = JSON.stringify({ "odata.error": { code, message: { lang: "en-US", value: "Injected fault." } } });
+    return { headers: { "content-type": "application/json" }, body };
+  }
+  const body = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>Injected fault.</Message></Error>`;
+  return { headers: { "content-type": "application/xml", "x-ms-error-code": code }, body };
+}
+
+/** Starts a fault proxy on 127.0.0.1 (port chosen by the system) forwarding to `target`, an Azurite endpoint. */
+export async function startFaultProxy(target: string, options: FaultProxyOptions): Promise<FaultProxy> {
   const upstream = new URL(target);
   const queue: Fault[] = [];
   let permanent: Fault | undefined;
@@ -83,11 +110,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       req.socket.destroy();
       return;
     }
-    if (fault && fault !== "lose-response") {
+    if (fault && fault !== "lose-response" && fault !== "pass") {
       req.resume();
-      const code = fault.code ?? "ServerBusy";
-      const body = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>Injected fault.</Message></Error>`;
-      res.writeHead(fault.status, { "content-type": "application/xml", "x-ms-error-code": code, ...fault.headers });
+      const { headers, body } = errorResponse(options.service, fault.code ?? "ServerBusy");
+      res.writeHead(fault.status, { ...headers, ...fault.headers });
       res.end(req.method === "HEAD" ? undefined : body);
       return;
     }
