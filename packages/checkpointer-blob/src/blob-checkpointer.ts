@@ -1,6 +1,16 @@
 import { createClientLogger } from "@azure/logger";
 import type { ContainerClient } from "@azure/storage-blob";
 import {
+  type ConnectionOptions,
+  ContainerStore,
+  classifyFailure,
+  containerClientFromConnectionString,
+  partitionBlobName,
+  type StoreFailure,
+  scopePrefix,
+  validateContainerClient,
+} from "@eph/blob-common";
+import {
   type Checkpoint,
   type Checkpointer,
   type EnsureCheckpointOptions,
@@ -12,8 +22,6 @@ import {
   throwIfAborted,
   type UpdateCheckpointOptions,
 } from "@eph/core";
-import { partitionBlobName, scopePrefix } from "./blob-names.js";
-import { classifyFailure, type StoreFailure, toEphError } from "./blob-request-error.js";
 import {
   type CheckpointLayout,
   type LayoutCodec,
@@ -22,12 +30,6 @@ import {
   validateCheckpoint,
   validateEpoch,
 } from "./checkpoint-layout.js";
-import {
-  type ConnectionOptions,
-  containerClientFromConnectionString,
-  validateContainerClient,
-} from "./connection-string.js";
-import { containerExists, ensureContainer } from "./container-provisioning.js";
 
 /** Options of {@link BlobCheckpointer}. */
 export interface BlobCheckpointerOptions {
@@ -73,6 +75,7 @@ interface Cached extends StoredCheckpoint {
  * a freshly read record, never on the cache.
  */
 export class BlobCheckpointer implements Checkpointer {
+  private readonly store: ContainerStore;
   private readonly container: ContainerClient;
   private readonly codec: LayoutCodec;
   private readonly logger: Logger;
@@ -82,9 +85,11 @@ export class BlobCheckpointer implements Checkpointer {
 
   /** Wraps a `ContainerClient`; the caller keeps its own credentials, retry and transport settings. */
   constructor(containerClient: ContainerClient, options: BlobCheckpointerOptions = {}) {
-    this.container = validateContainerClient(containerClient);
+    const container = validateContainerClient(containerClient);
     this.codec = layoutCodec(options.layout);
     this.logger = options.logger ?? createClientLogger("eph:checkpointer-blob");
+    this.store = new ContainerStore(container, this.logger);
+    this.container = this.store.container;
   }
 
   /**
@@ -135,12 +140,7 @@ export class BlobCheckpointer implements Checkpointer {
   /** True when the container exists (asked with a one-blob listing, which a container-scoped SAS may do). */
   async storeExists(options: OperationOptions = {}): Promise<boolean> {
     this.assertOpen();
-    throwIfAborted(options.abortSignal);
-    try {
-      return await containerExists(this.container, options.abortSignal);
-    } catch (error) {
-      throw this.fail(classifyFailure(error, options.abortSignal), "storeExists", undefined, options.abortSignal);
-    }
+    return this.store.exists(options.abortSignal);
   }
 
   /**
@@ -149,12 +149,7 @@ export class BlobCheckpointer implements Checkpointer {
    */
   async ensureStore(options: OperationOptions = {}): Promise<void> {
     this.assertOpen();
-    throwIfAborted(options.abortSignal);
-    try {
-      await ensureContainer(this.container, options.abortSignal);
-    } catch (error) {
-      throw this.fail(classifyFailure(error, options.abortSignal), "ensureStore", undefined, options.abortSignal);
-    }
+    await this.store.ensure(options.abortSignal);
   }
 
   /**
@@ -163,12 +158,7 @@ export class BlobCheckpointer implements Checkpointer {
    */
   async deleteStore(options: OperationOptions = {}): Promise<void> {
     this.assertOpen();
-    throwIfAborted(options.abortSignal);
-    try {
-      await this.container.deleteIfExists({ abortSignal: options.abortSignal });
-    } catch (error) {
-      throw this.fail(classifyFailure(error, options.abortSignal), "deleteStore", undefined, options.abortSignal);
-    }
+    await this.store.delete(options.abortSignal);
     this.cache.clear();
   }
 
@@ -375,9 +365,7 @@ export class BlobCheckpointer implements Checkpointer {
   }
 
   private fail(failure: StoreFailure, operation: string, partitionId?: string, signal?: AbortSignal): EphError {
-    const error = toEphError(failure, operation, this.container.containerName, partitionId, signal);
-    if (error.code === "StoreUnavailable") this.logger.warning(error.message);
-    return error;
+    return this.store.fail(failure, operation, partitionId, signal);
   }
 
   private assertOpen(): void {

@@ -1,8 +1,7 @@
+export { BlobRequestError, type ConnectionOptions } from "@eph/blob-common";
 export {
   BlobCheckpointer,
   type BlobCheckpointerConnectionOptions,
   type BlobCheckpointerOptions,
 } from "./blob-checkpointer.js";
-export { BlobRequestError } from "./blob-request-error.js";
 export type { CheckpointLayout } from "./checkpoint-layout.js";
-export type { ConnectionOptions } from "./connection-string.js";

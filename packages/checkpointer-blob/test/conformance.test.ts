@@ -1,3 +1,4 @@
+import { partitionBlobName, scopePrefix } from "@eph/blob-common";
 import { describeCheckpointerConformance, type StoreFixture } from "@eph/conformance";
 import type { Checkpointer } from "@eph/core";
 import {
@@ -13,7 +14,6 @@ import {
   startAzurite,
 } from "@eph/testing";
 import { afterAll, beforeAll } from "vitest";
-import { partitionBlobName, scopePrefix } from "../src/blob-names.js";
 import { type CheckpointLayout, layoutCodec } from "../src/checkpoint-layout.js";
 import { BlobCheckpointer } from "../src/index.js";
 

@@ -1,6 +1,16 @@
 import { createClientLogger } from "@azure/logger";
 import type { ContainerClient } from "@azure/storage-blob";
 import {
+  type ConnectionOptions,
+  ContainerStore,
+  classifyFailure,
+  containerClientFromConnectionString,
+  partitionBlobName,
+  partitionIdOf,
+  type StoreFailure,
+  scopePrefix,
+} from "@eph/blob-common";
+import {
   type AcquireLeaseOptions,
   EphError,
   type HostInfo,
@@ -11,14 +21,6 @@ import {
   type OperationOptions,
   throwIfAborted,
 } from "@eph/core";
-import { partitionBlobName, partitionIdOf, scopePrefix } from "./blob-names.js";
-import { classifyFailure, type StoreFailure, toEphError } from "./blob-request-error.js";
-import {
-  type ConnectionOptions,
-  containerClientFromConnectionString,
-  validateContainerClient,
-} from "./connection-string.js";
-import { containerExists, ensureContainer } from "./container-provisioning.js";
 import { LEASE_SEGMENT, type LeaseState, leaseMetadata, normalizeEtag, parseLease } from "./lease-metadata.js";
 
 /** Options of {@link BlobLeaser}. */
@@ -59,6 +61,7 @@ interface Held {
  * renewal and put expiry on the server's clock.
  */
 export class BlobLeaser implements Leaser {
+  private readonly store: ContainerStore;
   private readonly container: ContainerClient;
   private readonly logger: Logger;
   private configured: Configured | undefined;
@@ -70,8 +73,9 @@ export class BlobLeaser implements Leaser {
 
   /** Wraps a `ContainerClient`; the caller keeps its own credentials, retry and transport settings. */
   constructor(containerClient: ContainerClient, options: BlobLeaserOptions = {}) {
-    this.container = validateContainerClient(containerClient);
     this.logger = options.logger ?? createClientLogger("eph:leaser-blob");
+    this.store = new ContainerStore(containerClient, this.logger);
+    this.container = this.store.container;
   }
 
   /**
@@ -133,12 +137,7 @@ export class BlobLeaser implements Leaser {
   /** True when the container exists (asked with a one-blob listing, which a container-scoped SAS may do). */
   async storeExists(options: OperationOptions = {}): Promise<boolean> {
     this.assertOpen();
-    throwIfAborted(options.abortSignal);
-    try {
-      return await containerExists(this.container, options.abortSignal);
-    } catch (error) {
-      throw this.fail(classifyFailure(error, options.abortSignal), "storeExists", undefined, options.abortSignal);
-    }
+    return this.store.exists(options.abortSignal);
   }
 
   /**
@@ -147,12 +146,7 @@ export class BlobLeaser implements Leaser {
    */
   async ensureStore(options: OperationOptions = {}): Promise<void> {
     this.assertOpen();
-    throwIfAborted(options.abortSignal);
-    try {
-      await ensureContainer(this.container, options.abortSignal);
-    } catch (error) {
-      throw this.fail(classifyFailure(error, options.abortSignal), "ensureStore", undefined, options.abortSignal);
-    }
+    await this.store.ensure(options.abortSignal);
   }
 
   /**
@@ -161,12 +155,7 @@ export class BlobLeaser implements Leaser {
    */
   async deleteStore(options: OperationOptions = {}): Promise<void> {
     this.assertOpen();
-    throwIfAborted(options.abortSignal);
-    try {
-      await this.container.deleteIfExists({ abortSignal: options.abortSignal });
-    } catch (error) {
-      throw this.fail(classifyFailure(error, options.abortSignal), "deleteStore", undefined, options.abortSignal);
-    }
+    await this.store.delete(options.abortSignal);
     this.held.clear();
     this.seen.clear();
   }
@@ -442,9 +431,7 @@ export class BlobLeaser implements Leaser {
   }
 
   private fail(failure: StoreFailure, operation: string, partitionId?: string, signal?: AbortSignal): EphError {
-    const error = toEphError(failure, operation, this.container.containerName, partitionId, signal);
-    if (error.code === "StoreUnavailable") this.logger.warning(error.message);
-    return error;
+    return this.store.fail(failure, operation, partitionId, signal);
   }
 
   private config(): Configured {

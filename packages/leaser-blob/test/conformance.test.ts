@@ -1,3 +1,4 @@
+import { partitionBlobName, scopePrefix } from "@eph/blob-common";
 import { describeLeaserConformance, type StoreFixture } from "@eph/conformance";
 import type { Leaser } from "@eph/core";
 import {
@@ -13,7 +14,6 @@ import {
   startAzurite,
 } from "@eph/testing";
 import { afterAll, beforeAll } from "vitest";
-import { partitionBlobName, scopePrefix } from "../src/blob-names.js";
 import { BlobLeaser } from "../src/index.js";
 import { LEASE_SEGMENT } from "../src/lease-metadata.js";
 

@@ -1,4 +1,3 @@
-// This file is identical in @eph/leaser-blob and @eph/checkpointer-blob (they share no runtime package): change both.
 import type { ContainerClient } from "@azure/storage-blob";
 import { classifyFailure } from "./blob-request-error.js";
 

@@ -1,4 +1,3 @@
-// This file is identical in @eph/leaser-blob and @eph/checkpointer-blob (they share no runtime package): change both.
 import { BlobServiceClient, type ContainerClient, type StoragePipelineOptions } from "@azure/storage-blob";
 import { EphError } from "@eph/core";
 

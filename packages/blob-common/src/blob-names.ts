@@ -1,4 +1,3 @@
-// This file is identical in @eph/leaser-blob and @eph/checkpointer-blob (they share no runtime package): change both.
 import { EphError, type HostInfo } from "@eph/core";
 
 /** The longest blob name the service accepts. */

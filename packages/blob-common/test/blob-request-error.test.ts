@@ -1,0 +1,90 @@
+import { inspect } from "node:util";
+import { AZURITE_ACCOUNT_KEY } from "@eph/testing";
+import { describe, expect, it } from "vitest";
+import { BlobRequestError, classifyFailure, redact, toEphError } from "../src/index.js";
+
+function restError(statusCode: number | undefined, code: string | undefined, message = "The service said no.") {
+  return Object.assign(new Error(message), { name: "RestError", statusCode, code });
+}
+
+/** Everything a user could see of an error: message, stack, cause chain, properties. */
+function exposed(error: unknown): string {
+  return `${String(error)}\n${(error as Error).stack}\n${inspect(error, { depth: 10, showHidden: true })}\n${JSON.stringify(error)}`;
+}
+
+describe("classifyFailure", () => {
+  it("tells the cases the adapters answer differently", () => {
+    const kinds = [
+      [restError(404, "ContainerNotFound"), "containerNotFound"],
+      [restError(404, "BlobNotFound"), "blobNotFound"],
+      [restError(404, undefined), "blobNotFound"],
+      [restError(409, "BlobAlreadyExists"), "blobExists"],
+      [restError(412, "ConditionNotMet"), "conditionFailed"],
+      [restError(412, "LeaseIdMissing"), "conditionFailed"],
+      [restError(503, "ServerBusy"), "transient"],
+      [restError(429, undefined), "transient"],
+      [restError(500, "OperationTimedOut"), "transient"],
+      [restError(409, "ContainerBeingDeleted"), "transient"],
+      [restError(undefined, "ECONNRESET"), "transient"],
+      [restError(403, "AuthenticationFailed"), "rejected"],
+      [new TypeError("not a storage failure"), "rejected"],
+      [Object.assign(new Error("aborted"), { name: "AbortError" }), "aborted"],
+    ] as const;
+    for (const [thrown, kind] of kinds) expect(classifyFailure(thrown).kind, String(thrown)).toBe(kind);
+    expect(classifyFailure(restError(503, "ServerBusy"), AbortSignal.abort()).kind).toBe("aborted");
+  });
+
+  it("keeps status, service code and the first line of the message, not the SDK error", () => {
+    const thrown = Object.assign(restError(503, undefined, "Server busy.\nRequestId:1\nTime:now"), {
+      details: { errorCode: "ServerBusy" },
+      request: { url: "http://127.0.0.1/secret?sig=abc" },
+    });
+    const { error } = classifyFailure(thrown);
+    expect(error).toBeInstanceOf(BlobRequestError);
+    expect(error).toMatchObject({ statusCode: 503, code: "ServerBusy", message: "HTTP 503 ServerBusy: Server busy." });
+    expect(exposed(error)).not.toContain("sig=abc");
+    expect(classifyFailure({}).error.message).toBe("unknown error");
+  });
+});
+
+describe("toEphError", () => {
+  it("maps to Aborted, StoreNotFound or StoreUnavailable, naming the operation and the container", () => {
+    const notFound = toEphError(classifyFailure(restError(404, "ContainerNotFound")), "getLeases", "leases", "3");
+    expect(notFound).toMatchObject({ code: "StoreNotFound", partitionId: "3" });
+    expect(notFound.message).toContain('container "leases" does not exist');
+    const busy = toEphError(classifyFailure(restError(503, "ServerBusy")), "renewLease", "leases");
+    expect(busy.code).toBe("StoreUnavailable");
+    expect(busy.message).toBe('renewLease failed on container "leases": HTTP 503 ServerBusy: The service said no.');
+    expect(busy.cause).toBeInstanceOf(BlobRequestError);
+    const signal = AbortSignal.abort(new Error("deadline"));
+    const aborted = toEphError(classifyFailure(restError(503, "ServerBusy"), signal), "ensureLease", "c", "1", signal);
+    expect(aborted).toMatchObject({ code: "Aborted", cause: signal.reason });
+  });
+
+  it("redacts a request URL, key or signature that a transport error quotes", () => {
+    const sig = "c2VjcmV0LXNpZ25hdHVyZQ%3D%3D";
+    const thrown = Object.assign(
+      new Error(
+        `request to http://127.0.0.1:1/devstoreaccount1/c?sv=2024&sig=${sig} failed; AccountKey=${AZURITE_ACCOUNT_KEY}; Authorization: SharedKey devstoreaccount1:${sig}`,
+      ),
+      { name: "RestError", code: "ECONNREFUSED" },
+    );
+    const error = toEphError(classifyFailure(thrown), "getLeases", "leases");
+    expect(error.code).toBe("StoreUnavailable");
+    expect(error.message).toContain("?<redacted>");
+    expect(exposed(error)).not.toContain(sig);
+    expect(exposed(error)).not.toContain(AZURITE_ACCOUNT_KEY);
+  });
+});
+
+describe("redact", () => {
+  it("removes SAS query strings, keys and signatures and keeps the rest", () => {
+    expect(redact("GET https://a.blob.core.windows.net/c/b?sv=1&sig=s3cret done")).toBe(
+      "GET https://a.blob.core.windows.net/c/b?<redacted> done",
+    );
+    const connection = redact("AccountKey=k3y;SharedAccessSignature=sv=1&sig=s3cret;BlobEndpoint=x");
+    expect(connection).not.toMatch(/k3y|s3cret/);
+    expect(connection).toMatch(/^AccountKey=<redacted>;SharedAccessSignature=<redacted>.*;BlobEndpoint=x$/);
+    expect(redact("Authorization: SharedKeyLite acct:s1gn")).toBe("Authorization: SharedKeyLite <redacted>");
+  });
+});
