@@ -1,6 +1,6 @@
 import type { TableEntity } from "@azure/data-tables";
 import { type Checkpoint, EphError, type HostInfo } from "@eph/core";
-import { groupPartitionKey, partitionRowKey, unescapeKeyPart } from "./entity-keys.js";
+import { groupPartitionKey, partitionRowKey, unescapeKeyPart } from "@eph/table-common";
 
 /**
  * Where and how checkpoints are stored:

@@ -1,7 +1,7 @@
+export { TableRequestError } from "@eph/table-common";
 export type { CheckpointLayout } from "./checkpoint-layout.js";
 export {
   TableCheckpointer,
   type TableCheckpointerConnectionOptions,
   type TableCheckpointerOptions,
 } from "./table-checkpointer.js";
-export { TableRequestError } from "./table-request-error.js";

@@ -1,4 +1,4 @@
-import { odata, type TableClient, type TableServiceClientOptions } from "@azure/data-tables";
+import type { TableClient, TableServiceClientOptions } from "@azure/data-tables";
 import { createClientLogger } from "@azure/logger";
 import {
   type Checkpoint,
@@ -13,14 +13,19 @@ import {
   type UpdateCheckpointOptions,
 } from "@eph/core";
 import {
+  classifyFailure,
+  type StoreFailure,
+  TableStore,
+  tableClientFromConnectionString,
+  validateHostInfo,
+} from "@eph/table-common";
+import {
   type CheckpointLayout,
   corruptCheckpoint,
   type LayoutCodec,
   layoutCodec,
   type StoredCheckpoint,
 } from "./checkpoint-layout.js";
-import { tableClientFromConnectionString } from "./connection-string.js";
-import { classifyFailure, type StoreFailure, toEphError } from "./table-request-error.js";
 
 /** Options of {@link TableCheckpointer}. */
 export interface TableCheckpointerOptions {
@@ -62,6 +67,7 @@ const MAX_ATTEMPTS = 32;
  * someone else wrote, so the entity is read again and the rules re-checked.
  */
 export class TableCheckpointer implements Checkpointer {
+  private readonly store: TableStore;
   private readonly client: TableClient;
   private readonly logger: Logger;
   private readonly codec: LayoutCodec;
@@ -71,11 +77,9 @@ export class TableCheckpointer implements Checkpointer {
 
   /** Wraps a `TableClient`; the caller keeps its own credentials, retry and transport settings. */
   constructor(tableClient: TableClient, options: TableCheckpointerOptions = {}) {
-    if (typeof tableClient?.createEntity !== "function") {
-      throw new EphError("InvalidOption", "tableClient must be a TableClient from @azure/data-tables.");
-    }
-    this.client = tableClient;
     this.logger = options.logger ?? createClientLogger("eph:checkpointer-table");
+    this.store = new TableStore(tableClient, this.logger);
+    this.client = this.store.client;
     this.codec = layoutCodec(options.layout);
   }
 
@@ -100,12 +104,7 @@ export class TableCheckpointer implements Checkpointer {
 
   /** Tells the checkpointer its namespace, event hub and consumer group. Call before anything else. */
   setEventProcessorHost(info: HostInfo): void {
-    for (const field of ["hostName", "fullyQualifiedNamespace", "eventHubName", "consumerGroup"] as const) {
-      const value: unknown = info?.[field];
-      if (typeof value !== "string" || value === "") {
-        throw new EphError("InvalidOption", `HostInfo.${field} must be a non-empty string.`);
-      }
-    }
+    validateHostInfo(info);
     const partitionKey = this.codec.partitionKey(info);
     if (this.configured?.partitionKey !== partitionKey) this.cache.clear();
     this.configured = { partitionKey };
@@ -114,29 +113,13 @@ export class TableCheckpointer implements Checkpointer {
   /** True when the table exists. */
   async storeExists(options: OperationOptions = {}): Promise<boolean> {
     this.assertOpen();
-    throwIfAborted(options.abortSignal);
-    try {
-      await this.client
-        .listEntities({ queryOptions: { filter: odata`PartitionKey eq ${""}` }, abortSignal: options.abortSignal })
-        .byPage({ maxPageSize: 1 })
-        .next();
-      return true;
-    } catch (error) {
-      const failure = classifyFailure(error, options.abortSignal);
-      if (failure.kind === "tableNotFound") return false;
-      throw this.fail(failure, "storeExists", undefined, options.abortSignal);
-    }
+    return this.store.exists(options.abortSignal);
   }
 
   /** Creates the table if it is missing; concurrent calls from many hosts all succeed. */
   async ensureStore(options: OperationOptions = {}): Promise<void> {
     this.assertOpen();
-    throwIfAborted(options.abortSignal);
-    try {
-      await this.client.createTable({ abortSignal: options.abortSignal });
-    } catch (error) {
-      throw this.fail(classifyFailure(error, options.abortSignal), "ensureStore", undefined, options.abortSignal);
-    }
+    await this.store.ensure(options.abortSignal);
   }
 
   /**
@@ -145,12 +128,7 @@ export class TableCheckpointer implements Checkpointer {
    */
   async deleteStore(options: OperationOptions = {}): Promise<void> {
     this.assertOpen();
-    throwIfAborted(options.abortSignal);
-    try {
-      await this.client.deleteTable({ abortSignal: options.abortSignal });
-    } catch (error) {
-      throw this.fail(classifyFailure(error, options.abortSignal), "deleteStore", undefined, options.abortSignal);
-    }
+    await this.store.delete(options.abortSignal);
     this.cache.clear();
   }
 
@@ -356,9 +334,7 @@ export class TableCheckpointer implements Checkpointer {
   }
 
   private fail(failure: StoreFailure, operation: string, partitionId?: string, signal?: AbortSignal): EphError {
-    const error = toEphError(failure, operation, this.client.tableName, partitionId, signal);
-    if (error.code === "StoreUnavailable") this.logger.warning(error.message);
-    return error;
+    return this.store.fail(failure, operation, partitionId, signal);
   }
 
   private assertOpen(): void {

@@ -1,2 +1,2 @@
+export { TableRequestError } from "@eph/table-common";
 export { TableLeaser, type TableLeaserConnectionOptions, type TableLeaserOptions } from "./table-leaser.js";
-export { TableRequestError } from "./table-request-error.js";

@@ -1,5 +1,5 @@
 import { EphError, type LeaseMarker } from "@eph/core";
-import { unescapeKeyPart } from "./entity-keys.js";
+import { unescapeKeyPart } from "@eph/table-common";
 
 /**
  * The stored form of a lease: owner and epoch, nothing else. In particular no time: liveness is read by

@@ -11,11 +11,17 @@ import {
   type OperationOptions,
   throwIfAborted,
 } from "@eph/core";
-import { tableClientFromConnectionString } from "./connection-string.js";
+import {
+  classifyFailure,
+  groupPartitionKey,
+  partitionRowKey,
+  type StoreFailure,
+  TableStore,
+  tableClientFromConnectionString,
+  validateHostInfo,
+} from "@eph/table-common";
 import { EntityGroupWriter, type EntityWrite } from "./entity-group-writer.js";
-import { groupPartitionKey, partitionRowKey } from "./entity-keys.js";
 import { corruptLease, type LeaseEntity, leaseEntity, parseLease } from "./lease-entity.js";
-import { classifyFailure, type StoreFailure, toEphError } from "./table-request-error.js";
 
 /** Options of {@link TableLeaser}. */
 export interface TableLeaserOptions {
@@ -63,6 +69,7 @@ interface Held {
  * which changes it, and observers judge expiry by how long it stays unchanged on their own clock.
  */
 export class TableLeaser implements Leaser {
+  private readonly store: TableStore;
   private readonly client: TableClient;
   private readonly logger: Logger;
   private readonly writer: EntityGroupWriter;
@@ -75,11 +82,9 @@ export class TableLeaser implements Leaser {
 
   /** Wraps a `TableClient`; the caller keeps its own credentials, retry and transport settings. */
   constructor(tableClient: TableClient, options: TableLeaserOptions = {}) {
-    if (typeof tableClient?.createEntity !== "function") {
-      throw new EphError("InvalidOption", "tableClient must be a TableClient from @azure/data-tables.");
-    }
-    this.client = tableClient;
     this.logger = options.logger ?? createClientLogger("eph:leaser-table");
+    this.store = new TableStore(tableClient, this.logger);
+    this.client = this.store.client;
     this.writer = new EntityGroupWriter(tableClient, options.groupWrites ?? true);
   }
 
@@ -103,12 +108,7 @@ export class TableLeaser implements Leaser {
 
   /** Tells the leaser its host name, namespace, event hub and consumer group. Call before anything else. */
   setEventProcessorHost(info: HostInfo): void {
-    for (const field of ["hostName", "fullyQualifiedNamespace", "eventHubName", "consumerGroup"] as const) {
-      const value: unknown = info?.[field];
-      if (typeof value !== "string" || value === "") {
-        throw new EphError("InvalidOption", `HostInfo.${field} must be a non-empty string.`);
-      }
-    }
+    validateHostInfo(info);
     const partitionKey = groupPartitionKey(info, LEASE_KIND);
     if (this.configured?.partitionKey !== partitionKey || this.configured.info.hostName !== info.hostName) {
       this.held.clear();
@@ -120,29 +120,13 @@ export class TableLeaser implements Leaser {
   /** True when the table exists. */
   async storeExists(options: OperationOptions = {}): Promise<boolean> {
     this.assertOpen();
-    throwIfAborted(options.abortSignal);
-    try {
-      const pages = this.client
-        .listEntities({ queryOptions: { filter: odata`PartitionKey eq ${""}` }, abortSignal: options.abortSignal })
-        .byPage({ maxPageSize: 1 });
-      await pages.next();
-      return true;
-    } catch (error) {
-      const failure = classifyFailure(error, options.abortSignal);
-      if (failure.kind === "tableNotFound") return false;
-      throw this.fail(failure, "storeExists", undefined, options.abortSignal);
-    }
+    return this.store.exists(options.abortSignal);
   }
 
   /** Creates the table if it is missing; concurrent calls from many hosts all succeed. */
   async ensureStore(options: OperationOptions = {}): Promise<void> {
     this.assertOpen();
-    throwIfAborted(options.abortSignal);
-    try {
-      await this.client.createTable({ abortSignal: options.abortSignal });
-    } catch (error) {
-      throw this.fail(classifyFailure(error, options.abortSignal), "ensureStore", undefined, options.abortSignal);
-    }
+    await this.store.ensure(options.abortSignal);
   }
 
   /**
@@ -151,12 +135,7 @@ export class TableLeaser implements Leaser {
    */
   async deleteStore(options: OperationOptions = {}): Promise<void> {
     this.assertOpen();
-    throwIfAborted(options.abortSignal);
-    try {
-      await this.client.deleteTable({ abortSignal: options.abortSignal });
-    } catch (error) {
-      throw this.fail(classifyFailure(error, options.abortSignal), "deleteStore", undefined, options.abortSignal);
-    }
+    await this.store.delete(options.abortSignal);
     this.held.clear();
     this.seen.clear();
   }
@@ -438,9 +417,7 @@ export class TableLeaser implements Leaser {
   }
 
   private fail(failure: StoreFailure, operation: string, partitionId?: string, signal?: AbortSignal): EphError {
-    const error = toEphError(failure, operation, this.client.tableName, partitionId, signal);
-    if (error.code === "StoreUnavailable") this.logger.warning(error.message);
-    return error;
+    return this.store.fail(failure, operation, partitionId, signal);
   }
 
   private config(): Configured {

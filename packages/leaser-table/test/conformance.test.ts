@@ -1,5 +1,6 @@
 import { describeLeaserConformance, type StoreFixture } from "@eph/conformance";
 import type { Leaser } from "@eph/core";
+import { groupPartitionKey, partitionRowKey } from "@eph/table-common";
 import {
   AZURITE_ACCOUNT_KEY,
   type AzuriteInstance,
@@ -13,7 +14,6 @@ import {
   tableSasConnectionString,
 } from "@eph/testing";
 import { afterAll, beforeAll } from "vitest";
-import { groupPartitionKey, partitionRowKey } from "../src/entity-keys.js";
 import { TableLeaser } from "../src/index.js";
 import { LEASE_KIND } from "../src/table-leaser.js";
 

@@ -1,4 +1,3 @@
-// This file is identical in @eph/leaser-table and @eph/checkpointer-table (they share no runtime package): change both.
 import { EphError, type HostInfo } from "@eph/core";
 
 // Table keys may not contain / \ # ? or control characters; `%`, `+` and `'` are legal but have a

@@ -1,4 +1,3 @@
-// This file is identical in @eph/leaser-table and @eph/checkpointer-table (they share no runtime package): change both.
 import { TableClient, type TableServiceClientOptions } from "@azure/data-tables";
 import { EphError } from "@eph/core";
 

@@ -1,10 +1,9 @@
-// This file is identical in @eph/leaser-table and @eph/checkpointer-table (they share no runtime package): change both.
 import { EphError } from "@eph/core";
 import { redact } from "./redact.js";
 
 /**
  * What went wrong in one table request, stripped of everything that could carry a secret. It is the
- * `cause` of the {@link EphError}s this package raises, in place of the SDK's `RestError` (whose
+ * `cause` of the {@link EphError}s the table adapters raise, in place of the SDK's `RestError` (whose
  * `request` holds the URL, and a SAS-authenticated URL holds the token).
  */
 export class TableRequestError extends Error {
@@ -34,7 +33,9 @@ export type FailureKind =
 
 /** A classified, redacted request failure. */
 export interface StoreFailure {
+  /** How the failure is to be understood. */
   readonly kind: FailureKind;
+  /** The redacted error, fit to be an `EphError`'s `cause`. */
   readonly error: TableRequestError;
 }
 

@@ -1,4 +1,3 @@
-// This file is identical in @eph/leaser-table and @eph/checkpointer-table (they share no runtime package): change both.
 /**
  * Removes secrets from text that may quote a request: SAS query strings (the `sig` is a bearer token),
  * account keys and whole connection-string secret parts. Service messages do not normally contain them,
