@@ -71,8 +71,10 @@ const STORAGE_FAULTS: ReadonlySet<ChaosKind> = new Set([
 /**
  * Names the chaos action that explains a duplicate, or `undefined`. A duplicate is explained when, between
  * the earlier handling (minus one lease period: the position may have been pending that long) and the
- * repeat, the earlier handler was killed, paused or stalled, or storage failed or was slower than the
- * call deadline (so a checkpoint could not be written, or the lease renewed, before the partition moved). A graceful close, a stolen link or a dropped connection
+ * repeat, either handler was killed, paused or stalled (the earlier one could not record its position;
+ * or the later one, a deposed owner resuming, handled an event it had received before the pause), or
+ * storage failed or was slower than the call deadline (so a checkpoint could not be written, or the
+ * lease renewed, before the partition moved). A graceful close, a stolen link or a dropped connection
  * explains nothing: eph must hand over or reconnect without repeating events.
  */
 export function explainDuplicate(
@@ -82,10 +84,11 @@ export function explainDuplicate(
 ): string | undefined {
   const from = d.previous.t - leaseDuration;
   const to = d.again.t;
+  const handlers = new Set([d.previous.member, d.again.member]);
   for (const a of actions) {
     const end = a.until ?? a.t;
     if (end < from || a.t > to) continue;
-    if ((a.kind === "kill" || a.kind === "pause" || a.kind === "host-stall") && a.member === d.previous.member) {
+    if ((a.kind === "kill" || a.kind === "pause" || a.kind === "host-stall") && a.member && handlers.has(a.member)) {
       return `${a.kind} of ${a.member}`;
     }
     if (STORAGE_FAULTS.has(a.kind)) return a.kind;

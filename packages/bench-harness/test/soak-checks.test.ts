@@ -26,6 +26,11 @@ describe("explainDuplicate", () => {
     expect(explainDuplicate(dup("a", 10_000, 20_000), pause, lease)).toBe("pause of a");
   });
 
+  it("blames a pause of the later handler: a deposed owner resuming with an event already received", () => {
+    const pause: ChaosAction[] = [{ t: 9_000, kind: "pause", member: "b", until: 19_990 }];
+    expect(explainDuplicate(dup("a", 10_000, 20_000), pause, lease)).toBe("pause of b");
+  });
+
   it("does not blame a crash of another host, a graceful close, a stolen link or a dropped connection", () => {
     const actions: ChaosAction[] = [
       { t: 10_500, kind: "kill", member: "c" },
