@@ -416,14 +416,19 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   }
   for (const m of fleet.members.values()) {
     for (const d of m.loopDelays) {
-      if (d.ms > deadline)
-        observed.push({
-          t: d.at - 1000,
-          kind: "host-stall",
-          member: m.name,
-          until: d.at,
-          detail: `${Math.round(d.ms)} ms`,
-        });
+      if (d.ms <= deadline) continue;
+      // A SIGSTOP shows up as a long event-loop delay too: that one is already named as a pause.
+      const paused = actions.some(
+        (a) => a.kind === "pause" && a.member === m.name && a.t <= d.at && (a.until ?? a.t) >= d.at - d.ms - 1000,
+      );
+      if (paused) continue;
+      observed.push({
+        t: d.at - d.ms,
+        kind: "host-stall",
+        member: m.name,
+        until: d.at,
+        detail: `${Math.round(d.ms)} ms`,
+      });
     }
   }
   actions.push(...observed);
@@ -497,7 +502,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
         .join("; "),
     },
   ];
-  return {
+  const report: SoakReport = {
     seed,
     durationMs: chaosEnd - chaosStart,
     partitions,
@@ -523,6 +528,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
     ok: checks.every((c) => c.ok),
     dir: env.dir,
   };
+  writeFileSync(join(env.dir, "report.json"), `${JSON.stringify(report, null, 1)}\n`);
+  return report;
 }
 
 /** The report as printable lines: one per check, then one JSON line. */
