@@ -1,5 +1,5 @@
 import { type Checkpoint, EphError } from "@eph/core";
-import { type CheckpointScope, describeRecord } from "./scope.js";
+import { type RecordScope as CheckpointScope, describeRecord } from "@eph/memory-common";
 
 /** A stored position; the time is kept as epoch milliseconds so no `Date` object is ever shared. */
 export interface StoredPosition {

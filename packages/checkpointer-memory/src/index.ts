@@ -1,13 +1,13 @@
 export {
+  type MemoryStoreCall,
+  type MemoryStoreInterceptor,
+  type MemoryStoreOperation,
+  nextMicrotask,
+  type RecordScope as CheckpointScope,
+} from "@eph/memory-common";
+export {
   DefaultMaxCheckpointRecords,
   MemoryCheckpointStore,
   type MemoryCheckpointStoreOptions,
 } from "./memory-checkpoint-store.js";
 export { MemoryCheckpointer, type MemoryCheckpointerOptions } from "./memory-checkpointer.js";
-export type { CheckpointScope } from "./scope.js";
-export {
-  type MemoryStoreCall,
-  type MemoryStoreInterceptor,
-  type MemoryStoreOperation,
-  nextMicrotask,
-} from "./store-call.js";

@@ -9,6 +9,17 @@ import {
   type UpdateCheckpointOptions,
 } from "@eph/core";
 import {
+  type ConfiguredScope,
+  configureScope,
+  describeRecord,
+  type MemoryStoreCall,
+  type MemoryStoreInterceptor,
+  nextMicrotask,
+  type RecordTable,
+  recordTableOf,
+  runStoreCall,
+} from "@eph/memory-common";
+import {
   type CheckpointRecord,
   checkpointRecord,
   parseCheckpointRecord,
@@ -17,10 +28,7 @@ import {
   validateEpoch,
   withFence,
 } from "./checkpoint-record.js";
-import { MemoryCheckpointStore, tableOf } from "./memory-checkpoint-store.js";
-import type { RecordTable } from "./record-table.js";
-import { describeRecord, scopeKey } from "./scope.js";
-import { type MemoryStoreCall, type MemoryStoreInterceptor, nextMicrotask } from "./store-call.js";
+import { MemoryCheckpointStore } from "./memory-checkpoint-store.js";
 
 /** Options of {@link MemoryCheckpointer}. */
 export interface MemoryCheckpointerOptions {
@@ -40,18 +48,13 @@ interface Snapshot {
 }
 
 /** Configuration set by `setEventProcessorHost`. */
-interface Configured {
-  readonly info: HostInfo;
-  readonly scope: string;
-}
+type Configured = ConfiguredScope;
 
 /**
  * Each lost race means another writer changed the record; after this many in a row the call gives up
  * with `StoreUnavailable` and the caller's retry policy decides.
  */
 const maxAttempts = 16;
-
-const hostInfoFields = ["hostName", "fullyQualifiedNamespace", "eventHubName", "consumerGroup"] as const;
 
 /**
  * A {@link Checkpointer} over an in-process {@link MemoryCheckpointStore}, fenced by lease epochs. It
@@ -70,25 +73,15 @@ export class MemoryCheckpointer implements Checkpointer {
   /** Creates a checkpointer on `options.store`, or on a private store when none is given. */
   constructor(options: MemoryCheckpointerOptions = {}) {
     this.store = options.store ?? new MemoryCheckpointStore();
-    this.table = tableOf(this.store);
+    this.table = recordTableOf(this.store);
     this.interceptor = options.interceptor ?? nextMicrotask;
   }
 
   /** Tells the checkpointer its host name, namespace, hub and consumer group. */
   setEventProcessorHost(info: HostInfo): void {
-    for (const field of hostInfoFields) {
-      const value: unknown = info[field];
-      if (typeof value !== "string" || value === "") {
-        throw new EphError(
-          "InvalidOption",
-          `HostInfo.${field} must be a non-empty string, got ${JSON.stringify(value)}.`,
-        );
-      }
-    }
+    const configured = configureScope(info);
     this.snapshots.clear();
-    const { hostName, fullyQualifiedNamespace, eventHubName, consumerGroup } = info;
-    const copy = { hostName, fullyQualifiedNamespace, eventHubName, consumerGroup };
-    this.configured = { info: copy, scope: scopeKey(copy) };
+    this.configured = configured;
   }
 
   /** True when the store exists. */
@@ -307,20 +300,7 @@ export class MemoryCheckpointer implements Checkpointer {
     options: OperationOptions | undefined,
     apply: () => T,
   ): Promise<T> {
-    const signal = options?.abortSignal;
     const full: MemoryStoreCall = { ...call, hostName: this.configured?.info.hostName };
-    try {
-      return await this.interceptor(full, () => {
-        throwIfAborted(signal);
-        return apply();
-      });
-    } catch (error) {
-      if (error instanceof EphError) throw error;
-      throwIfAborted(signal);
-      throw new EphError("StoreUnavailable", `The in-memory checkpoint store failed a ${call.operation} operation.`, {
-        cause: error,
-        ...(call.partitionId === undefined ? {} : { partitionId: call.partitionId }),
-      });
-    }
+    return runStoreCall(this.interceptor, full, options?.abortSignal, "in-memory checkpoint store", apply);
   }
 }

@@ -1,5 +1,5 @@
 import { EphError } from "@eph/core";
-import { describeRecord, type LeaseScope } from "./scope.js";
+import { describeRecord, type RecordScope as LeaseScope } from "@eph/memory-common";
 
 /** What the memory store holds for one lease: no version (the store keeps it) and nothing secret. */
 export interface LeaseRecord {

@@ -10,11 +10,19 @@ import {
   silentLogger,
   throwIfAborted,
 } from "@eph/core";
+import {
+  type ConfiguredScope,
+  configureScope,
+  describeRecord,
+  type MemoryStoreCall,
+  type MemoryStoreInterceptor,
+  nextMicrotask,
+  type RecordTable,
+  recordTableOf,
+  runStoreCall,
+} from "@eph/memory-common";
 import { type LeaseRecord, leaseRecord, parseLeaseRecord } from "./lease-record.js";
-import { MemoryLeaseStore, tableOf } from "./memory-lease-store.js";
-import type { RecordTable } from "./record-table.js";
-import { describeRecord, scopeKey } from "./scope.js";
-import { type MemoryStoreCall, type MemoryStoreInterceptor, nextMicrotask } from "./store-call.js";
+import { MemoryLeaseStore } from "./memory-lease-store.js";
 
 /** Options of {@link MemoryLeaser}. */
 export interface MemoryLeaserOptions {
@@ -36,15 +44,10 @@ interface Hold {
 }
 
 /** Configuration set by `setEventProcessorHost`. */
-interface Configured {
-  readonly info: HostInfo;
-  readonly scope: string;
-}
+type Configured = ConfiguredScope;
 
 /** Ensuring a lease retries when the record vanishes between the create and the read, but not forever. */
 const maxEnsureAttempts = 8;
-
-const hostInfoFields = ["hostName", "fullyQualifiedNamespace", "eventHubName", "consumerGroup"] as const;
 
 /**
  * A {@link Leaser} over an in-process {@link MemoryLeaseStore}. It behaves like a leaser over a real
@@ -65,27 +68,17 @@ export class MemoryLeaser implements Leaser {
   /** Creates a leaser on `options.store`, or on a private store when none is given. */
   constructor(options: MemoryLeaserOptions = {}) {
     this.store = options.store ?? new MemoryLeaseStore();
-    this.table = tableOf(this.store);
+    this.table = recordTableOf(this.store);
     this.interceptor = options.interceptor ?? nextMicrotask;
     this.logger = options.logger ?? silentLogger;
   }
 
   /** Tells the leaser its host name, namespace, hub and consumer group. */
   setEventProcessorHost(info: HostInfo): void {
-    for (const field of hostInfoFields) {
-      const value: unknown = info[field];
-      if (typeof value !== "string" || value === "") {
-        throw new EphError(
-          "InvalidOption",
-          `HostInfo.${field} must be a non-empty string, got ${JSON.stringify(value)}.`,
-        );
-      }
-    }
+    const configured = configureScope(info);
     // Holds belong to the previous scope; carrying them over would let a renewal address the wrong record.
     this.holds.clear();
-    const { hostName, fullyQualifiedNamespace, eventHubName, consumerGroup } = info;
-    const copy = { hostName, fullyQualifiedNamespace, eventHubName, consumerGroup };
-    this.configured = { info: copy, scope: scopeKey(copy) };
+    this.configured = configured;
   }
 
   /** True when the store exists. */
@@ -253,21 +246,8 @@ export class MemoryLeaser implements Leaser {
     options: OperationOptions | undefined,
     apply: () => T,
   ): Promise<T> {
-    const signal = options?.abortSignal;
     const full: MemoryStoreCall = { ...call, hostName: this.configured?.info.hostName };
-    try {
-      return await this.interceptor(full, () => {
-        throwIfAborted(signal);
-        return apply();
-      });
-    } catch (error) {
-      if (error instanceof EphError) throw error;
-      throwIfAborted(signal);
-      throw new EphError("StoreUnavailable", `The in-memory lease store failed a ${call.operation} operation.`, {
-        cause: error,
-        ...(call.partitionId === undefined ? {} : { partitionId: call.partitionId }),
-      });
-    }
+    return runStoreCall(this.interceptor, full, options?.abortSignal, "in-memory lease store", apply);
   }
 }
 

@@ -1,3 +1,5 @@
+import { EphError, throwIfAborted } from "@eph/core";
+
 /** The atomic store operations a memory leaser or checkpointer performs; one per call of an interceptor. */
 export type MemoryStoreOperation =
   | "storeExists"
@@ -36,3 +38,30 @@ export const nextMicrotask: MemoryStoreInterceptor = async (_call, apply) => {
   await Promise.resolve();
   return apply();
 };
+
+/**
+ * Runs one atomic operation through `interceptor`, checking the abort signal when it takes effect.
+ * `EphError`s pass through; anything else an interceptor throws becomes `StoreUnavailable` naming
+ * `storeName` and the operation (or `Aborted` when the caller's signal fired meanwhile).
+ */
+export async function runStoreCall<T>(
+  interceptor: MemoryStoreInterceptor,
+  call: MemoryStoreCall,
+  signal: AbortSignal | undefined,
+  storeName: string,
+  apply: () => T,
+): Promise<T> {
+  try {
+    return await interceptor(call, () => {
+      throwIfAborted(signal);
+      return apply();
+    });
+  } catch (error) {
+    if (error instanceof EphError) throw error;
+    throwIfAborted(signal);
+    throw new EphError("StoreUnavailable", `The ${storeName} failed a ${call.operation} operation.`, {
+      cause: error,
+      ...(call.partitionId === undefined ? {} : { partitionId: call.partitionId }),
+    });
+  }
+}
