@@ -6,6 +6,7 @@ export {
   type StoreFailure,
   toEphError,
 } from "./blob-request-error.js";
+export { type BlobScope, blobScope } from "./blob-scope.js";
 export {
   type ConnectionOptions,
   containerClientFromConnectionString,

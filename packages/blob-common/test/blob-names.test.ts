@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { partitionBlobName, partitionIdOf, pathSegment, scopePrefix } from "../src/index.js";
+import { blobScope, partitionBlobName, partitionIdOf, pathSegment, scopePrefix } from "../src/index.js";
 
 const info = {
   hostName: "a",
@@ -39,6 +39,19 @@ describe("blob names", () => {
     const prefix = `${"p".repeat(900)}/`;
     expect(() => partitionBlobName(prefix, "x".repeat(200))).toThrow(
       expect.objectContaining({ code: "InvalidOption", partitionId: "x".repeat(200) }),
+    );
+  });
+
+  it("keeps a copy of the host's identity with the prefix of one kind of record", () => {
+    const caller = { ...info };
+    const scope = blobScope(caller, "eph-lease");
+    caller.hostName = "changed";
+    expect(scope).toEqual({
+      info: { ...info, hostName: "a" },
+      prefix: "contoso.servicebus.windows.net/orders/$default/eph-lease/",
+    });
+    expect(() => blobScope({ ...info, hostName: "" }, "eph-lease")).toThrow(
+      expect.objectContaining({ code: "InvalidOption", message: "HostInfo.hostName must be a non-empty string." }),
     );
   });
 });

@@ -1,15 +1,9 @@
-import { inspect } from "node:util";
-import { AZURITE_ACCOUNT_KEY } from "@eph/testing";
+import { AZURITE_ACCOUNT_KEY, exposed } from "@eph/testing";
 import { describe, expect, it } from "vitest";
 import { BlobRequestError, classifyFailure, redact, toEphError } from "../src/index.js";
 
 function restError(statusCode: number | undefined, code: string | undefined, message = "The service said no.") {
   return Object.assign(new Error(message), { name: "RestError", statusCode, code });
-}
-
-/** Everything a user could see of an error: message, stack, cause chain, properties. */
-function exposed(error: unknown): string {
-  return `${String(error)}\n${(error as Error).stack}\n${inspect(error, { depth: 10, showHidden: true })}\n${JSON.stringify(error)}`;
 }
 
 describe("classifyFailure", () => {

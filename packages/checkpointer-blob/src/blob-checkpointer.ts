@@ -1,13 +1,14 @@
 import { createClientLogger } from "@azure/logger";
 import type { ContainerClient } from "@azure/storage-blob";
 import {
+  type BlobScope,
+  blobScope,
   type ConnectionOptions,
   ContainerStore,
   classifyFailure,
   containerClientFromConnectionString,
   partitionBlobName,
   type StoreFailure,
-  scopePrefix,
   validateContainerClient,
 } from "@eph/blob-common";
 import {
@@ -53,11 +54,8 @@ export interface BlobCheckpointerConnectionOptions extends BlobCheckpointerOptio
 // the bound is a backstop against a livelock, far above any real contention on one partition.
 const MAX_ATTEMPTS = 64;
 
-interface Configured {
-  readonly info: HostInfo;
-  /** `<namespace>/<hub>/<consumer group>/<segment>/`. */
-  readonly prefix: string;
-}
+/** Set by `setEventProcessorHost`; the prefix is `<namespace>/<hub>/<consumer group>/<segment>/`. */
+type Configured = BlobScope;
 
 /** A partition's record as this instance last read or wrote it. */
 interface Cached extends StoredCheckpoint {
@@ -120,21 +118,9 @@ export class BlobCheckpointer implements Checkpointer {
   /** Tells the checkpointer its host name, namespace, event hub and consumer group. Call before anything else. */
   setEventProcessorHost(info: HostInfo): void {
     this.assertOpen();
-    const hostName: unknown = info?.hostName;
-    if (typeof hostName !== "string" || hostName === "") {
-      throw new EphError("InvalidOption", "HostInfo.hostName must be a non-empty string.");
-    }
-    const prefix = `${scopePrefix(info)}${this.codec.segment}/`;
-    if (this.configured?.prefix !== prefix) this.cache.clear();
-    this.configured = {
-      info: {
-        hostName,
-        fullyQualifiedNamespace: info.fullyQualifiedNamespace,
-        eventHubName: info.eventHubName,
-        consumerGroup: info.consumerGroup,
-      },
-      prefix,
-    };
+    const configured = blobScope(info, this.codec.segment);
+    if (this.configured?.prefix !== configured.prefix) this.cache.clear();
+    this.configured = configured;
   }
 
   /** True when the container exists (asked with a one-blob listing, which a container-scoped SAS may do). */

@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import { AzureLogger, setLogLevel } from "@azure/logger";
 import type { ContainerClient } from "@azure/storage-blob";
-import type { Checkpoint, EphError } from "@eph/core";
+import type { Checkpoint } from "@eph/core";
 import {
   AZURITE_ACCOUNT_KEY,
   type AzuriteInstance,
@@ -10,10 +10,12 @@ import {
   blobQuickRetries,
   blobSasConnectionString,
   containerSas,
+  exposed,
   type FaultProxy,
   freshContainerName,
   hostInfo,
   rawContainer,
+  rejection,
   sasSignature,
   startAzurite,
   startFaultProxy,
@@ -66,21 +68,8 @@ function at(sequenceNumber: number): Checkpoint {
   };
 }
 
-async function rejection(promise: Promise<unknown>): Promise<EphError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as EphError;
-  }
-  throw new Error("expected a rejection");
-}
-
 function calls(): string[] {
   return proxy.seen.map((r) => `${r.method} ${r.comp}`.trim());
-}
-
-function exposed(error: unknown): string {
-  return `${String(error)}\n${(error as Error).stack}\n${inspect(error, { depth: 10, showHidden: true })}\n${JSON.stringify(error)}`;
 }
 
 describe("layout", () => {

@@ -1,6 +1,6 @@
 import { inspect } from "node:util";
 import type { TableClient } from "@azure/data-tables";
-import type { Checkpoint, EphError } from "@eph/core";
+import type { Checkpoint } from "@eph/core";
 import {
   AZURITE_ACCOUNT_KEY,
   type AzuriteInstance,
@@ -9,6 +9,7 @@ import {
   freshTableName,
   hostInfo,
   rawTableClient,
+  rejection,
   startAzurite,
   startFaultProxy,
   tableConnectionString,
@@ -51,15 +52,6 @@ const at = (sequenceNumber: number): Checkpoint => ({
   sequenceNumber,
   enqueuedTime: new Date(Date.UTC(2025, 0, 1) + sequenceNumber),
 });
-
-async function rejection(promise: Promise<unknown>): Promise<EphError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as EphError;
-  }
-  throw new Error("expected a rejection");
-}
 
 async function entities(): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];

@@ -1,6 +1,8 @@
 import { createClientLogger } from "@azure/logger";
 import type { ContainerClient } from "@azure/storage-blob";
 import {
+  type BlobScope,
+  blobScope,
   type ConnectionOptions,
   ContainerStore,
   classifyFailure,
@@ -8,7 +10,6 @@ import {
   partitionBlobName,
   partitionIdOf,
   type StoreFailure,
-  scopePrefix,
 } from "@eph/blob-common";
 import {
   type AcquireLeaseOptions,
@@ -38,11 +39,8 @@ export interface BlobLeaserConnectionOptions extends BlobLeaserOptions, Connecti
 // A listing page holds at most 5000 blobs: one call covers every partition of the largest hub.
 const LIST_PAGE_SIZE = 5000;
 
-interface Configured {
-  readonly info: HostInfo;
-  /** `<namespace>/<hub>/<consumer group>/eph-lease/`. */
-  readonly prefix: string;
-}
+/** Set by `setEventProcessorHost`; the prefix is `<namespace>/<hub>/<consumer group>/eph-lease/`. */
+type Configured = BlobScope;
 
 interface Held {
   readonly etag: string;
@@ -118,20 +116,12 @@ export class BlobLeaser implements Leaser {
     if (encoded.length > 1024) {
       throw new EphError("InvalidOption", "HostInfo.hostName is too long to be stored as a lease owner.");
     }
-    const prefix = `${scopePrefix(info)}${LEASE_SEGMENT}/`;
-    if (this.configured?.prefix !== prefix || this.configured.info.hostName !== hostName) {
+    const configured = blobScope(info, LEASE_SEGMENT);
+    if (this.configured?.prefix !== configured.prefix || this.configured.info.hostName !== hostName) {
       this.held.clear();
       this.seen.clear();
     }
-    this.configured = {
-      info: {
-        hostName,
-        fullyQualifiedNamespace: info.fullyQualifiedNamespace,
-        eventHubName: info.eventHubName,
-        consumerGroup: info.consumerGroup,
-      },
-      prefix,
-    };
+    this.configured = configured;
   }
 
   /** True when the container exists (asked with a one-blob listing, which a container-scoped SAS may do). */

@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import { AzureLogger, setLogLevel } from "@azure/logger";
 import type { ContainerClient } from "@azure/storage-blob";
-import { type EphError, ExpiryTracker, ManualClock } from "@eph/core";
+import { ExpiryTracker, ManualClock } from "@eph/core";
 import {
   AZURITE_ACCOUNT_KEY,
   type AzuriteInstance,
@@ -14,6 +14,7 @@ import {
   freshContainerName,
   hostInfo,
   rawContainer,
+  rejection,
   startAzurite,
   startFaultProxy,
 } from "@eph/testing";
@@ -54,15 +55,6 @@ function leaser(hostName: string, overrides: Parameters<typeof hostInfo>[1] = {}
   });
   l.setEventProcessorHost(hostInfo(hostName, overrides));
   return l;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<EphError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as EphError;
-  }
-  throw new Error("expected a rejection");
 }
 
 /** A connection string with a SAS scoped to `name` (default: this test's container). */

@@ -1,7 +1,6 @@
 import { inspect } from "node:util";
 import { AzureLogger, setLogLevel } from "@azure/logger";
 import { BlobServiceClient, type ContainerClient } from "@azure/storage-blob";
-import type { EphError } from "@eph/core";
 import {
   AZURITE_ACCOUNT_KEY,
   type AzuriteInstance,
@@ -9,10 +8,12 @@ import {
   blobConnectionString,
   blobQuickRetries,
   blobSasConnectionString,
+  exposed,
   type FaultProxy,
   freshContainerName,
   hostInfo,
   rawContainer,
+  rejection,
   sasSignature,
   startAzurite,
   startFaultProxy,
@@ -53,20 +54,6 @@ function leaser(hostName: string, connectionString = blobConnectionString(proxy.
   const l = BlobLeaser.fromConnectionString(connectionString, containerName, { clientOptions: blobQuickRetries });
   l.setEventProcessorHost(hostInfo(hostName));
   return l;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<EphError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as EphError;
-  }
-  throw new Error("expected a rejection");
-}
-
-/** Everything a user could see of an error: message, stack, cause chain, properties. */
-function exposed(error: unknown): string {
-  return `${String(error)}\n${(error as Error).stack}\n${inspect(error, { depth: 10, showHidden: true })}\n${JSON.stringify(error)}`;
 }
 
 describe("transient failures", () => {

@@ -1,14 +1,15 @@
 import { inspect } from "node:util";
 import { TableClient } from "@azure/data-tables";
 import { AzureLogger, setLogLevel } from "@azure/logger";
-import type { EphError } from "@eph/core";
 import {
   AZURITE_ACCOUNT_KEY,
   type AzuriteInstance,
+  exposed,
   type FaultProxy,
   freshTableName,
   hostInfo,
   rawTableClient,
+  rejection,
   sasSignature,
   startAzurite,
   startFaultProxy,
@@ -53,20 +54,6 @@ function leaser(hostName: string, connectionString = tableConnectionString(proxy
   const l = TableLeaser.fromConnectionString(connectionString, tableName, { clientOptions: tableQuickRetries });
   l.setEventProcessorHost(hostInfo(hostName));
   return l;
-}
-
-async function rejection(promise: Promise<unknown>): Promise<EphError> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as EphError;
-  }
-  throw new Error("expected a rejection");
-}
-
-/** Everything a user could see of an error: message, stack, cause chain, properties. */
-function exposed(error: unknown): string {
-  return `${String(error)}\n${(error as Error).stack}\n${inspect(error, { depth: 10, showHidden: true })}\n${JSON.stringify(error)}`;
 }
 
 describe("transient failures", () => {

@@ -1,6 +1,14 @@
 import type { TableClient } from "@azure/data-tables";
 import { ExpiryTracker, isEphError, type LeaseMarker, ManualClock } from "@eph/core";
-import { type AzuriteInstance, countCalls, freshTableName, hostInfo, rawTableClient, startAzurite } from "@eph/testing";
+import {
+  type AzuriteInstance,
+  countCalls,
+  freshTableName,
+  hostInfo,
+  rawTableClient,
+  rejection,
+  startAzurite,
+} from "@eph/testing";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { TableLeaser } from "../src/index.js";
 
@@ -31,15 +39,6 @@ function leaser(hostName: string, options: { groupWrites?: boolean; hub?: string
     }),
   );
   return Object.assign(l, { calls });
-}
-
-async function rejection(promise: Promise<unknown>): Promise<{ code?: string; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { code?: string; message: string };
-  }
-  throw new Error("expected a rejection");
 }
 
 describe("ownership", () => {

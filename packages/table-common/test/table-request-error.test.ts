@@ -1,5 +1,4 @@
-import { inspect } from "node:util";
-import { AZURITE_ACCOUNT_KEY } from "@eph/testing";
+import { AZURITE_ACCOUNT_KEY, exposed } from "@eph/testing";
 import { describe, expect, it } from "vitest";
 import { classifyFailure, redact, TableRequestError, toEphError } from "../src/index.js";
 
@@ -9,11 +8,6 @@ function restError(statusCode: number | undefined, code: string | undefined, mes
 
 function odataError(statusCode: number, code: string, message: string) {
   return restError(statusCode, undefined, JSON.stringify({ "odata.error": { code, message: { value: message } } }));
-}
-
-/** Everything a user could see of an error: message, stack, cause chain, properties. */
-function exposed(error: unknown): string {
-  return `${String(error)}\n${(error as Error).stack}\n${inspect(error, { depth: 10, showHidden: true })}\n${JSON.stringify(error)}`;
 }
 
 describe("classifyFailure", () => {

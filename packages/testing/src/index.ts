@@ -8,6 +8,7 @@ export {
   freshContainerName,
   rawContainer,
 } from "./blob-storage.js";
+export { exposed, type RejectionError, rejection } from "./error-inspection.js";
 export {
   type Fault,
   type FaultProxy,
