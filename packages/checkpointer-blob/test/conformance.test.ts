@@ -1,18 +1,7 @@
 import { partitionBlobName, scopePrefix } from "@eph/blob-common";
 import { describeCheckpointerConformance, type StoreFixture } from "@eph/conformance";
 import type { Checkpointer } from "@eph/core";
-import {
-  AZURITE_ACCOUNT_KEY,
-  type AzuriteInstance,
-  blobAccountSas,
-  blobConnectionString,
-  blobQuickRetries,
-  blobSasConnectionString,
-  freshContainerName,
-  rawContainer,
-  sasSignature,
-  startAzurite,
-} from "@eph/testing";
+import { type AzuriteInstance, blobQuickRetries, freshBlobContainer, startAzurite, type TestAuth } from "@eph/testing";
 import { afterAll, beforeAll } from "vitest";
 import { type CheckpointLayout, layoutCodec } from "../src/checkpoint-layout.js";
 import { BlobCheckpointer } from "../src/index.js";
@@ -25,12 +14,8 @@ afterAll(async () => {
   await azurite.close();
 });
 
-async function fixture(auth: "key" | "sas", layout: CheckpointLayout): Promise<StoreFixture<Checkpointer>> {
-  const containerName = freshContainerName();
-  const raw = rawContainer(azurite.blobEndpoint, containerName);
-  const sas = blobAccountSas();
-  const connectionString =
-    auth === "key" ? blobConnectionString(azurite.blobEndpoint) : blobSasConnectionString(azurite.blobEndpoint, sas);
+async function fixture(auth: TestAuth, layout: CheckpointLayout): Promise<StoreFixture<Checkpointer>> {
+  const { containerName, raw, connectionString, secrets } = freshBlobContainer(azurite.blobEndpoint, auth);
   return {
     create: () =>
       BlobCheckpointer.fromConnectionString(connectionString, containerName, {
@@ -50,7 +35,7 @@ async function fixture(auth: "key" | "sas", layout: CheckpointLayout): Promise<S
     teardown: async () => {
       await raw.deleteIfExists();
     },
-    secrets: auth === "key" ? [AZURITE_ACCOUNT_KEY, connectionString] : [sasSignature(sas), connectionString],
+    secrets,
   };
 }
 

@@ -1,17 +1,6 @@
 import { describeCheckpointerConformance, type StoreFixture } from "@eph/conformance";
 import type { Checkpointer } from "@eph/core";
-import {
-  AZURITE_ACCOUNT_KEY,
-  type AzuriteInstance,
-  freshTableName,
-  rawTableClient,
-  sasSignature,
-  startAzurite,
-  tableAccountSas,
-  tableConnectionString,
-  tableQuickRetries,
-  tableSasConnectionString,
-} from "@eph/testing";
+import { type AzuriteInstance, freshTestTable, startAzurite, type TestAuth, tableQuickRetries } from "@eph/testing";
 import { afterAll, beforeAll } from "vitest";
 import { type CheckpointLayout, layoutCodec } from "../src/checkpoint-layout.js";
 import { TableCheckpointer } from "../src/index.js";
@@ -24,14 +13,8 @@ afterAll(async () => {
   await azurite.close();
 });
 
-async function fixture(auth: "key" | "sas", layout: CheckpointLayout): Promise<StoreFixture<Checkpointer>> {
-  const tableName = freshTableName();
-  const raw = rawTableClient(azurite, tableName);
-  const sas = tableAccountSas();
-  const connectionString =
-    auth === "key"
-      ? tableConnectionString(azurite.tableEndpoint)
-      : tableSasConnectionString(azurite.tableEndpoint, sas);
+async function fixture(auth: TestAuth, layout: CheckpointLayout): Promise<StoreFixture<Checkpointer>> {
+  const { tableName, raw, connectionString, secrets } = freshTestTable(azurite, auth);
   const codec = layoutCodec(layout);
   return {
     create: () =>
@@ -52,7 +35,7 @@ async function fixture(auth: "key" | "sas", layout: CheckpointLayout): Promise<S
     },
     deleteStoreOutOfBand: () => raw.deleteTable(),
     teardown: () => raw.deleteTable(),
-    secrets: auth === "key" ? [AZURITE_ACCOUNT_KEY, connectionString] : [sasSignature(sas), connectionString],
+    secrets,
   };
 }
 

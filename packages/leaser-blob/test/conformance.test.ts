@@ -1,18 +1,7 @@
 import { partitionBlobName, scopePrefix } from "@eph/blob-common";
 import { describeLeaserConformance, type StoreFixture } from "@eph/conformance";
 import type { Leaser } from "@eph/core";
-import {
-  AZURITE_ACCOUNT_KEY,
-  type AzuriteInstance,
-  blobAccountSas,
-  blobConnectionString,
-  blobQuickRetries,
-  blobSasConnectionString,
-  freshContainerName,
-  rawContainer,
-  sasSignature,
-  startAzurite,
-} from "@eph/testing";
+import { type AzuriteInstance, blobQuickRetries, freshBlobContainer, startAzurite, type TestAuth } from "@eph/testing";
 import { afterAll, beforeAll } from "vitest";
 import { BlobLeaser } from "../src/index.js";
 import { LEASE_SEGMENT } from "../src/lease-metadata.js";
@@ -25,12 +14,8 @@ afterAll(async () => {
   await azurite.close();
 });
 
-async function fixture(auth: "key" | "sas"): Promise<StoreFixture<Leaser>> {
-  const containerName = freshContainerName();
-  const raw = rawContainer(azurite.blobEndpoint, containerName);
-  const sas = blobAccountSas();
-  const connectionString =
-    auth === "key" ? blobConnectionString(azurite.blobEndpoint) : blobSasConnectionString(azurite.blobEndpoint, sas);
+async function fixture(auth: TestAuth): Promise<StoreFixture<Leaser>> {
+  const { containerName, raw, connectionString, secrets } = freshBlobContainer(azurite.blobEndpoint, auth);
   return {
     create: () => BlobLeaser.fromConnectionString(connectionString, containerName, { clientOptions: blobQuickRetries }),
     async writeCorruptRecord(info, partitionId) {
@@ -44,7 +29,7 @@ async function fixture(auth: "key" | "sas"): Promise<StoreFixture<Leaser>> {
     teardown: async () => {
       await raw.deleteIfExists();
     },
-    secrets: auth === "key" ? [AZURITE_ACCOUNT_KEY, connectionString] : [sasSignature(sas), connectionString],
+    secrets,
   };
 }
 

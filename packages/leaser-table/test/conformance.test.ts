@@ -1,18 +1,7 @@
 import { describeLeaserConformance, type StoreFixture } from "@eph/conformance";
 import type { Leaser } from "@eph/core";
 import { groupPartitionKey, partitionRowKey } from "@eph/table-common";
-import {
-  AZURITE_ACCOUNT_KEY,
-  type AzuriteInstance,
-  freshTableName,
-  rawTableClient,
-  sasSignature,
-  startAzurite,
-  tableAccountSas,
-  tableConnectionString,
-  tableQuickRetries,
-  tableSasConnectionString,
-} from "@eph/testing";
+import { type AzuriteInstance, freshTestTable, startAzurite, type TestAuth, tableQuickRetries } from "@eph/testing";
 import { afterAll, beforeAll } from "vitest";
 import { TableLeaser } from "../src/index.js";
 import { LEASE_KIND } from "../src/table-leaser.js";
@@ -25,14 +14,8 @@ afterAll(async () => {
   await azurite.close();
 });
 
-async function fixture(auth: "key" | "sas", groupWrites: boolean): Promise<StoreFixture<Leaser>> {
-  const tableName = freshTableName();
-  const raw = rawTableClient(azurite, tableName);
-  const sas = tableAccountSas();
-  const connectionString =
-    auth === "key"
-      ? tableConnectionString(azurite.tableEndpoint)
-      : tableSasConnectionString(azurite.tableEndpoint, sas);
+async function fixture(auth: TestAuth, groupWrites: boolean): Promise<StoreFixture<Leaser>> {
+  const { tableName, raw, connectionString, secrets } = freshTestTable(azurite, auth);
   return {
     create: () =>
       TableLeaser.fromConnectionString(connectionString, tableName, { clientOptions: tableQuickRetries, groupWrites }),
@@ -50,7 +33,7 @@ async function fixture(auth: "key" | "sas", groupWrites: boolean): Promise<Store
     },
     deleteStoreOutOfBand: () => raw.deleteTable(),
     teardown: () => raw.deleteTable(),
-    secrets: auth === "key" ? [AZURITE_ACCOUNT_KEY, connectionString] : [sasSignature(sas), connectionString],
+    secrets,
   };
 }
 

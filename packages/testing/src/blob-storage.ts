@@ -12,6 +12,7 @@ import {
   StorageSharedKeyCredential,
 } from "@azure/storage-blob";
 import { AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME } from "./azurite.js";
+import { sasSignature } from "./sas.js";
 
 /** A fresh container name per test, so tests never see each other's blobs. */
 export function freshContainerName(): string {
@@ -67,4 +68,33 @@ export function containerSas(containerName: string): string {
 /** A SAS connection string (no account key in it) for Azurite's blob endpoint. */
 export function blobSasConnectionString(blobEndpoint: string, sas: string): string {
   return `BlobEndpoint=${blobEndpoint};SharedAccessSignature=${sas}`;
+}
+
+/** How a test's adapter authenticates to Azurite: with the account key or with an account SAS. */
+export type TestAuth = "key" | "sas";
+
+/** A fresh container (not created yet) and the ways a test reaches it. */
+export interface BlobTestContainer {
+  /** The container's name, unique to this test. */
+  readonly containerName: string;
+  /** A key-authenticated client on the container, for acting behind the adapter's back. */
+  readonly raw: ContainerClient;
+  /** The connection string the adapter under test gets: account key or account SAS, as asked. */
+  readonly connectionString: string;
+  /** What must never appear in errors, logs or records: the key or the SAS signature, and the connection string. */
+  readonly secrets: readonly string[];
+}
+
+/** A fresh container name on Azurite's blob service at `blobEndpoint`, with clients and secrets for `auth`. */
+export function freshBlobContainer(blobEndpoint: string, auth: TestAuth): BlobTestContainer {
+  const containerName = freshContainerName();
+  const sas = blobAccountSas();
+  const connectionString =
+    auth === "key" ? blobConnectionString(blobEndpoint) : blobSasConnectionString(blobEndpoint, sas);
+  return {
+    containerName,
+    raw: rawContainer(blobEndpoint, containerName),
+    connectionString,
+    secrets: [auth === "key" ? AZURITE_ACCOUNT_KEY : sasSignature(sas), connectionString],
+  };
 }

@@ -1,12 +1,15 @@
 export { AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME, type AzuriteInstance, startAzurite } from "./azurite.js";
 export {
+  type BlobTestContainer,
   blobAccountSas,
   blobConnectionString,
   blobQuickRetries,
   blobSasConnectionString,
   containerSas,
+  freshBlobContainer,
   freshContainerName,
   rawContainer,
+  type TestAuth,
 } from "./blob-storage.js";
 export { exposed, type RejectionError, rejection } from "./error-inspection.js";
 export {
@@ -23,7 +26,9 @@ export {
   type CallCounter,
   countCalls,
   freshTableName,
+  freshTestTable,
   rawTableClient,
+  type TestTable,
   tableAccountSas,
   tableConnectionString,
   tableQuickRetries,

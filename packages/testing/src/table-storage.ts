@@ -6,6 +6,8 @@ import {
   type TableServiceClientOptions,
 } from "@azure/data-tables";
 import { AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME, type AzuriteInstance } from "./azurite.js";
+import type { TestAuth } from "./blob-storage.js";
+import { sasSignature } from "./sas.js";
 
 /** A fresh table name per test, so tests never see each other's entities. */
 export function freshTableName(): string {
@@ -85,4 +87,32 @@ export function tableAccountSas(): string {
 /** A SAS connection string (no account key in it) for Azurite's table endpoint. */
 export function tableSasConnectionString(tableEndpoint: string, sas: string): string {
   return `TableEndpoint=${tableEndpoint};SharedAccessSignature=${sas}`;
+}
+
+/** A fresh table (not created yet) and the ways a test reaches it. */
+export interface TestTable {
+  /** The table's name, unique to this test. */
+  readonly tableName: string;
+  /** A key-authenticated client on the table, for acting behind the adapter's back. */
+  readonly raw: TableClient;
+  /** The connection string the adapter under test gets: account key or account SAS, as asked. */
+  readonly connectionString: string;
+  /** What must never appear in errors, logs or records: the key or the SAS signature, and the connection string. */
+  readonly secrets: readonly string[];
+}
+
+/** A fresh table name on `azurite`'s table service, with clients and secrets for `auth`. */
+export function freshTestTable(azurite: AzuriteInstance, auth: TestAuth): TestTable {
+  const tableName = freshTableName();
+  const sas = tableAccountSas();
+  const connectionString =
+    auth === "key"
+      ? tableConnectionString(azurite.tableEndpoint)
+      : tableSasConnectionString(azurite.tableEndpoint, sas);
+  return {
+    tableName,
+    raw: rawTableClient(azurite, tableName),
+    connectionString,
+    secrets: [auth === "key" ? AZURITE_ACCOUNT_KEY : sasSignature(sas), connectionString],
+  };
 }
