@@ -208,9 +208,9 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
   if (membership.length > 0) {
     print("");
     print(
-      `2. Convergence: ${processes} processes join one after another; seconds from the joiner's start to the last change before balanced (eph: leases / reading), moves (max per partition), duplicates`,
+      `2. Convergence: ${processes} processes join one after another; seconds from the joiner's start to the last change before balanced (eph: leases / reading), moves (eph: lease acquisitions) (max per partition), duplicates, lease/ownership writes refused with 412`,
     );
-    print(pad(["side", ...Array.from({ length: processes }, (_, i) => `join ${i + 1}`)], [18, 28, 28, 28, 28]));
+    print(pad(["side", ...Array.from({ length: processes }, (_, i) => `join ${i + 1}`)], [18, 36, 36, 36, 36]));
     const conv: Record<string, unknown> = {};
     for (const m of membership) {
       print(
@@ -219,11 +219,11 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
             m.side,
             ...m.joins.map((j) =>
               j.converged
-                ? `${j.leasesMs !== undefined ? `${sec(j.leasesMs)}/` : ""}${sec(j.convergeMs)} s, ${j.moves}${j.leaseMoves !== undefined ? `(${j.leaseMoves})` : ""} mv (${j.maxMovesPerPartition}), ${j.duplicates} dup`
+                ? `${j.leasesMs !== undefined ? `${sec(j.leasesMs)}/` : ""}${sec(j.convergeMs)} s, ${j.moves}${j.leaseMoves !== undefined ? `(${j.leaseMoves})` : ""} mv (${j.maxMovesPerPartition}), ${j.duplicates} dup, ${j.refusedWrites} 412`
                 : `not balanced, ${j.moves} mv`,
             ),
           ],
-          [18, 28, 28, 28, 28],
+          [18, 36, 36, 36, 36],
         ),
       );
       conv[m.side] = m.joins;

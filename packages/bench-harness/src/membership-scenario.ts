@@ -17,6 +17,11 @@ export interface JoinResult {
   readonly moves: number;
   /** eph: lease acquisitions. */
   readonly leaseMoves: number | undefined;
+  /**
+   * Lease (eph) or ownership (official) writes the store refused with 412 during the join: acquisitions
+   * that lost to the owner's renewal or to another claimant, and renewals of leases just taken.
+   */
+  readonly refusedWrites: number;
   /** Most times one partition moved during the join. */
   readonly maxMovesPerPartition: number;
   readonly duplicates: number;
@@ -144,6 +149,8 @@ export async function runMembership(
       const from = await member.go();
       if (i === 0) startedAt = from;
       marks.push({ t: from, label: `join ${i + 1}` });
+      const refusedPrefix = side === "eph" ? "lease.write.412" : "ownership.write.412";
+      const refusedBefore = env.counter.failed(refusedPrefix);
       const movesBefore = book.moves.length;
       const acquiredBefore = acquisitions.length;
       const s = await settle(from);
@@ -159,12 +166,13 @@ export async function runMembership(
         leasesMs: side === "eph" && s.converged && acquired.length > 0 ? lastAcquired - from : undefined,
         moves: moves.length,
         leaseMoves: side === "eph" ? acquired.length : undefined,
+        refusedWrites: env.counter.failed(refusedPrefix) - refusedBefore,
         maxMovesPerPartition: Math.max(0, ...perPartition.values()),
         duplicates: ledger.duplicatesBetween(from, Date.now()).length,
       };
       joins.push(join);
       progress(
-        `${side}: join ${i + 1} ${s.converged ? `balanced after ${(join.convergeMs! / 1000).toFixed(2)} s` : "NOT balanced"}, ${join.moves} moves, ${join.duplicates} duplicates`,
+        `${side}: join ${i + 1} ${s.converged ? `balanced after ${(join.convergeMs! / 1000).toFixed(2)} s` : "NOT balanced"}, ${join.moves} moves, ${join.duplicates} duplicates, ${join.refusedWrites} conditional writes refused`,
       );
     }
 

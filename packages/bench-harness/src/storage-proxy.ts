@@ -31,8 +31,24 @@ export class CallCounter {
   /** Requests slower than this (ms) are listed in `slow`. */
   slowThresholdMs = 500;
 
+  /** Answers other than 2xx, by `<role>.<operation>.<status>`; never reset (compare totals over time). */
+  private readonly failures = new Map<string, number>();
+
   add(category: string): void {
     this.counts.set(category, (this.counts.get(category) ?? 0) + 1);
+  }
+
+  /** Counts an answer that was not a success. */
+  addFailure(category: string, status: number): void {
+    const key = `${category}.${status}`;
+    this.failures.set(key, (this.failures.get(key) ?? 0) + 1);
+  }
+
+  /** Failed answers so far whose key starts with `prefix`, e.g. `lease.write.412` (lost conditional writes). */
+  failed(prefix = ""): number {
+    let n = 0;
+    for (const [k, v] of this.failures) if (k.startsWith(prefix)) n += v;
+    return n;
   }
 
   /** Forgets every count. */
@@ -116,9 +132,8 @@ export async function startStorageProxy(options: StorageProxyOptions): Promise<S
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? "/", "http://proxy");
     const method = req.method ?? "GET";
-    options.counter.add(
-      `${roleOf(url.pathname, url.searchParams)}.${operationOf(options.service, method, url.pathname, url.searchParams)}`,
-    );
+    const category = `${roleOf(url.pathname, url.searchParams)}.${operationOf(options.service, method, url.pathname, url.searchParams)}`;
+    options.counter.add(category);
     const faults = options.faults;
     const forward = () => {
       if (faults && Math.random() < faults.resetRate) {
@@ -155,6 +170,8 @@ export async function startStorageProxy(options: StorageProxyOptions): Promise<S
           (answer) => {
             const ms = Date.now() - sentAt;
             if (ms > options.counter.slowThresholdMs) options.counter.slow.push({ t: Date.now(), ms });
+            const status = answer.statusCode ?? 502;
+            if (status >= 300) options.counter.addFailure(category, status);
             res.writeHead(answer.statusCode ?? 502, answer.headers);
             answer.on("error", () => res.destroy());
             answer.pipe(res);
