@@ -297,6 +297,9 @@ export class PartitionWorker {
     if (!this.stopRequested && !this.failure) this.state = "receiving";
     for (const event of events) {
       if (this.stopRequested || this.failure || this.sealed) return;
+      // Past the lease's local deadline (e.g. the process was stopped longer than the lease and has
+      // just resumed, before the balancer's timer reports the loss): another host may own it now.
+      if (!this.env.leases.isOwned(this.partitionId)) return;
       if (this.lastEnqueued === undefined || event.sequenceNumber > this.lastEnqueued) {
         this.lastEnqueued = event.sequenceNumber;
       }
