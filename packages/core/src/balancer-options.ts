@@ -67,7 +67,10 @@ export interface BalancerOptions {
   renewalInterval?: number;
   /** Time between scans of all leases (ms). Default 10 000. Scans are jittered to at most this. */
   scanInterval?: number;
-  /** Deadline of one store call (ms). Default: a quarter of the renewal interval, at least 1 ms. */
+  /**
+   * Deadline of one store call (ms). Default: a quarter of the renewal interval but at least 1 000,
+   * capped at a sixth of the lease duration.
+   */
   operationTimeout?: number;
   /** Maximum store calls in flight during a scan. Default 32. */
   maxConcurrentCalls?: number;
@@ -123,10 +126,12 @@ export function resolveTiming(options: Partial<ResolvedTiming>): ResolvedTiming 
       `Option "leaseDuration" (${leaseDuration} ms) must be greater than "renewalInterval" (${renewalInterval} ms).`,
     );
   }
+  // A quarter of the renewal interval, but at least a second (a store under load needs it), and never
+  // more than a sixth of the lease, the margin by which this host gives a lease up before others may.
   const operationTimeout = positive(
     "operationTimeout",
     options.operationTimeout,
-    Math.max(1, Math.floor(renewalInterval / 4)),
+    Math.max(1, Math.min(Math.max(1000, renewalInterval / 4), leaseDuration / 6)),
   );
   const maxConcurrentCalls = positive("maxConcurrentCalls", options.maxConcurrentCalls, 32);
   if (!Number.isInteger(maxConcurrentCalls)) {
