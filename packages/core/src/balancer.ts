@@ -260,15 +260,22 @@ export class Balancer {
     await forEachConcurrently(claims, this.timing.maxConcurrentCalls, async (claim) => {
       const lease = byId.get(claim.partitionId);
       if (!lease || this.state !== "running") return;
-      const sentAt = this.clock.now();
+      let sentAt = this.clock.now();
       try {
-        const taken = await withDeadline(
-          this.clock,
-          this.timing.operationTimeout,
-          (abortSignal) =>
-            this.options.leaser.acquireLease(claim.partitionId, { expectedVersion: lease.version, abortSignal }),
-          `Acquiring the lease of partition ${claim.partitionId}`,
-        );
+        const taken = await this.acquire(claim.partitionId, lease.version).catch(async (error: unknown) => {
+          // A steal that lost only to the owner's own renewal (same owner, same epoch, new version) is
+          // retried once at the new version instead of a whole scan later.
+          if (claim.from === "" || !isEphError(error, "LeaseLost") || this.state !== "running") throw error;
+          const current = await withDeadline(
+            this.clock,
+            this.timing.operationTimeout,
+            (abortSignal) => this.options.leaser.ensureLease(claim.partitionId, { abortSignal }),
+            `Reading the lease of partition ${claim.partitionId}`,
+          );
+          if (current.owner !== claim.from || current.epoch !== lease.epoch) throw error;
+          sentAt = this.clock.now();
+          return this.acquire(claim.partitionId, current.version);
+        });
         this.tracker.observe(taken, this.clock.now());
         acquired.push(claim.partitionId);
         if (claim.from !== "") stolen++;
@@ -285,6 +292,15 @@ export class Balancer {
     this.report(startedAt, plan.hosts, plan.quota, acquired, stolen, failures);
     const next = this.nextScanDelay(this.clock.now(), [...byId.values()]);
     this.scheduleScan(announce ? Math.min(next, this.announceDelay()) : next);
+  }
+
+  private acquire(partitionId: string, expectedVersion: string): Promise<LeaseMarker> {
+    return withDeadline(
+      this.clock,
+      this.timing.operationTimeout,
+      (abortSignal) => this.options.leaser.acquireLease(partitionId, { expectedVersion, abortSignal }),
+      `Acquiring the lease of partition ${partitionId}`,
+    );
   }
 
   /**
