@@ -57,7 +57,7 @@ export class EventDispatcher {
   async dispatch(event: ReceivedEventData): Promise<DispatchOutcome> {
     const o = this.options;
     this.lastCheckpointRequested = false;
-    let pending = [...o.handlers()];
+    let pending: ReadonlyArray<readonly [HandlerID, EventHandler]> = o.handlers();
     if (pending.length === 0 || o.signal.aborted) return { kind: "stopped" };
     const position = positionOf(event);
     const completion = new EventCompletion(
@@ -114,11 +114,12 @@ export class EventDispatcher {
         }
         // A handler unregistered meanwhile is not retried; it no longer holds the event back.
         const registered = new Set(o.handlers().map(([id]) => id));
-        pending = [];
+        const retry: Array<readonly [HandlerID, EventHandler]> = [];
         for (const { handler } of failed) {
-          if (registered.has(handler[0])) pending.push(handler);
+          if (registered.has(handler[0])) retry.push(handler);
           else completion.done(handler[0]);
         }
+        pending = retry;
         if (pending.length === 0) {
           this.lastCheckpointRequested = completion.checkpointRequested;
           return { kind: "handled" };

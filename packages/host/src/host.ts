@@ -88,6 +88,8 @@ export class EventProcessorHost {
   private readonly checkpointer: Checkpointer;
   private readonly secrets: readonly string[];
   private readonly handlers = new Map<HandlerID, EventHandler>();
+  /** The handlers as a list, built on first use after a change (read once per event). */
+  private handlerList: ReadonlyArray<readonly [HandlerID, EventHandler]> | undefined;
   private readonly workers = new Map<string, PartitionWorker>();
   private readonly retiring = new Map<string, Promise<void>>();
   private readonly env: WorkerEnvironment;
@@ -129,7 +131,8 @@ export class EventProcessorHost {
         isOwned: (pid) => this.balancer?.isOwned(pid) ?? false,
       },
       options: this.options,
-      handlers: () => [...this.handlers.entries()],
+      // Rebuilt only when handlers change, so dispatching an event allocates no copy of the list.
+      handlers: () => (this.handlerList ??= [...this.handlers.entries()]),
       log: this.log,
       secrets: this.secrets,
       reportError: (info) => this.reportError(info),
@@ -292,6 +295,7 @@ export class EventProcessorHost {
     }
     const id = randomUUID();
     this.handlers.set(id, handler);
+    this.handlerList = undefined;
     return id;
   }
 
@@ -306,6 +310,7 @@ export class EventProcessorHost {
    */
   async unregisterHandler(id: HandlerID): Promise<void> {
     if (!this.handlers.delete(id)) return;
+    this.handlerList = undefined;
     if (this.handlers.size === 0 && this.state !== "closed") await this.close();
   }
 
