@@ -1,8 +1,7 @@
 import type { ReceivedEventData } from "@azure/event-hubs";
-import { type Checkpoint, type Clock, delay, EphError, type HandlerID, type RandomSource } from "@eph/core";
+import { type Checkpoint, type Clock, delay, EphError, type RandomSource } from "@eph/core";
 import { backoffDelay } from "./backoff.js";
-import { EventCompletion } from "./event-completion.js";
-import type { EventHandler, HandlerContext } from "./handler.js";
+import { type AttemptResult, EventRun, type RegisteredHandler } from "./event-run.js";
 import type { HandlerFailureAction, HostErrorInfo } from "./host-events.js";
 import type { HandlerRetryPolicy } from "./host-options.js";
 
@@ -28,18 +27,14 @@ export interface EventDispatcherOptions {
   readonly retry: Required<HandlerRetryPolicy>;
   readonly onFailure: HandlerFailureAction;
   /** The handlers registered now. */
-  readonly handlers: () => ReadonlyArray<readonly [HandlerID, EventHandler]>;
+  readonly handlers: () => readonly RegisteredHandler[];
   /** Stores `position` now (a handler called `checkpoint()`). */
   readonly checkpointNow: (position: Checkpoint) => Promise<void>;
   readonly report: (info: HostErrorInfo) => void;
 }
 
-type AttemptResult = { readonly ok: true } | { readonly ok: false; readonly error: unknown };
-
-/** The position of an event, as a checkpoint. */
-export function positionOf(event: ReceivedEventData): Checkpoint {
-  return { offset: String(event.offset), sequenceNumber: event.sequenceNumber, enqueuedTime: event.enqueuedTimeUtc };
-}
+const handled: DispatchOutcome = { kind: "handled" };
+const stopped: DispatchOutcome = { kind: "stopped" };
 
 /**
  * Gives one partition's events to every registered handler. Handlers of one event run concurrently;
@@ -53,29 +48,42 @@ export class EventDispatcher {
 
   constructor(private readonly options: EventDispatcherOptions) {}
 
-  /** Runs the handlers on `event` until it completes, is skipped, fails for good, or the partition stops. */
-  async dispatch(event: ReceivedEventData): Promise<DispatchOutcome> {
+  /**
+   * Runs the handlers on `event` until it completes, is skipped, fails for good, or the partition stops.
+   * When every handler returns synchronously without asking for a checkpoint the outcome is returned
+   * directly, not as a promise: a batch of synchronous handlers then runs without a microtask per event.
+   */
+  dispatch(event: ReceivedEventData): DispatchOutcome | Promise<DispatchOutcome> {
     const o = this.options;
     this.lastCheckpointRequested = false;
-    let pending: ReadonlyArray<readonly [HandlerID, EventHandler]> = o.handlers();
-    if (pending.length === 0 || o.signal.aborted) return { kind: "stopped" };
-    const position = positionOf(event);
-    const completion = new EventCompletion(
-      pending.map(([id]) => id),
-      () => o.checkpointNow(position),
-    );
-    const outstanding: Promise<unknown>[] = [];
+    const handlers = o.handlers();
+    if (handlers.length === 0 || o.signal.aborted) return stopped;
+    const run = new EventRun(o, event, handlers);
+    const first = run.attempt(handlers, 1);
+    if (!(first instanceof Promise) && first.every((r) => r.ok) && !run.checkpointRequested) return handled;
+    return this.complete(run, handlers, first);
+  }
+
+  /** The slow path: waits for asynchronous handlers, retries failures with backoff, applies the policy. */
+  private async complete(
+    run: EventRun,
+    handlers: readonly RegisteredHandler[],
+    first: AttemptResult[] | Promise<AttemptResult[]>,
+  ): Promise<DispatchOutcome> {
+    const o = this.options;
+    const event = run.event;
+    let pending = handlers;
     let lastError: unknown;
     try {
       for (let attempt = 1; ; attempt++) {
-        const results = await this.runAttempt(pending, event, attempt, completion, outstanding);
-        const failed: { handler: (typeof pending)[number]; error: unknown }[] = [];
+        const results = attempt === 1 ? await first : await run.attempt(pending, attempt);
+        const failed: { handler: RegisteredHandler; error: unknown }[] = [];
         results.forEach((result, i) => {
-          if (!result.ok) failed.push({ handler: pending[i] as (typeof pending)[number], error: result.error });
+          if (!result.ok) failed.push({ handler: pending[i] as RegisteredHandler, error: result.error });
         });
         if (failed.length === 0) {
-          this.lastCheckpointRequested = completion.checkpointRequested;
-          return { kind: "handled" };
+          this.lastCheckpointRequested = run.checkpointRequested;
+          return handled;
         }
         const exhausted = attempt >= o.retry.maxAttempts;
         for (const { handler, error } of failed) {
@@ -93,11 +101,11 @@ export class EventDispatcher {
         }
         if (exhausted) {
           if (o.onFailure === "skipEvent") {
-            completion.completeAll();
-            this.lastCheckpointRequested = completion.checkpointRequested;
+            run.completeAll();
+            this.lastCheckpointRequested = run.checkpointRequested;
             return { kind: "skipped", error: lastError };
           }
-          completion.abandon(
+          run.abandon(
             new EphError(
               "Aborted",
               `Not checkpointed: a handler failed for good on event ${event.sequenceNumber} of partition ${o.partitionId}.`,
@@ -109,97 +117,28 @@ export class EventDispatcher {
         try {
           await delay(o.clock, backoffDelay(attempt, o.retry.initialDelay, o.retry.maxDelay, o.random), o.signal);
         } catch {
-          completion.abandon(stoppedError(o.partitionId));
-          return { kind: "stopped" };
+          run.abandon(stoppedError(o.partitionId));
+          return stopped;
         }
         // A handler unregistered meanwhile is not retried; it no longer holds the event back.
         const registered = new Set(o.handlers().map(([id]) => id));
-        const retry: Array<readonly [HandlerID, EventHandler]> = [];
+        const retry: RegisteredHandler[] = [];
         for (const { handler } of failed) {
           if (registered.has(handler[0])) retry.push(handler);
-          else completion.done(handler[0]);
+          else run.done(handler[0]);
         }
         pending = retry;
         if (pending.length === 0) {
-          this.lastCheckpointRequested = completion.checkpointRequested;
-          return { kind: "handled" };
+          this.lastCheckpointRequested = run.checkpointRequested;
+          return handled;
         }
       }
     } finally {
       // One event at a time: handlers that said "done" through checkpoint() are still awaited.
-      if (completion.checkpointRequested) await Promise.allSettled(outstanding);
+      if (run.checkpointRequested) await run.settled();
     }
   }
-
-  /**
-   * Calls every pending handler on the event; resolves once each has returned, thrown, or declared itself
-   * done through `checkpoint()` (so one handler awaiting its checkpoint never blocks the retry of
-   * another, which that checkpoint waits for). One promise per attempt keeps the hot path cheap.
-   */
-  private runAttempt(
-    pending: ReadonlyArray<readonly [HandlerID, EventHandler]>,
-    event: ReceivedEventData,
-    attempt: number,
-    completion: EventCompletion,
-    outstanding: Promise<unknown>[],
-  ): Promise<AttemptResult[]> {
-    const o = this.options;
-    return new Promise<AttemptResult[]>((resolve) => {
-      const results: (AttemptResult | undefined)[] = new Array(pending.length);
-      let remaining = pending.length;
-      const settle = (i: number, result: AttemptResult) => {
-        if (results[i] !== undefined) return;
-        results[i] = result;
-        if (--remaining === 0) resolve(results as AttemptResult[]);
-      };
-      pending.forEach(([id, handler], i) => {
-        let declared = false;
-        const context: HandlerContext = {
-          partitionId: o.partitionId,
-          epoch: o.epoch,
-          signal: o.signal,
-          checkpoint: () => {
-            declared = true;
-            const written = completion.requestCheckpoint(id);
-            settle(i, succeeded);
-            return written;
-          },
-        };
-        let run: Promise<void>;
-        try {
-          run = Promise.resolve(handler(event, context));
-        } catch (error) {
-          run = Promise.reject(error);
-        }
-        const tracked = run.then(
-          () => {
-            completion.done(id);
-            settle(i, succeeded);
-          },
-          (error: unknown) => {
-            if (!declared) {
-              settle(i, { ok: false, error });
-              return;
-            }
-            // It already said it was done (and its position may be stored): report, do not retry.
-            o.report({
-              operation: "handler",
-              partitionId: o.partitionId,
-              error,
-              willRetry: false,
-              handlerId: id,
-              event,
-              attempt,
-            });
-          },
-        );
-        outstanding.push(tracked);
-      });
-    });
-  }
 }
-
-const succeeded: AttemptResult = { ok: true };
 
 function stoppedError(partitionId: string): EphError {
   return new EphError("Aborted", `Partition ${partitionId} stopped before the event completed.`, { partitionId });

@@ -41,9 +41,9 @@ function setup(handlers: EventHandler[], onFailure: HandlerFailureAction = "stop
 }
 
 /** Runs a dispatch in the background, recording when it settled. */
-function track(promise: Promise<DispatchOutcome>) {
+function track(dispatched: DispatchOutcome | Promise<DispatchOutcome>) {
   const state: { outcome?: DispatchOutcome } = {};
-  void promise.then((outcome) => {
+  void Promise.resolve(dispatched).then((outcome) => {
     state.outcome = outcome;
   });
   return state;
@@ -82,6 +82,67 @@ describe("EventDispatcher", () => {
       [1, true, "fail 1"],
       [2, true, "fail 2"],
     ]);
+  });
+
+  it("synchronous handlers complete the event at once, without a promise to wait for", () => {
+    const seen: string[] = [];
+    const t = setup([
+      (e) => {
+        seen.push(`a${e.sequenceNumber}`);
+      },
+      (e) => {
+        seen.push(`b${e.sequenceNumber}`);
+      },
+    ]);
+    expect(t.dispatcher.dispatch(event(1))).toEqual({ kind: "handled" });
+    expect(t.dispatcher.dispatch(event(2))).toEqual({ kind: "handled" });
+    expect(seen).toEqual(["a1", "b1", "a2", "b2"]);
+    expect(t.written).toEqual([]);
+  });
+
+  it("a synchronous handler that throws is retried on the same event, and only it", async () => {
+    const calls: string[] = [];
+    const t = setup([
+      () => {
+        calls.push("ok");
+      },
+      () => {
+        calls.push("flaky");
+        if (calls.length < 3) throw new Error("sync failure");
+      },
+    ]);
+    const run = track(t.dispatcher.dispatch(event(7)));
+    await t.clock.advance(0);
+    expect(run.outcome).toBeUndefined();
+    await t.clock.advance(100);
+    expect(run.outcome).toEqual({ kind: "handled" });
+    expect(calls).toEqual(["ok", "flaky", "flaky"]);
+    expect(t.reports.map((r) => [r.handlerId, r.attempt, r.willRetry])).toEqual([["h1", 1, true]]);
+  });
+
+  it("a synchronous handler's checkpoint() waits for an asynchronous handler, then stores the position", async () => {
+    const slow = deferred();
+    let stored = false;
+    const t = setup([
+      (_e, context) => {
+        void context.checkpoint().then(() => {
+          stored = true;
+        });
+      },
+      async () => {
+        await slow.promise;
+      },
+    ]);
+    const run = track(t.dispatcher.dispatch(event(3)));
+    await t.clock.advance(0);
+    expect(run.outcome).toBeUndefined();
+    expect(t.written).toEqual([]);
+    slow.resolve();
+    await t.clock.advance(0);
+    expect(run.outcome).toEqual({ kind: "handled" });
+    expect(t.written.map((c) => c.sequenceNumber)).toEqual([3]);
+    expect(stored).toBe(true);
+    expect(t.dispatcher.lastCheckpointRequested).toBe(true);
   });
 
   it("checkpoint() stores the position only once every handler is done with the event", async () => {
