@@ -18,7 +18,8 @@ import {
 } from "@eph/core";
 import { backoffDelay } from "./backoff.js";
 import { CheckpointWriter } from "./checkpoint-writer.js";
-import { EventDispatcher, positionOf } from "./event-dispatcher.js";
+import { EventDispatcher } from "./event-dispatcher.js";
+import { positionOf } from "./event-run.js";
 import type { EventHandler } from "./handler.js";
 import type { PartitionHealth, PartitionState } from "./health.js";
 import type { HostErrorInfo, PartitionClosedInfo, PartitionCloseReason, PartitionOpenedInfo } from "./host-events.js";
@@ -275,7 +276,7 @@ export class PartitionWorker {
           maxBatchSize: o.maxBatchSize,
           prefetchCount: o.prefetchCount,
           maxWaitTimeInSeconds: o.maxWaitTimeInSeconds,
-          trackLastEnqueuedEventProperties: true,
+          trackLastEnqueuedEventProperties: o.trackLastEnqueuedEventProperties,
         });
         if (ended) {
           // An error was reported synchronously, before `subscription` was assigned.
@@ -300,10 +301,8 @@ export class PartitionWorker {
       // Past the lease's local deadline (e.g. the process was stopped longer than the lease and has
       // just resumed, before the balancer's timer reports the loss): another host may own it now.
       if (!this.env.leases.isOwned(this.partitionId)) return;
-      if (this.lastEnqueued === undefined || event.sequenceNumber > this.lastEnqueued) {
-        this.lastEnqueued = event.sequenceNumber;
-      }
-      const outcome = await this.dispatcher.dispatch(event);
+      const dispatched = this.dispatcher.dispatch(event);
+      const outcome = dispatched instanceof Promise ? await dispatched : dispatched;
       if (this.sealed) return;
       if (outcome.kind === "stopped") return;
       if (outcome.kind === "failed") {

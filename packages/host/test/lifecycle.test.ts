@@ -149,7 +149,7 @@ describe("host lifecycle", () => {
     await host.close();
   });
 
-  it("health() shows the lag and the last receive time, so a stalled host can be told apart", async () => {
+  it("health() shows the lag (with last-enqueued tracking) and the last receive time, so a stalled host can be told apart", async () => {
     const stores = memoryStores();
     await send(emu, "lag", "0", 50);
     let release: () => void = () => undefined;
@@ -160,7 +160,13 @@ describe("host lifecycle", () => {
       emu.connectionString("lag"),
       stores.leaser(),
       stores.checkpointer(),
-      { noBanner: true, ...fastTiming, maxWaitTimeInSeconds: 1, checkpoint: { everyEvents: 10, everyMs: 100 } },
+      {
+        noBanner: true,
+        ...fastTiming,
+        maxWaitTimeInSeconds: 1,
+        trackLastEnqueuedEventProperties: true,
+        checkpoint: { everyEvents: 10, everyMs: 100 },
+      },
     );
     host.registerHandler(async () => {
       await gate;

@@ -119,6 +119,7 @@ describe("creating a host", () => {
     [{ handoffTimeout: 120_000 }, /handoffTimeout/],
     [{ onError: "log" as never }, /onError/],
     [{ logger: {} as never }, /logger/],
+    [{ trackLastEnqueuedEventProperties: "yes" as never }, /trackLastEnqueuedEventProperties/],
     [{ leaseDuraton: 5000 } as never, /Unknown option "leaseDuraton"/],
   ];
 
