@@ -291,7 +291,7 @@ export class Balancer {
     });
     this.report(startedAt, plan.hosts, plan.quota, acquired, stolen, failures);
     const next = this.nextScanDelay(this.clock.now(), [...byId.values()]);
-    this.scheduleScan(announce ? Math.min(next, this.announceDelay()) : next);
+    this.scheduleScan(announce ? Math.min(next, this.announceDelay(this.clock.now() - startedAt)) : next);
   }
 
   private acquire(partitionId: string, expectedVersion: string): Promise<LeaseMarker> {
@@ -304,11 +304,14 @@ export class Balancer {
   }
 
   /**
-   * How long an invisible host waits after its first claim before claiming the rest: long enough for
-   * hosts started together to have made their own first claims, short against the scan interval.
+   * How long an invisible host waits after its first claim before claiming the rest. Hosts started
+   * together made their first claims within about one scan-and-claim of ours, so a few times what ours
+   * took (`scanTook`) is enough for their claims to be visible; never more than 5-10 % of the scan
+   * interval. Jittered, so hosts started together do not look again in step.
    */
-  private announceDelay(): number {
-    return Math.max(1, this.timing.scanInterval / 20 + (this.timing.scanInterval / 20) * this.random());
+  private announceDelay(scanTook: number): number {
+    const jitter = 1 + this.random();
+    return Math.max(1, Math.min((this.timing.scanInterval / 20) * jitter, 4 * scanTook * jitter));
   }
 
   /**

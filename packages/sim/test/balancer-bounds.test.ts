@@ -7,6 +7,13 @@ import { measureMembership } from "../src/scenarios.js";
 describe("balancer bounds (32 partitions, 4 hosts)", async () => {
   const figures = await measureMembership({ stores: memoryStores, partitions: 32, hosts: 4, seed: 11 });
 
+  it("hosts started together own every partition at once, each taken once, without waiting a scan", () => {
+    // Each claims one lease to become visible, looks again a few store round trips later, then claims its share.
+    expect(figures.start.intervals).toBeLessThanOrEqual(0.05);
+    expect(figures.start.moves).toBe(32);
+    expect(figures.start.maxMovesPerPartition).toBe(1);
+  });
+
   it("balances within 2 scan intervals of a join, moving only the joiner's share, each partition once", () => {
     expect(figures.join.intervals).toBeLessThanOrEqual(2);
     expect(figures.join.moves).toBe(8);
