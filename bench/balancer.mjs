@@ -16,7 +16,9 @@ for (const c of cases) {
   rows.push({ ...f, wallSeconds: (performance.now() - t0) / 1000 });
 }
 const fmt = (x) => (Number.isInteger(x) ? String(x) : x.toFixed(2));
-console.log("P x H        | start (intervals/moves/max) | join            | crash           | leave           | steady moves | calls/partition/h");
+console.log(
+  "P x H        | start (intervals/moves/max) | join            | crash           | leave           | steady moves | calls/partition/h",
+);
 for (const r of rows) {
   const c = (x) => `${fmt(x.intervals)} / ${x.moves} / ${x.maxMovesPerPartition}`.padEnd(15);
   console.log(

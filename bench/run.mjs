@@ -5,7 +5,7 @@
 //
 // Run: pnpm bench [--sides eph,official-greedy,official-balanced] [--store blob|table]
 //                 [--skip-throughput] [--skip-membership] [--per-partition N] [--rounds N]
-//                 [--rate EVENTS_PER_S] [--window MS] [--chart PATH]
+//                 [--rate EVENTS_PER_S] [--window MS] [--chart PATH] [--throughput-timing default|short]
 import { parseArgs } from "node:util";
 import { runBenchmark } from "../packages/bench-harness/dist/index.js";
 
@@ -19,6 +19,7 @@ const { values } = parseArgs({
     rounds: { type: "string" },
     rate: { type: "string" },
     window: { type: "string" },
+    "throughput-timing": { type: "string", default: "default" },
     chart: { type: "string", default: new URL("../docs/convergence.svg", import.meta.url).pathname },
   },
 });
@@ -34,6 +35,11 @@ await runBenchmark({
   ratePerSecond: num(values.rate),
   storageWindowMs: num(values.window),
   chartPath: values.chart,
+  // "short": the membership scenarios' timing (lease 6 s, interval 1 s) for the throughput runs too.
+  throughputTiming:
+    values["throughput-timing"] === "short"
+      ? { leaseDuration: 6000, interval: 1000, operationTimeout: 1000 }
+      : { leaseDuration: 60_000, interval: 10_000 },
 });
 console.log(
   `wall time ${((Date.now() - started) / 1000).toFixed(0)} s; command: pnpm bench ${process.argv.slice(2).join(" ")}`,

@@ -10,6 +10,8 @@ export interface ThroughputRun {
   /** From start (subscribe / startNonBlocking) to the last expected event handled; undefined if it timed out. */
   readonly seconds: number | undefined;
   readonly eventsPerSecond: number | undefined;
+  /** From start to the first event handled (s): the start-up cost. */
+  readonly firstEventSeconds: number | undefined;
   /** Rate between 10 % and 90 % of the backlog handled: start-up and the tail left out. */
   readonly steadyEventsPerSecond: number | undefined;
   /** CPU time of the consuming process per event (µs). */
@@ -53,9 +55,11 @@ export async function runThroughput(
       let cpuMicrosPerEvent: number | undefined;
       let eventLoopUtilization: number | undefined;
       let steadyEventsPerSecond: number | undefined;
+      let firstEventSeconds: number | undefined;
       try {
         const done = await member.next("done", options.timeoutMs);
         seconds = (done.at - startedAt) / 1000;
+        firstEventSeconds = (done.firstAt - startedAt) / 1000;
         cpuMicrosPerEvent = (done.cpuMs * 1000) / done.count;
         eventLoopUtilization = done.eventLoopUtilization;
         steadyEventsPerSecond = done.at90 > done.at10 ? (0.8 * events * 1000) / (done.at90 - done.at10) : undefined;
@@ -69,13 +73,14 @@ export async function runThroughput(
         events,
         seconds,
         eventsPerSecond: seconds === undefined ? undefined : events / seconds,
+        firstEventSeconds,
         steadyEventsPerSecond,
         cpuMicrosPerEvent,
         eventLoopUtilization,
       };
       runs.push(run);
       progress(
-        `throughput ${side} round ${round + 1}: ${seconds === undefined ? "timed out" : `${Math.round(events / seconds)} events/s (${seconds.toFixed(2)} s; steady ${Math.round(steadyEventsPerSecond ?? 0)} events/s), ${cpuMicrosPerEvent?.toFixed(0)} µs CPU per event, event loop ${Math.round((eventLoopUtilization ?? 0) * 100)} % busy`}`,
+        `throughput ${side} round ${round + 1}: ${seconds === undefined ? "timed out" : `${Math.round(events / seconds)} events/s (${seconds.toFixed(2)} s, first event after ${firstEventSeconds?.toFixed(2)} s; steady ${Math.round(steadyEventsPerSecond ?? 0)} events/s), ${cpuMicrosPerEvent?.toFixed(0)} µs CPU per event, event loop ${Math.round((eventLoopUtilization ?? 0) * 100)} % busy`}`,
       );
     }
   }
