@@ -1,0 +1,122 @@
+import type {
+  PartitionContext,
+  ReceivedEventData,
+  SubscribeOptions,
+  Subscription,
+  SubscriptionEventHandlers,
+} from "@azure/event-hubs";
+import { type HandlerID, ManualClock } from "@eph/core";
+import { describe, expect, it } from "vitest";
+import type { EventHandler } from "../src/handler.js";
+import { resolveHostOptions } from "../src/host-options.js";
+import { type LeaseGuard, type PartitionReader, PartitionWorker } from "../src/partition-worker.js";
+import { memoryStores } from "./helpers.js";
+
+function event(sequenceNumber: number): ReceivedEventData {
+  return {
+    body: `e${sequenceNumber}`,
+    sequenceNumber,
+    offset: String(sequenceNumber),
+    enqueuedTimeUtc: new Date(0),
+    partitionKey: null,
+    getRawAmqpMessage: () => ({ body: undefined }) as never,
+  };
+}
+
+/** A reader that hands the worker's subscription to the test, which then plays the receiver. */
+class ScriptedReader implements PartitionReader {
+  handlers: SubscriptionEventHandlers | undefined;
+  options: SubscribeOptions | undefined;
+
+  subscribe(_partitionId: string, handlers: SubscriptionEventHandlers, options?: SubscribeOptions): Subscription {
+    this.handlers = handlers;
+    this.options = options;
+    return { isRunning: true, close: async () => undefined };
+  }
+
+  deliver(events: ReceivedEventData[]): Promise<void> {
+    const context = { partitionId: "0" } as PartitionContext;
+    return this.handlers?.processEvents(events, context) ?? Promise.resolve();
+  }
+}
+
+async function setup(options: { trackLastEnqueuedEventProperties?: boolean } = {}) {
+  const clock = new ManualClock();
+  const reader = new ScriptedReader();
+  let owned = true;
+  const leases: LeaseGuard = {
+    isOwned: () => owned,
+    verifyLease: async () => owned,
+  };
+  const handled: number[] = [];
+  const handler: EventHandler = (e) => {
+    handled.push(e.sequenceNumber);
+  };
+  const handlers: ReadonlyArray<readonly [HandlerID, EventHandler]> = [["h", handler]];
+  const checkpointer = memoryStores().checkpointer();
+  checkpointer.setEventProcessorHost?.({
+    hostName: "h",
+    fullyQualifiedNamespace: "ns.example",
+    eventHubName: "hub",
+    consumerGroup: "$Default",
+  });
+  await checkpointer.ensureStore();
+  const worker = new PartitionWorker(
+    {
+      reader,
+      checkpointer,
+      leases,
+      options: resolveHostOptions({ clock, noBanner: true, ...options }),
+      handlers: () => handlers,
+      log: { error: () => undefined, warning: () => undefined, info: () => undefined, verbose: () => undefined },
+      secrets: [],
+      reportError: () => undefined,
+      opened: () => undefined,
+      closed: () => undefined,
+      countEvent: () => undefined,
+    },
+    "0",
+    1,
+    undefined,
+  );
+  return {
+    clock,
+    reader,
+    worker,
+    handled,
+    loseLease: () => {
+      owned = false;
+    },
+  };
+}
+
+async function receiving(t: Awaited<ReturnType<typeof setup>>): Promise<void> {
+  t.worker.start();
+  for (let i = 0; i < 10 && !t.worker.isReceiving; i++) await t.clock.advance(0);
+  expect(t.worker.isReceiving).toBe(true);
+}
+
+describe("PartitionWorker", () => {
+  it("hands no more events to the handlers once the lease is past its local deadline", async () => {
+    const t = await setup();
+    await receiving(t);
+    await t.reader.deliver([event(0), event(1)]);
+    expect(t.handled).toEqual([0, 1]);
+    // E.g. the process was paused longer than the lease and has just resumed: another host may own it.
+    t.loseLease();
+    await t.reader.deliver([event(2), event(3)]);
+    expect(t.handled).toEqual([0, 1]);
+    expect(t.worker.health().lastSequenceNumber).toBe(1);
+  });
+
+  it("reads with the lease epoch as owner level, and asks for last-enqueued tracking only when told to", async () => {
+    const plain = await setup();
+    await receiving(plain);
+    expect(plain.reader.options).toMatchObject({ ownerLevel: 1, trackLastEnqueuedEventProperties: false });
+    expect(plain.worker.health().lag).toBeUndefined();
+
+    const tracked = await setup({ trackLastEnqueuedEventProperties: true });
+    await receiving(tracked);
+    expect(tracked.reader.options).toMatchObject({ trackLastEnqueuedEventProperties: true });
+  });
+});
