@@ -4,6 +4,24 @@ import { simulate } from "./simulation.js";
 
 // `pnpm sim [--seeds N] [--from S] [--seed S] [--duration MS]`: runs many seeded simulations and prints
 // every failing seed with its replay command; `--seed S` replays one seed and prints its events.
+const USAGE = `Usage: pnpm sim [--seeds N] [--from S] [--seed S] [--duration MS]
+  --seeds N       how many seeds to run (default 2000), starting at --from (default 1)
+  --seed S        replay one seed and print its events
+  --duration MS   virtual time per seed (default 120000)
+`;
+const known = new Set(["--seeds", "--from", "--seed", "--duration"]);
+const args = process.argv.slice(2);
+if (args.includes("--help") || args.includes("-h")) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+for (let i = 0; i < args.length; i += 2) {
+  if (!known.has(args[i] ?? "")) {
+    process.stderr.write(`Unknown argument ${JSON.stringify(args[i])}.\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
 function arg(name: string): number | undefined {
   const i = process.argv.indexOf(`--${name}`);
   if (i < 0) return undefined;
