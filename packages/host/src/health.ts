@@ -31,9 +31,15 @@ export interface PartitionHealth {
   readonly lastSequenceNumber: number | undefined;
   /** The last checkpoint stored (or the one the host started after). */
   readonly checkpoint: Checkpoint | undefined;
-  /** Sequence number of the newest event in the partition, as the service last reported it. */
+  /**
+   * Sequence number of the newest event in the partition, as the service last reported it. Only with
+   * the host option `trackLastEnqueuedEventProperties: true`; undefined otherwise.
+   */
   readonly lastEnqueuedSequenceNumber: number | undefined;
-  /** Events enqueued but not yet checkpointed: last enqueued minus the checkpoint. */
+  /**
+   * Events enqueued but not yet checkpointed: last enqueued minus the checkpoint. Only with
+   * `trackLastEnqueuedEventProperties: true`; undefined otherwise.
+   */
   readonly lag: number | undefined;
   /**
    * Host-clock time (ms) the receiver last delivered a batch, empty ones included: the receiver
