@@ -1,7 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { startBenchEnvironment } from "./bench-environment.js";
-import { defaultStoreKind } from "./eph-stores.js";
+import { DEFAULT_STORE_KIND } from "./eph-stores.js";
 import { type LeaveResult, type MembershipResult, runMembership } from "./membership-scenario.js";
 import { ownershipChart } from "./ownership-chart.js";
 import { ALL_SIDES, type SideName, type WorkloadSettings } from "./sides.js";
@@ -16,7 +16,7 @@ export interface BenchmarkOptions {
   readonly processes?: number;
   /** Same lease timing for both sides. Default lease 6 s, interval (renew/scan/update) 1 s, eph call deadline 1 s. */
   readonly timing?: LeaseTiming;
-  /** eph's stores. Default blob when `@eph/checkpointer-blob` is built, else table. */
+  /** eph's stores. Default blob. */
   readonly storeKind?: EphStoreConfig["kind"];
   /**
    * Lease timing of the throughput runs, the same for every side. Default: the products' own defaults
@@ -88,7 +88,7 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
   const partitions = options.partitions ?? 32;
   const processes = options.processes ?? 4;
   const timing = options.timing ?? { leaseDuration: 6000, interval: 1000, operationTimeout: 1000 };
-  const storeKind = options.storeKind ?? (await defaultStoreKind());
+  const storeKind = options.storeKind ?? DEFAULT_STORE_KIND;
   const settings: WorkloadSettings = { timing, maxBatchSize: 100, maxWaitTimeInSeconds: 1, storeKind };
   const rounds = options.rounds ?? 3;
   const throughputTiming = options.throughputTiming ?? { leaseDuration: 60_000, interval: 10_000 };

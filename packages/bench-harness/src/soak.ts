@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Checkpointer, seededRandom } from "@eph/core";
 import { startBenchEnvironment } from "./bench-environment.js";
-import { createCheckpointReader, defaultStoreKind } from "./eph-stores.js";
+import { createCheckpointReader, DEFAULT_STORE_KIND } from "./eph-stores.js";
 import { type Duplicate, EventLedger } from "./event-ledger.js";
 import { Fleet, type Member } from "./fleet.js";
 import { OwnershipBook } from "./ownership-book.js";
@@ -35,7 +35,9 @@ export interface SoakOptions {
   readonly anchors?: number;
   /** Events per second the producer sends throughout. Default 100. */
   readonly ratePerSecond?: number;
+  /** Lease timing of the hosts. Default lease 6 s, interval 1 s, call deadline 1 s. */
   readonly timing?: LeaseTiming;
+  /** eph's stores. Default blob. */
   readonly storeKind?: EphStoreConfig["kind"];
   /** Progress lines. Default: none. */
   readonly print?: (line: string) => void;
@@ -118,7 +120,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const hostCount = options.hosts ?? 4;
   const anchorCount = Math.min(options.anchors ?? 2, hostCount);
   const timing = options.timing ?? { leaseDuration: 6000, interval: 1000, operationTimeout: 1000 };
-  const storeKind = options.storeKind ?? (await defaultStoreKind());
+  const storeKind = options.storeKind ?? DEFAULT_STORE_KIND;
   const settings: WorkloadSettings = { timing, maxBatchSize: 100, maxWaitTimeInSeconds: 1, storeKind };
   const pids = Array.from({ length: partitions }, (_, i) => String(i));
   const hub = "soak";
