@@ -156,6 +156,14 @@ export class BlobCheckpointer implements Checkpointer {
     return copy(stored?.checkpoint);
   }
 
+  /** The partition's fence (the highest epoch raised or written); 0 when it has no record. One call. */
+  async getFence(partitionId: string, options: OperationOptions = {}): Promise<number> {
+    this.blobName(partitionId);
+    throwIfAborted(options.abortSignal);
+    const stored = await this.read(partitionId, "getFence", options.abortSignal);
+    return stored?.fence ?? 0;
+  }
+
   /**
    * Creates the partition's record if missing (`If-None-Match: *`) and raises its fence to
    * `options.epoch` (never lowers it), then returns the stored position. One call when nothing changes.

@@ -110,6 +110,13 @@ export class MemoryCheckpointer implements Checkpointer {
     return snapshot && toCheckpoint(snapshot.record.position);
   }
 
+  /** The partition's fence (the highest epoch raised or written); 0 when it has no record. */
+  async getFence(partitionId: string, options?: OperationOptions): Promise<number> {
+    const configured = this.checkConfigured(options, partitionId);
+    const snapshot = await this.read(configured, partitionId, options);
+    return snapshot?.record.fence ?? 0;
+  }
+
   /** Creates the record if missing and raises its fence to `options.epoch`; returns the stored position. */
   async ensureCheckpoint(partitionId: string, options?: EnsureCheckpointOptions): Promise<Checkpoint | undefined> {
     const configured = this.checkConfigured(options, partitionId);

@@ -140,6 +140,14 @@ export class TableCheckpointer implements Checkpointer {
     return copy(stored?.checkpoint);
   }
 
+  /** The partition's fence (the highest epoch raised or written); 0 when it has no record. One call. */
+  async getFence(partitionId: string, options: OperationOptions = {}): Promise<number> {
+    const keys = this.keys(partitionId);
+    throwIfAborted(options.abortSignal);
+    const stored = await this.read(partitionId, keys, "getFence", options.abortSignal);
+    return stored?.fence ?? 0;
+  }
+
   /**
    * Creates the record if missing (insert-only) and raises its fence to `options.epoch` (never lowers
    * it). One read, plus one write when something changes. Returns the stored position.

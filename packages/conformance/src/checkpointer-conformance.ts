@@ -203,6 +203,24 @@ export function describeCheckpointerConformance(
         await c.updateCheckpoint("0", position(4), { epoch: 6 });
       });
 
+      test("getFence (optional) reports what ensureCheckpoint and updateCheckpoint raised, seen from another host", async (s) => {
+        const c = s.host("host-a");
+        if (!c.getFence) return; // Optional: hosts then wait their whole handoffTimeout instead.
+        const other = s.host("host-b");
+        await c.ensureStore();
+        expect(await c.getFence("0"), "no record yet").toBe(0);
+        await c.ensureCheckpoint("0");
+        expect(await other.getFence?.("0"), "a record without an epoch").toBe(0);
+        await c.ensureCheckpoint("0", { epoch: 4 });
+        expect(await other.getFence?.("0")).toBe(4);
+        await c.updateCheckpoint("0", position(1), { epoch: 6 });
+        expect(await other.getFence?.("0"), "a write above the fence raises it").toBe(6);
+        await other.ensureCheckpoint("0", { epoch: 5 });
+        expect(await c.getFence("0"), "never lowered").toBe(6);
+        await c.deleteCheckpoint("0");
+        expect(await other.getFence?.("0"), "deleted").toBe(0);
+      });
+
       test("ensureCheckpoint raises the fence but never lowers it", async (s) => {
         const c = s.host("host-a");
         await c.ensureStore();

@@ -85,6 +85,14 @@ export interface Checkpointer extends StoreProvisioner, EventProcessHostSetter {
    * the stored checkpoint (`undefined` when no position was ever written). Idempotent.
    */
   ensureCheckpoint(partitionId: string, options?: EnsureCheckpointOptions): Promise<Checkpoint | undefined>;
+  /**
+   * The partition's fence: the highest epoch raised by `ensureCheckpoint` or carried by an accepted
+   * `updateCheckpoint`; 0 when the partition has no record. Optional: a host that took a partition from a
+   * live owner polls it to start reading as soon as that owner has stored its last position and let go
+   * (the owner signals it by raising the fence above its own epoch); without it the host waits its full
+   * `handoffTimeout`.
+   */
+  getFence?(partitionId: string, options?: OperationOptions): Promise<number>;
   /** Stores a new position, conditional on the writer's epoch and on never moving backwards. */
   updateCheckpoint(partitionId: string, checkpoint: Checkpoint, options: UpdateCheckpointOptions): Promise<void>;
   /** Deletes the partition's checkpoint record (no error if it does not exist). */
