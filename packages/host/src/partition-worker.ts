@@ -169,7 +169,7 @@ export class PartitionWorker {
         `eph: partition ${this.partitionId} taken from ${this.previousOwner}; waiting ${o.handoffTimeout} ms for its handoff`,
       );
       try {
-        await delay(o.clock, o.handoffTimeout, signal);
+        await this.awaitHandoff(signal);
       } catch {
         return;
       }
@@ -227,6 +227,68 @@ export class PartitionWorker {
         break;
       }
       if (this.lastHandled !== undefined) position = afterCheckpoint(this.lastHandled);
+    }
+  }
+
+  /**
+   * Waits up to `handoffTimeout` for the previous owner to let go. When the checkpointer reports its
+   * fence, the wait ends as soon as the previous owner has raised it to this epoch, which it does after
+   * storing its last position (see `signalHandoff`); otherwise, or if it never does, the whole timeout.
+   */
+  private async awaitHandoff(signal: AbortSignal): Promise<void> {
+    const o = this.env.options;
+    const checkpointer = this.env.checkpointer;
+    const deadline = o.clock.now() + o.handoffTimeout;
+    if (!checkpointer.getFence) {
+      await delay(o.clock, o.handoffTimeout, signal);
+      return;
+    }
+    // The previous owner notices within a renewal interval: look a few times per interval.
+    const every = Math.max(50, o.timing.renewalInterval / 4);
+    for (;;) {
+      const left = deadline - o.clock.now();
+      if (left <= 0) return;
+      await delay(o.clock, Math.min(every, left), signal);
+      if (deadline - o.clock.now() <= 0) return;
+      try {
+        const fence = await withDeadline(
+          o.clock,
+          o.timing.operationTimeout,
+          (abortSignal) => checkpointer.getFence?.(this.partitionId, { abortSignal }) ?? Promise.resolve(0),
+          `Reading the fence of partition ${this.partitionId}`,
+        );
+        if (fence >= this.epoch) {
+          this.env.log.info(
+            `eph: partition ${this.partitionId} handed over by ${this.previousOwner} after ${Math.round(o.handoffTimeout - (deadline - o.clock.now()))} ms`,
+          );
+          return;
+        }
+      } catch (error) {
+        // Not knowing is no reason to read early: keep waiting out the timeout.
+        this.env.log.verbose(`eph: ${describeError(error, this.env.secrets)}`);
+      }
+    }
+  }
+
+  /**
+   * Tells the host that took this partition that it may read now: raises the fence to this epoch + 1
+   * (the taker's, when it took the lease straight from this host), which also refuses any later write
+   * of this host. Done only after the last position is stored, and only by a worker that got past its
+   * own start (so an owner before it is already fenced). A failure only makes the taker wait longer.
+   */
+  private async signalHandoff(): Promise<void> {
+    const o = this.env.options;
+    const checkpointer = this.env.checkpointer;
+    if (!checkpointer.getFence) return;
+    try {
+      await withDeadline(
+        o.clock,
+        o.timing.operationTimeout,
+        (abortSignal) => checkpointer.ensureCheckpoint(this.partitionId, { epoch: this.epoch + 1, abortSignal }),
+        `Handing partition ${this.partitionId} over`,
+      );
+    } catch (error) {
+      this.env.log.verbose(`eph: ${describeError(error, this.env.secrets)}`);
     }
   }
 
@@ -358,7 +420,10 @@ export class PartitionWorker {
     if (writer) {
       try {
         await writer.flush();
-        if (reason === "stolen") closeReason = "handoff";
+        if (reason === "stolen") {
+          closeReason = "handoff";
+          await this.signalHandoff();
+        }
       } catch (error) {
         this.report({ operation: "checkpoint", partitionId: this.partitionId, error, willRetry: false });
       }

@@ -8,7 +8,8 @@ import type {
 import { type HandlerID, ManualClock } from "@eph/core";
 import { describe, expect, it } from "vitest";
 import type { EventHandler } from "../src/handler.js";
-import { resolveHostOptions } from "../src/host-options.js";
+import type { PartitionClosedInfo } from "../src/host-events.js";
+import { type EventProcessorHostOptions, resolveHostOptions } from "../src/host-options.js";
 import { type LeaseGuard, type PartitionReader, PartitionWorker } from "../src/partition-worker.js";
 import { memoryStores } from "./helpers.js";
 
@@ -40,7 +41,7 @@ class ScriptedReader implements PartitionReader {
   }
 }
 
-async function setup(options: { trackLastEnqueuedEventProperties?: boolean } = {}) {
+async function setup(options: EventProcessorHostOptions = {}, lease: { epoch?: number; previousOwner?: string } = {}) {
   const clock = new ManualClock();
   const reader = new ScriptedReader();
   let owned = true;
@@ -49,6 +50,7 @@ async function setup(options: { trackLastEnqueuedEventProperties?: boolean } = {
     verifyLease: async () => owned,
   };
   const handled: number[] = [];
+  const closed: PartitionClosedInfo[] = [];
   const handler: EventHandler = (e) => {
     handled.push(e.sequenceNumber);
   };
@@ -72,18 +74,20 @@ async function setup(options: { trackLastEnqueuedEventProperties?: boolean } = {
       secrets: [],
       reportError: () => undefined,
       opened: () => undefined,
-      closed: () => undefined,
+      closed: (info) => closed.push(info),
       countEvent: () => undefined,
     },
     "0",
-    1,
-    undefined,
+    lease.epoch ?? 1,
+    lease.previousOwner,
   );
   return {
     clock,
     reader,
     worker,
+    checkpointer,
     handled,
+    closed,
     loseLease: () => {
       owned = false;
     },
@@ -118,5 +122,44 @@ describe("PartitionWorker", () => {
     const tracked = await setup({ trackLastEnqueuedEventProperties: true });
     await receiving(tracked);
     expect(tracked.reader.options).toMatchObject({ trackLastEnqueuedEventProperties: true });
+  });
+
+  it("reads a partition taken from a live owner as soon as that owner has handed it over", async () => {
+    const timing = { leaseDuration: 6000, renewalInterval: 1000, scanInterval: 1000, handoffTimeout: 5000 };
+    const t = await setup(timing, { epoch: 2, previousOwner: "old-owner" });
+    t.worker.start();
+    await t.clock.advance(1000);
+    expect(t.worker.health().state).toBe("handoff");
+    // The old owner stored its last position and raised the fence to its epoch + 1, this host's.
+    await t.checkpointer.ensureCheckpoint("0", { epoch: 2 });
+    await t.clock.advance(250);
+    for (let i = 0; i < 10 && !t.worker.isReceiving; i++) await t.clock.advance(0);
+    expect(t.worker.isReceiving).toBe(true);
+    expect(t.clock.now()).toBeLessThan(5000);
+  });
+
+  it("without the old owner's word, waits out handoffTimeout", async () => {
+    const timing = { leaseDuration: 6000, renewalInterval: 1000, scanInterval: 1000, handoffTimeout: 5000 };
+    const t = await setup(timing, { epoch: 2, previousOwner: "old-owner" });
+    t.worker.start();
+    // A fence below this host's epoch is somebody older's: not the previous owner's signal.
+    await t.checkpointer.ensureCheckpoint("0", { epoch: 1 });
+    await t.clock.advance(4900);
+    expect(t.worker.health().state).toBe("handoff");
+    await t.clock.advance(100);
+    for (let i = 0; i < 10 && !t.worker.isReceiving; i++) await t.clock.advance(0);
+    expect(t.worker.isReceiving).toBe(true);
+  });
+
+  it("losing the partition to another host stores the last position, then raises the fence for the taker", async () => {
+    const t = await setup();
+    await receiving(t);
+    await t.reader.deliver([event(0), event(1), event(2)]);
+    const stopping = t.worker.stop("stolen");
+    for (let i = 0; i < 20 && t.closed.length === 0; i++) await t.clock.advance(0);
+    await stopping;
+    expect(t.closed.map((c) => c.reason)).toEqual(["handoff"]);
+    expect((await t.checkpointer.getCheckpoint("0"))?.sequenceNumber).toBe(2);
+    expect(await t.checkpointer.getFence?.("0")).toBe(2);
   });
 });
