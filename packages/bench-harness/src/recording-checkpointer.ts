@@ -13,10 +13,16 @@ import type { DeliveryLogWriter } from "./delivery-log.js";
  * accepted a position from an owner that had already been fenced out.
  */
 export class RecordingCheckpointer implements Checkpointer {
+  /** The inner checkpointer's fence, when it reports one (without it hosts wait out every handoff). */
+  readonly getFence?: (partitionId: string, options?: OperationOptions) => Promise<number>;
+
   constructor(
     private readonly inner: Checkpointer,
     private readonly log: DeliveryLogWriter,
-  ) {}
+  ) {
+    const getFence = inner.getFence?.bind(inner);
+    if (getFence) this.getFence = getFence;
+  }
 
   setEventProcessorHost(info: HostInfo): void {
     this.inner.setEventProcessorHost(info);
