@@ -237,9 +237,9 @@ export class PartitionWorker {
    */
   private async awaitHandoff(signal: AbortSignal): Promise<void> {
     const o = this.env.options;
-    const checkpointer = this.env.checkpointer;
+    const getFence = this.env.checkpointer.getFence?.bind(this.env.checkpointer);
     const deadline = o.clock.now() + o.handoffTimeout;
-    if (!checkpointer.getFence) {
+    if (!getFence) {
       await delay(o.clock, o.handoffTimeout, signal);
       return;
     }
@@ -254,7 +254,7 @@ export class PartitionWorker {
         const fence = await withDeadline(
           o.clock,
           o.timing.operationTimeout,
-          (abortSignal) => checkpointer.getFence?.(this.partitionId, { abortSignal }) ?? Promise.resolve(0),
+          (abortSignal) => getFence(this.partitionId, { abortSignal }),
           `Reading the fence of partition ${this.partitionId}`,
         );
         if (fence >= this.epoch) {
