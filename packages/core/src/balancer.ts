@@ -208,6 +208,8 @@ export class Balancer {
       return;
     }
     if (this.state !== "running") return;
+    // What another host needs from its listing to its first claim, creation of missing leases aside.
+    let roundTrips = this.clock.now() - startedAt;
 
     const byId = new Map<string, LeaseMarker>();
     const wanted = new Set(ids);
@@ -257,6 +259,7 @@ export class Balancer {
     // invisible host first claims a single lease, which makes it visible, and looks again shortly.
     const announce = this.held.size === 0 && claims.length > 1;
     if (announce) claims = claims.slice(0, 1);
+    const claimsStartedAt = this.clock.now();
     await forEachConcurrently(claims, this.timing.maxConcurrentCalls, async (claim) => {
       const lease = byId.get(claim.partitionId);
       if (!lease || this.state !== "running") return;
@@ -290,8 +293,9 @@ export class Balancer {
       }
     });
     this.report(startedAt, plan.hosts, plan.quota, acquired, stolen, failures);
+    roundTrips += this.clock.now() - claimsStartedAt;
     const next = this.nextScanDelay(this.clock.now(), [...byId.values()]);
-    this.scheduleScan(announce ? Math.min(next, this.announceDelay(this.clock.now() - startedAt)) : next);
+    this.scheduleScan(announce ? Math.min(next, this.announceDelay(roundTrips)) : next);
   }
 
   private acquire(partitionId: string, expectedVersion: string): Promise<LeaseMarker> {
@@ -305,13 +309,14 @@ export class Balancer {
 
   /**
    * How long an invisible host waits after its first claim before claiming the rest. Hosts started
-   * together made their first claims within about one scan-and-claim of ours, so a few times what ours
-   * took (`scanTook`) is enough for their claims to be visible; never more than 5-10 % of the scan
-   * interval. Jittered, so hosts started together do not look again in step.
+   * together made their first claims within about one listing-and-claim of ours, so a few times what
+   * ours took (`roundTrips`: the listing and the claim, not the creation of missing leases, which only
+   * the first hosts of a new store do) is enough for their claims to be visible; never more than 5-10 %
+   * of the scan interval. Jittered, so hosts started together do not look again in step.
    */
-  private announceDelay(scanTook: number): number {
+  private announceDelay(roundTrips: number): number {
     const jitter = 1 + this.random();
-    return Math.max(1, Math.min((this.timing.scanInterval / 20) * jitter, 4 * scanTook * jitter));
+    return Math.max(1, Math.min((this.timing.scanInterval / 20) * jitter, 4 * roundTrips * jitter));
   }
 
   /**
