@@ -1,20 +1,9 @@
-import type { ReceivedEventData } from "@azure/event-hubs";
 import { type Checkpoint, type HandlerID, ManualClock } from "@eph/core";
 import { describe, expect, it } from "vitest";
 import { type DispatchOutcome, EventDispatcher } from "../src/event-dispatcher.js";
 import type { EventHandler } from "../src/handler.js";
 import type { HandlerFailureAction, HostErrorInfo } from "../src/host-events.js";
-
-function event(sequenceNumber: number): ReceivedEventData {
-  return {
-    body: `e${sequenceNumber}`,
-    sequenceNumber,
-    offset: String(sequenceNumber),
-    enqueuedTimeUtc: new Date(0),
-    partitionKey: null,
-    getRawAmqpMessage: () => ({ body: undefined }) as never,
-  };
-}
+import { event } from "./helpers.js";
 
 function setup(handlers: EventHandler[], onFailure: HandlerFailureAction = "stopPartition") {
   const clock = new ManualClock();

@@ -185,3 +185,15 @@ export function keepSending(emu: Emulator, hub: string, ids: readonly string[], 
     },
   };
 }
+
+/** A received event without a service behind it, for unit tests of the dispatch path. */
+export function event(sequenceNumber: number): ReceivedEventData {
+  return {
+    body: `e${sequenceNumber}`,
+    sequenceNumber,
+    offset: String(sequenceNumber),
+    enqueuedTimeUtc: new Date(0),
+    partitionKey: null,
+    getRawAmqpMessage: () => ({ body: undefined }) as never,
+  };
+}

@@ -11,18 +11,7 @@ import type { EventHandler } from "../src/handler.js";
 import type { PartitionClosedInfo } from "../src/host-events.js";
 import { type EventProcessorHostOptions, resolveHostOptions } from "../src/host-options.js";
 import { type LeaseGuard, type PartitionReader, PartitionWorker } from "../src/partition-worker.js";
-import { memoryStores } from "./helpers.js";
-
-function event(sequenceNumber: number): ReceivedEventData {
-  return {
-    body: `e${sequenceNumber}`,
-    sequenceNumber,
-    offset: String(sequenceNumber),
-    enqueuedTimeUtc: new Date(0),
-    partitionKey: null,
-    getRawAmqpMessage: () => ({ body: undefined }) as never,
-  };
-}
+import { event, memoryStores } from "./helpers.js";
 
 /** A reader that hands the worker's subscription to the test, which then plays the receiver. */
 class ScriptedReader implements PartitionReader {
