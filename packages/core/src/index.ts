@@ -21,6 +21,18 @@ export type { OperationOptions } from "./operation-options.js";
 export { type RandomSource, seededRandom, shuffled, systemRandom } from "./random.js";
 export type { HandlerID, Receiver } from "./receiver.js";
 export type {
+  BatchOutcome,
+  ListRecordsOptions,
+  RecordFields,
+  RecordKey,
+  RecordKind,
+  RecordScope,
+  RecordStore,
+  ReplaceRequest,
+  VersionedRecord,
+  WriteOutcome,
+} from "./record-store.js";
+export type {
   AcquireLeaseOptions,
   Checkpointer,
   EnsureCheckpointOptions,
