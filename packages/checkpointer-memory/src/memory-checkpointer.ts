@@ -12,7 +12,7 @@ export interface MemoryCheckpointerOptions {
    */
   interceptor?: MemoryStoreInterceptor;
   /** Where recovered problems are reported (`console` works). Default: nowhere. */
-  logger?: Logger;
+  logger?: Logger | Console;
 }
 
 /**

@@ -12,7 +12,7 @@ export interface RecordBackedOptions {
   /** The store adapter: versioned records with compare-and-swap. */
   readonly store: RecordStore;
   /** Where recovered problems are reported (`@azure/logger`'s shape; `console` works). Default: nowhere. */
-  readonly logger?: Logger | undefined;
+  readonly logger?: Logger | Console | undefined;
   /** The class name used in messages, e.g. `BlobLeaser`. Default: the constructor's name. */
   readonly name?: string | undefined;
 }

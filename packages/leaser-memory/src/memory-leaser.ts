@@ -12,7 +12,7 @@ export interface MemoryLeaserOptions {
    */
   interceptor?: MemoryStoreInterceptor;
   /** Where skipped corrupt records and recovered races are reported (`console` works). Default: nowhere. */
-  logger?: Logger;
+  logger?: Logger | Console;
   /** Renew leases issued in the same turn as one atomic batch, as a Table store does (default false). */
   groupWrites?: boolean;
 }
