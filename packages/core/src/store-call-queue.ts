@@ -31,6 +31,8 @@ export interface StoreCallOptions {
 
 /** Counters of a {@link StoreCallQueue}, for health and benchmarks. */
 export interface StoreCallStats {
+  /** Calls allowed in flight now (below `maxConcurrentCalls` while the store answers slowly). */
+  readonly allowed: number;
   /** Calls sent and not yet settled. */
   readonly inFlight: number;
   /** Calls waiting to be sent. */
@@ -69,12 +71,19 @@ interface Pending {
  * Two rules make a renewal safe from any burst of lower-priority calls: it goes to the head of the
  * queue, and a quarter of the slots (at least one) are kept for `keep` and `release` calls, so it never
  * waits for a slot held by an acquisition. FIFO within a priority.
+ *
+ * The bound is per host, but a store is shared by the fleet: four hosts at 32 calls each can still
+ * bury it. So the bound adapts to what the store answers (additive increase, multiplicative decrease,
+ * as TCP does): an answer slower than half its deadline halves the calls allowed in flight (at most
+ * once per such answer's latency, so one slow burst counts once); each answer faster than a quarter
+ * of its deadline lets the bound grow back by a fraction of a call, up to `maxConcurrentCalls`.
  */
 export class StoreCallQueue {
   private readonly clock: Clock;
   private readonly limit: number;
-  /** Slots lower-priority calls may not take, so urgent ones always find one. */
-  private readonly reserved: number;
+  /** The calls allowed in flight now: `limit`, less while the store answers slowly. */
+  private window: number;
+  private lastCutAt = Number.NEGATIVE_INFINITY;
   private readonly waiting: Pending[][] = [[], [], [], []];
   private active = 0;
   private activeUrgent = 0;
@@ -92,7 +101,13 @@ export class StoreCallQueue {
     }
     this.clock = options.clock;
     this.limit = limit;
-    this.reserved = limit === 1 ? 0 : Math.max(1, Math.floor(limit / 4));
+    this.window = limit;
+  }
+
+  /** Slots of the current bound that lower-priority calls may not take, so urgent ones always find one. */
+  private get bound(): { readonly total: number; readonly reserved: number } {
+    const total = Math.max(1, Math.floor(this.window));
+    return { total, reserved: total === 1 ? 0 : Math.max(1, Math.floor(total / 4)) };
   }
 
   /** The bound on calls in flight. */
@@ -103,6 +118,7 @@ export class StoreCallQueue {
   /** A snapshot of the counters. */
   stats(): StoreCallStats {
     return {
+      allowed: this.bound.total,
       inFlight: this.active,
       queued: this.waiting.reduce((n, q) => n + q.length, 0),
       sent: this.sentCount,
@@ -168,13 +184,14 @@ export class StoreCallQueue {
 
   /** Takes the next call that may be sent now, or none. */
   private next(): Pending | undefined {
-    if (this.active >= this.limit) return undefined;
+    const { total, reserved } = this.bound;
+    if (this.active >= total) return undefined;
     for (let rank = 0; rank < this.waiting.length; rank++) {
       const queue = this.waiting[rank] as Pending[];
       if (queue.length === 0) continue;
       const urgent = rank <= order.release;
       // Lower-priority calls leave the reserved slots free (urgent calls count against them first).
-      if (!urgent && this.active - this.activeUrgent >= this.limit - this.reserved) return undefined;
+      if (!urgent && this.active - this.activeUrgent >= total - reserved) return undefined;
       return queue.shift();
     }
     return undefined;
@@ -206,6 +223,7 @@ export class StoreCallQueue {
     const finish = () => {
       if (settled) return false;
       settled = true;
+      this.adapt(this.clock.now() - sentAt, ms);
       if (timer !== undefined) this.clock.clearTimeout(timer);
       this.inFlightAborts.delete(controller);
       this.active--;
@@ -244,6 +262,17 @@ export class StoreCallQueue {
         if (finish()) reject(error);
       },
     );
+  }
+
+  private adapt(latency: number, deadline: number): void {
+    const now = this.clock.now();
+    if (latency > deadline / 2) {
+      if (now - this.lastCutAt < latency) return;
+      this.lastCutAt = now;
+      this.window = Math.max(1, this.window / 2);
+    } else if (latency < deadline / 4) {
+      this.window = Math.min(this.limit, this.window + 1 / this.window);
+    }
   }
 }
 

@@ -133,6 +133,32 @@ describe("StoreCallQueue", () => {
     expect(queue.stats().longestWait.take).toBeGreaterThan(3000);
   });
 
+  it("halves the calls in flight when the store answers slower than half the deadline, and grows back", async () => {
+    const clock = new ManualClock();
+    const queue = new StoreCallQueue({ clock, maxConcurrentCalls: 32 });
+    let latency = 600; // of a 1 000 ms deadline: a store buried by the fleet's burst
+    const call = () =>
+      queue.run(
+        { priority: "take", what: "call", timeout: 1000 },
+        () => new Promise<void>((resolve) => clock.setTimeout(resolve, latency)),
+      );
+    const slow = Array.from({ length: 64 }, call);
+    await clock.advance(600);
+    // The first 24 answered slowly, together: the bound was halved once for them, not 24 times.
+    expect(queue.stats().allowed).toBe(16);
+    expect(queue.stats().inFlight).toBeLessThanOrEqual(16);
+    await clock.advance(120_000);
+    await Promise.all(slow);
+    expect(queue.stats().allowed).toBeLessThan(16);
+    expect(queue.stats().deadlinesMissed.take).toBe(0);
+    latency = 10;
+    await clock.advance(1);
+    const fast = Array.from({ length: 2000 }, call);
+    await clock.advance(60_000);
+    await Promise.all(fast);
+    expect(queue.stats().allowed).toBe(32);
+  });
+
   it("drops a queued call whose signal fires, without sending it", async () => {
     const clock = new ManualClock();
     const queue = new StoreCallQueue({ clock, maxConcurrentCalls: 1 });
