@@ -9,6 +9,12 @@ import { type Logger, silentLogger } from "./logger.js";
 import { type RandomSource, shuffled, systemRandom } from "./random.js";
 import { type StoreCallPriority, StoreCallQueue } from "./store-call-queue.js";
 
+/**
+ * Attempts of one release (each a release, or a re-take and a release, after a read): enough for a
+ * refusal caused by our own renewal plus a lost answer, all within the one operation deadline.
+ */
+const maxReleaseAttempts = 4;
+
 interface Held {
   readonly partitionId: string;
   readonly epoch: number;
@@ -156,13 +162,7 @@ export class Balancer {
         [...this.held.values()].map(async (h) => {
           this.drop(h);
           await this.notifyLost(h.partitionId, "shutdown");
-          try {
-            await this.call("release", `Releasing the lease of partition ${h.partitionId}`, (abortSignal) =>
-              this.options.leaser.releaseLease(h.partitionId, { abortSignal }),
-            );
-          } catch (error) {
-            this.log.warning(`eph: could not release partition ${h.partitionId}: ${describe(error)}`);
-          }
+          await this.release(h.partitionId, h.epoch, h.renewing);
         }),
       );
     }
@@ -352,7 +352,7 @@ export class Balancer {
   private async take(lease: LeaseMarker, sentAt: number, from: string): Promise<void> {
     if (this.state !== "running") {
       // Stopped while acquiring: give it straight back.
-      await this.release(lease.partitionId).catch(() => undefined);
+      await this.release(lease.partitionId, lease.epoch, undefined);
       return;
     }
     const h: Held = {
@@ -382,15 +382,65 @@ export class Balancer {
       this.log.error(`eph: onAcquired failed for partition ${h.partitionId}; releasing it: ${describe(error)}`);
       if (this.held.get(h.partitionId) === h) {
         this.drop(h);
-        await this.release(h.partitionId).catch(() => undefined);
+        await this.release(h.partitionId, h.epoch, h.renewing);
       }
     }
   }
 
-  private release(partitionId: string): Promise<void> {
-    return this.call("release", `Releasing the lease of partition ${partitionId}`, (abortSignal) =>
-      this.options.leaser.releaseLease(partitionId, { abortSignal }),
-    );
+  /**
+   * Gives a lease back so that another host takes it at its next scan, within one operation deadline.
+   * Never trusts a single conditional write to do it, because the store can still name this host as
+   * owner at the same epoch after a refused or unanswered release:
+   * - a renewal in flight lands after a release conditional on the version before it, and the store
+   *   refuses the release (412); so the release first waits for that renewal (`renewing`), which was
+   *   sent before the drain began and so ends first;
+   * - an answer was lost (of that renewal, or of the release itself): the leaser no longer knows the
+   *   version, or the release did land. So after any failure the lease is read: not ours at our epoch
+   *   any more means released (or taken) and done; still ours means the release is sent again, and if
+   *   the leaser refuses again for lack of the version, the lease is first re-taken at the version just read
+   *   (one conditional write, so it cannot take a lease someone else wrote meanwhile), then released.
+   * Lives here rather than in a leaser so that it holds with any Leaser.
+   */
+  private async release(partitionId: string, epoch: number, renewing: Promise<unknown> | undefined): Promise<void> {
+    const { leaser } = this.options;
+    const me = this.hostName;
+    try {
+      // Waited for outside the queue: a release holding a slot while its renewal waits for one would
+      // only spend its deadline.
+      await renewing?.catch(() => undefined);
+      await this.call("release", `Releasing the lease of partition ${partitionId}`, async (abortSignal) => {
+        let mine = epoch;
+        let retake: string | undefined;
+        let refusals = 0;
+        for (let attempt = 1; ; attempt++) {
+          let failure: unknown;
+          try {
+            if (retake !== undefined) {
+              mine = (await leaser.acquireLease(partitionId, { expectedVersion: retake, abortSignal })).epoch;
+              retake = undefined;
+            }
+            await leaser.releaseLease(partitionId, { abortSignal });
+            return;
+          } catch (error) {
+            failure = error;
+          }
+          if (abortSignal.aborted || attempt >= maxReleaseAttempts) throw failure;
+          let current: LeaseMarker;
+          try {
+            current = await leaser.ensureLease(partitionId, { abortSignal });
+          } catch {
+            continue;
+          }
+          if (current.owner !== me || current.epoch !== mine) return;
+          this.log.verbose(`eph: partition ${partitionId} is still ours after a release: ${describe(failure)}`);
+          // A first refusal may be cured by the renewal's answer having taught the leaser the version;
+          // a second one means the leaser has lost track of it.
+          if (isEphError(failure, "LeaseLost") && ++refusals > 1) retake = current.version;
+        }
+      });
+    } catch (error) {
+      this.log.warning(`eph: could not release partition ${partitionId}: ${describe(error)}`);
+    }
   }
 
   /**
