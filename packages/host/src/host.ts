@@ -12,7 +12,6 @@ import { createClientLogger } from "@azure/logger";
 import {
   Balancer,
   type Checkpointer,
-  type Clock,
   EphError,
   type HandlerID,
   type HostInfo,
@@ -23,7 +22,6 @@ import {
   type OwnedPartition,
   type ScanReport,
   StoreCallQueue,
-  type TimerHandle,
   withDeadline,
 } from "@eph/core";
 import { bannerText } from "./banner.js";
@@ -34,7 +32,7 @@ import type { HostHealth } from "./health.js";
 import type { HostErrorInfo, PartitionClosedInfo, PartitionOpenedInfo } from "./host-events.js";
 import { type EventProcessorHostOptions, type ResolvedHostOptions, resolveHostOptions } from "./host-options.js";
 import { ObservedLeaser } from "./observed-leaser.js";
-import { PartitionWorker, type WorkerEnvironment } from "./partition-worker.js";
+import { PartitionWorker, settleWithin, type WorkerEnvironment } from "./partition-worker.js";
 import { describeError, redact } from "./redaction.js";
 
 /** A credential `create` accepts: Microsoft Entra ID (`DefaultAzureCredential`…), a named key, or a SAS. */
@@ -448,12 +446,12 @@ export class EventProcessorHost {
       await Promise.allSettled([...this.workers.values()].map((w) => w.stop("shutdown")));
       await Promise.allSettled([...this.retiring.values()]);
     })();
-    if (!(await settledBy(clock, letGo, this.closeDeadline))) this.reportCutShort(owned);
+    if (!(await settleWithin(this.options, letGo, this.closeDeadline - clock.now()))) this.reportCutShort(owned);
     const closing = withDeadline(clock, connectTimeout, () => this.client.close(), "Closing the connection").catch(
       (error: unknown) =>
         this.reportError({ operation: "close", error: scrubbed(error, this.secrets, "close"), willRetry: false }),
     );
-    if (!(await settledBy(clock, closing, this.closeDeadline))) {
+    if (!(await settleWithin(this.options, closing, Math.max(0, this.closeDeadline - clock.now())))) {
       this.reportError({
         operation: "close",
         error: new EphError(
@@ -689,25 +687,6 @@ function connectError(error: unknown, init: HostInit): EphError {
 }
 
 const byPartitionId = new Intl.Collator("en", { numeric: true }).compare;
-
-/** Waits for `work` until `deadline` (clock time); true when it settled by then. */
-async function settledBy(clock: Clock, work: Promise<unknown>, deadline: number): Promise<boolean> {
-  let timer: TimerHandle | undefined;
-  const late = new Promise<boolean>((resolve) => {
-    timer = clock.setTimeout(() => resolve(false), Math.max(0, deadline - clock.now()));
-  });
-  try {
-    return await Promise.race([
-      work.then(
-        () => true,
-        () => true,
-      ),
-      late,
-    ]);
-  } finally {
-    clock.clearTimeout(timer);
-  }
-}
 
 function list(ids: readonly string[]): string {
   if (ids.length === 0) return "";

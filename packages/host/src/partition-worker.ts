@@ -514,7 +514,7 @@ export class PartitionWorker {
 const stopped: unique symbol = Symbol("stopped");
 
 /** Waits for `work` to settle, at most `ms`; true when it settled. */
-async function settleWithin(o: ResolvedHostOptions, work: Promise<unknown>, ms: number): Promise<boolean> {
+export async function settleWithin(o: ResolvedHostOptions, work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: unknown;
   const timeout = new Promise<boolean>((resolve) => {
     timer = o.clock.setTimeout(() => resolve(false), ms);
