@@ -58,3 +58,10 @@ export type {
   StoreProvisioner,
   UpdateCheckpointOptions,
 } from "./store.js";
+export {
+  type StoreCallOptions,
+  type StoreCallPriority,
+  StoreCallQueue,
+  type StoreCallQueueOptions,
+  type StoreCallStats,
+} from "./store-call-queue.js";
