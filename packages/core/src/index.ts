@@ -22,6 +22,7 @@ export { type RandomSource, seededRandom, shuffled, systemRandom } from "./rando
 export type { HandlerID, Receiver } from "./receiver.js";
 export type {
   BatchOutcome,
+  DeleteOutcome,
   ListRecordsOptions,
   RecordFields,
   RecordKey,
