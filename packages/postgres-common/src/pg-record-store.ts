@@ -122,11 +122,11 @@ export class PgRecordStore implements RecordStore {
     try {
       await this.#query("ensureStore", this.#sql.createTable, [], options);
     } catch (error) {
-      // Concurrent CREATE TABLE IF NOT EXISTS can fail on the catalogue's unique index of type names
-      // (23505) or as duplicate_table (42P07); a role that may not create tables (42501) is fine too,
-      // as long as the table is there.
+      // Concurrent CREATE TABLE IF NOT EXISTS fail on the catalogue's unique index of type names (23505),
+      // as duplicate type (42710) or duplicate table (42P07), once the winner has committed; a role that
+      // may not create tables (42501) is fine too, as long as the table is there.
       const code = failureCode((error as EphError).cause);
-      if (!["23505", "42P07", "42501"].includes(code ?? "") || !(await this.storeExists(options))) throw error;
+      if (!["23505", "42710", "42P07", "42501"].includes(code ?? "") || !(await this.storeExists(options))) throw error;
     }
   }
 

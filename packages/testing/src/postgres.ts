@@ -17,6 +17,8 @@ export interface PostgresServer {
   readonly password: string;
   /** `postgres://eph:<password>@127.0.0.1:<port>/postgres`. */
   readonly connectionString: string;
+  /** Runs one statement as `eph` on a pool of the server's own (ended by `stop` and `close`). */
+  query(text: string, values?: unknown[]): Promise<pg.QueryResult>;
   /** Stops the server and keeps its data (for "the server went away" tests); `start()` brings it back. */
   stop(): Promise<void>;
   /** Starts the stopped server again on the same port. */
@@ -34,19 +36,19 @@ interface RunAs {
 
 /**
  * The directory holding `initdb` and `postgres`: `$EPH_POSTGRES_BINDIR`, `pg_config --bindir`, or the
- * newest `/usr/lib/postgresql/<version>/bin`. Throws naming what to install when there is none.
+ * newest `<debianRoot>/<version>/bin`. Throws naming what to install when there is none.
  */
-export function postgresBinDir(): string {
+export function postgresBinDir(env: NodeJS.ProcessEnv = process.env, debianRoot = "/usr/lib/postgresql"): string {
   const candidates: string[] = [];
-  if (process.env.EPH_POSTGRES_BINDIR) candidates.push(process.env.EPH_POSTGRES_BINDIR);
+  if (env.EPH_POSTGRES_BINDIR) candidates.push(env.EPH_POSTGRES_BINDIR);
   try {
-    candidates.push(execFileSync("pg_config", ["--bindir"], { encoding: "utf8" }).trim());
+    candidates.push(execFileSync("pg_config", ["--bindir"], { encoding: "utf8", env, stdio: "pipe" }).trim());
   } catch {
     // pg_config is not on PATH; look where Debian puts the server.
   }
-  if (existsSync("/usr/lib/postgresql")) {
-    const versions = readdirSync("/usr/lib/postgresql").sort((a, b) => Number(b) - Number(a));
-    candidates.push(...versions.map((v) => `/usr/lib/postgresql/${v}/bin`));
+  if (existsSync(debianRoot)) {
+    const versions = readdirSync(debianRoot).sort((a, b) => Number(b) - Number(a));
+    candidates.push(...versions.map((v) => join(debianRoot, v, "bin")));
   }
   const found = candidates.find((dir) => existsSync(join(dir, "initdb")) && existsSync(join(dir, "postgres")));
   if (found === undefined) {
@@ -159,12 +161,22 @@ export async function startPostgres(): Promise<PostgresServer> {
   const probe = new pg.Client({ connectionString });
   await probe.connect();
   await probe.end();
+  let pool: pg.Pool | undefined;
+  const endPool = async () => {
+    await pool?.end();
+    pool = undefined;
+  };
   return {
     port,
     user: "eph",
     password,
     connectionString,
+    query(text, values) {
+      pool ??= new pg.Pool({ connectionString }).on("error", () => {});
+      return pool.query(text, values);
+    },
     async stop() {
+      await endPool();
       if (child !== undefined) await stopServer(child);
       child = undefined;
     },
@@ -172,9 +184,15 @@ export async function startPostgres(): Promise<PostgresServer> {
       child ??= await startServer(bin, dataDir, port, user);
     },
     async close() {
+      await endPool();
       if (child !== undefined) await stopServer(child);
       child = undefined;
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A table name no other test uses, e.g. `eph_test_3f2a9c0d1b7e`. */
+export function freshPostgresTableName(): string {
+  return `eph_test_${randomBytes(6).toString("hex")}`;
 }
