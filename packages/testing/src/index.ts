@@ -21,6 +21,7 @@ export {
   startFaultProxy,
 } from "./fault-proxy.js";
 export { hostInfo, type TestHostInfo } from "./host-info.js";
+export { freshPostgresTableName, type PostgresServer, postgresBinDir, startPostgres } from "./postgres.js";
 export { sasSignature } from "./sas.js";
 export {
   type CallCounter,
