@@ -11,6 +11,7 @@ export {
   rawContainer,
   type TestAuth,
 } from "./blob-storage.js";
+export { buildIfStale } from "./build-if-stale.js";
 export { exposed, type RejectionError, rejection } from "./error-inspection.js";
 export {
   type Fault,
