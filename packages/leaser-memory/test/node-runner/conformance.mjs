@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import { leaserSuite, recordStoreSuite } from "@eph/conformance/suites";
 import { MemoryRecords, recordTableOf } from "@eph/memory-common";
-import { MemoryLeaser, MemoryLeaseStore } from "../../dist/index.js";
+import { MemoryLeaser, MemoryLeaseStore } from "../../dist/esm/index.js";
 
 leaserSuite({ describe, it }, "MemoryLeaser under node:test", async () => {
   const store = new MemoryLeaseStore();
