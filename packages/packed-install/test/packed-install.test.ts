@@ -151,6 +151,7 @@ beforeAll(async () => {
       "@azure/event-hubs@^6.0.4", // the stack's producer
       "@types/node@20", // for the TypeScript consumer
       "vitest@^4.1.12", // the optional peer of @eph/conformance's main entry, as its users have it
+      "azurite@3.35.0", // the optional peer of @eph/cli that its emulator and demo load
     ],
     { cwd: project, maxBuffer: 16 << 20 },
   );
