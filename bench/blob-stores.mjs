@@ -10,9 +10,9 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { cpus } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { BlobCheckpointer } from "../packages/checkpointer-blob/dist/index.js";
-import { Balancer } from "../packages/core/dist/index.js";
-import { BlobLeaser } from "../packages/leaser-blob/dist/index.js";
+import { BlobCheckpointer } from "../packages/checkpointer-blob/dist/esm/index.js";
+import { Balancer } from "../packages/core/dist/esm/index.js";
+import { BlobLeaser } from "../packages/leaser-blob/dist/esm/index.js";
 
 const leaserDir = fileURLToPath(new URL("../packages/leaser-blob/", import.meta.url));
 const { BlobServiceClient } = await import(pathToFileURL(createRequire(leaserDir).resolve("@azure/storage-blob")).href);

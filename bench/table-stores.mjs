@@ -9,9 +9,9 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { cpus } from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { TableCheckpointer } from "../packages/checkpointer-table/dist/index.js";
-import { Balancer } from "../packages/core/dist/index.js";
-import { TableLeaser } from "../packages/leaser-table/dist/index.js";
+import { TableCheckpointer } from "../packages/checkpointer-table/dist/esm/index.js";
+import { Balancer } from "../packages/core/dist/esm/index.js";
+import { TableLeaser } from "../packages/leaser-table/dist/esm/index.js";
 
 const leaserDir = fileURLToPath(new URL("../packages/leaser-table/", import.meta.url));
 const { TableClient } = await import(pathToFileURL(createRequire(leaserDir).resolve("@azure/data-tables")).href);

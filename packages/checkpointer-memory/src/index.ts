@@ -1,9 +1,9 @@
+export type { RecordScope as CheckpointScope } from "@eph/core";
 export {
   type MemoryStoreCall,
   type MemoryStoreInterceptor,
   type MemoryStoreOperation,
   nextMicrotask,
-  type RecordScope as CheckpointScope,
 } from "@eph/memory-common";
 export {
   DefaultMaxCheckpointRecords,

@@ -20,6 +20,6 @@ export interface MemoryCheckpointStoreOptions {
 export class MemoryCheckpointStore extends MemoryRecordStore {
   /** Creates an empty store (not yet existing: call `ensureStore()` on a checkpointer). */
   constructor(options: MemoryCheckpointStoreOptions = {}) {
-    super(options.maxRecords ?? DefaultMaxCheckpointRecords, "in-memory checkpoint store");
+    super(options.maxRecords ?? DefaultMaxCheckpointRecords, "in-memory checkpoint store", "checkpoint");
   }
 }

@@ -77,12 +77,14 @@ describe("MemoryCheckpointStore", () => {
     const a = checkpointer("host-a", store);
     await a.ensureStore();
     await a.ensureCheckpoint("0", { epoch: 4 });
-    expect(store.readRaw(scope, "0")).toEqual({ partitionId: "0", fence: 4, position: null });
+    expect(store.readRaw(scope, "0")).toEqual({ format: "1", fence: "4" });
     await a.updateCheckpoint("0", position(2), { epoch: 4 });
     expect(store.readRaw(scope, "0")).toEqual({
-      partitionId: "0",
-      fence: 4,
-      position: { offset: "20", sequenceNumber: 2, enqueuedTimeMs: 1_700_000_000_002 },
+      format: "1",
+      fence: "4",
+      offset: "20",
+      sequencenumber: "2",
+      enqueuedtime: "1700000000002",
     });
   });
 
@@ -103,7 +105,7 @@ describe("MemoryCheckpointer", () => {
     const a = checkpointer("host-a", store);
     await a.ensureStore();
     await a.updateCheckpoint("0", position(8), { epoch: 2 });
-    expect(store.readRaw(scope, "0")).toMatchObject({ fence: 2, position: { sequenceNumber: 8 } });
+    expect(store.readRaw(scope, "0")).toMatchObject({ fence: "2", sequencenumber: "8" });
     expect((await rejection(a.updateCheckpoint("0", position(9), { epoch: 1 }))).code).toBe("CheckpointFenced");
   });
 
@@ -186,7 +188,7 @@ describe("MemoryCheckpointer", () => {
     const contended: MemoryStoreInterceptor = async (call, apply) => {
       if (call.operation === "replace" || call.operation === "insert") {
         bumps += 1;
-        store.writeRaw(scope, "0", { partitionId: "0", fence: 1, position: null });
+        store.writeRaw(scope, "0", { format: "1", fence: "1" });
       }
       return apply();
     };

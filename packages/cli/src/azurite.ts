@@ -1,9 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-const require = createRequire(import.meta.url);
+import { nodeRequire } from "./module-location.js";
 
 /** Account name of the Azure Storage emulator (public, documented by Microsoft). */
 export const AZURITE_ACCOUNT_NAME = "devstoreaccount1";
@@ -43,7 +41,7 @@ type ServerClass = new (config: unknown) => AzuriteServer;
 type ConfigClass = new (...args: unknown[]) => unknown;
 
 function load<T>(path: string): T {
-  return (require(path) as { default: T }).default;
+  return (nodeRequire(path) as { default: T }).default;
 }
 
 function endpoint(server: AzuriteServer): string {

@@ -37,7 +37,7 @@ function cpText(cp: CheckpointView | undefined): string {
   return cp ? String(cp.sequenceNumber) : "-";
 }
 
-function openFor(values: FlagValues, io: CliIo, command: string, hostName: string): Session {
+function openFor(values: FlagValues, io: CliIo, command: string, hostName: string): Promise<Session> {
   const timeout = secondsFlag(values, "timeout", command, 30_000);
   const settings = resolveConnectionSettings(connectionFlags(values), io.env);
   return openSession(settings, hostName, timeout, io.signal);
@@ -57,9 +57,10 @@ export async function list(argv: readonly string[], io: CliIo): Promise<number> 
     return ExitCode.Ok;
   }
   noPositionals(positionals, "checkpoints list");
-  const session = openFor(values, io, "checkpoints list", "eph-cli-list");
+  const session = await openFor(values, io, "checkpoints list", "eph-cli-list");
   try {
     const report = await readStatus(session);
+    for (const note of report.notes) io.stderr.write(`eph: ${note}\n`);
     if (values.json) {
       const rows = report.partitions.map((p) => ({
         partitionId: p.partitionId,
@@ -133,16 +134,18 @@ function planSet(values: FlagValues, partitions: PartitionStatus[], session: Ses
     // --latest is the newest event as read before confirming, not whatever has arrived since.
     if (latest && p.lastEnqueuedSequenceNumber < 0) continue;
     const n = latest ? p.lastEnqueuedSequenceNumber : Number(seqText);
+    // A sequence number outside what the partition holds is a bad value on the command line (exit code 2),
+    // not a missing partition.
     if (p.lastEnqueuedSequenceNumber < n) {
       throw new CliError(
-        ExitCode.NotFound,
-        `Partition ${p.partitionId} has no event ${n} yet (its newest is ${p.lastEnqueuedSequenceNumber}).`,
+        ExitCode.Usage,
+        `eph checkpoints set: --sequence-number ${n}: partition ${p.partitionId} has no event ${n} yet (its newest is ${p.lastEnqueuedSequenceNumber}).`,
       );
     }
     if (n < p.beginningSequenceNumber) {
       throw new CliError(
-        ExitCode.NotFound,
-        `Event ${n} of partition ${p.partitionId} is no longer retained (the oldest is ${p.beginningSequenceNumber}); ` +
+        ExitCode.Usage,
+        `eph checkpoints set: --sequence-number ${n}: event ${n} of partition ${p.partitionId} is no longer retained (the oldest is ${p.beginningSequenceNumber}); ` +
           "use eph checkpoints reset to start from the oldest event.",
       );
     }
@@ -177,9 +180,13 @@ export async function change(kind: "set" | "reset", argv: readonly string[], io:
     return ExitCode.Ok;
   }
   noPositionals(positionals, command);
-  const session = openFor(values, io, command, `eph-cli-${hostname()}-${process.pid}`);
+  const session = await openFor(values, io, command, `eph-cli-${hostname()}-${process.pid}`);
   try {
     const report = await readStatus(session);
+    if (report.notes.length > 0) {
+      // Changing a checkpoint takes a lease: there must be a store that hosts read.
+      throw new CliError(ExitCode.NotFound, `Nothing changed: ${report.notes.join(" ")}`);
+    }
     const partitions = selectPartitions(values, report, command);
     const plan =
       kind === "set"
@@ -204,9 +211,11 @@ export async function change(kind: "set" | "reset", argv: readonly string[], io:
     );
     const owned = plan.filter((c) => c.partition.owner !== "");
     io.stderr.write(
-      `${kind === "set" ? "Set" : "Reset"} checkpoints of event hub ${report.eventHubName}, consumer group ${report.consumerGroup}, container ${report.container}:\n\n${table}\n\n` +
+      `${kind === "set" ? "Set" : "Reset"} checkpoints of event hub ${report.eventHubName}, consumer group ${report.consumerGroup}, ${report.store === "blob" ? "container" : "table"} ${report.container}:\n\n${table}\n\n` +
         (owned.length > 0
-          ? `${owned.length} of these partitions have an owner written in their lease: eph will take the lease from it (it stops reading them) and release it after the change.\n`
+          ? owned.length === 1
+            ? "1 of these partitions has an owner written in its lease: eph will take the lease from it (it stops reading the partition) and release it after the change.\n"
+            : `${owned.length} of these partitions have an owner written in their lease: eph will take each lease from its owner (which stops reading that partition) and release it after the change.\n`
           : ""),
     );
     if (values.yes !== true) {

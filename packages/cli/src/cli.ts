@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import { checkpointsCommand, checkpointsSubcommandHelp } from "./checkpoints-command.js";
 import { CliError } from "./cli-error.js";
 import type { Command } from "./command.js";
@@ -7,14 +6,10 @@ import { emulatorCommand } from "./emulator-command.js";
 import { describeError } from "./error-classification.js";
 import { ExitCode, exitCodeHelp } from "./exit-codes.js";
 import type { CliIo } from "./io.js";
+import { packageVersion } from "./package-version.js";
 import { statusCommand } from "./status-command.js";
 
 const commands: readonly Command[] = [statusCommand, checkpointsCommand, emulatorCommand, demoCommand];
-
-function version(): string {
-  const require = createRequire(import.meta.url);
-  return (require("../package.json") as { version: string }).version;
-}
 
 const help = `Usage: eph <command> [flags]
 
@@ -53,7 +48,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return name === undefined ? ExitCode.Usage : ExitCode.Ok;
     }
     if (name === "-v" || name === "--version") {
-      io.stdout.write(`${version()}\n`);
+      io.stdout.write(`${packageVersion()}\n`);
       return ExitCode.Ok;
     }
     if (name === "help") {

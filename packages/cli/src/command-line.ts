@@ -29,11 +29,14 @@ export function parseFlags(
     const flag = /'(-{1,2}[A-Za-z][A-Za-z0-9-]*)/.exec(message)?.[1];
     const kind = /requires|argument missing/i.test(message)
       ? `${flag ?? "a flag"} needs a value`
-      : /Unknown option/i.test(message)
-        ? `unknown flag ${flag ?? ""}`.trim()
-        : /does not take an argument/i.test(message)
-          ? `${flag ?? "a flag"} takes no value`
-          : "the command line could not be parsed";
+      : /ambiguous/i.test(message)
+        ? // `--timeout -1`: parseArgs takes "-1" for a flag. Say which flag, and how to pass such a value.
+          `${flag ?? "a flag"} needs a value (one that starts with "-" is written ${flag ?? "--flag"}=-VALUE)`
+        : /Unknown option/i.test(message)
+          ? `unknown flag ${flag ?? ""}`.trim()
+          : /does not take an argument/i.test(message)
+            ? `${flag ?? "a flag"} takes no value`
+            : "the command line could not be parsed";
     throw new CliError(ExitCode.Usage, `eph ${command}: ${kind}. See "eph ${command} --help".`);
   }
 }

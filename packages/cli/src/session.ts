@@ -1,10 +1,11 @@
 import type { EventHubConsumerClient } from "@azure/event-hubs";
-import { openBlobStores, type Stores } from "./blob-stores.js";
 import { CliError } from "./cli-error.js";
 import type { ConnectionSettings } from "./connection-settings.js";
 import { toCliError } from "./error-classification.js";
 import { ExitCode } from "./exit-codes.js";
 import { openHubClient } from "./hub-partitions.js";
+import { defaultCredential } from "./sign-in.js";
+import { openStores, type Stores } from "./stores.js";
 
 /** The hub client and stores one command works with. */
 export interface Session {
@@ -20,17 +21,22 @@ export interface Session {
   close(): Promise<void>;
 }
 
-/** Opens the hub client and the blob stores for `settings`, acting as `hostName`. */
-export function openSession(
+/**
+ * Opens the hub client and the stores for `settings`, acting as `hostName`. Signs in with Entra ID
+ * (`DefaultAzureCredential`, one for both services) when either is named without a connection string.
+ */
+export async function openSession(
   settings: ConnectionSettings,
   hostName: string,
   timeoutMs: number,
   interrupt: AbortSignal,
-): Session {
-  const hub = openHubClient(settings, timeoutMs);
+): Promise<Session> {
+  const usesEntraId = settings.hubAccess.kind === "entra-id" || settings.storageAccess.kind === "entra-id";
+  const credential = usesEntraId ? await defaultCredential() : undefined;
+  const hub = openHubClient(settings, timeoutMs, credential);
   let stores: Stores;
   try {
-    stores = openBlobStores(settings, hostName, timeoutMs);
+    stores = openStores(settings, hostName, timeoutMs, credential);
   } catch (error) {
     void hub.close();
     throw error;

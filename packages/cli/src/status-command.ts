@@ -75,7 +75,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   // Loaded only now: the SDKs take a while to load, and --help or a usage error should not wait.
   const [{ openSession }, { collectStatus }] = await Promise.all([import("./session.js"), import("./status.js")]);
   // This name is never written: status only reads.
-  const session = openSession(settings, "eph-cli-status", timeout, io.signal);
+  const session = await openSession(settings, "eph-cli-status", timeout, io.signal);
   try {
     const read = () =>
       session.call("Reading the status", (abortSignal) =>

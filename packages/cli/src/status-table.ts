@@ -22,10 +22,11 @@ function leaseCell(p: PartitionStatus, seen: LeaseObservation | undefined): stri
 
 /** The status as a table like `kafka-consumer-groups --describe`, plus a summary line. */
 export function renderStatus(report: StatusReport, observations?: ReadonlyMap<string, LeaseObservation>): string {
+  const what = report.store === "blob" ? "container" : "table";
   const containers =
     report.checkpointContainer === report.container
-      ? `container ${report.container}`
-      : `leases in ${report.container}, checkpoints in ${report.checkpointContainer}`;
+      ? `${what} ${report.container}`
+      : `leases in ${what} ${report.container}, checkpoints in ${what} ${report.checkpointContainer}`;
   const heading = `Event hub ${report.eventHubName} on ${report.fullyQualifiedNamespace}, consumer group ${report.consumerGroup}, ${containers}`;
   const rows = report.partitions.map((p) => [
     p.partitionId,
@@ -54,6 +55,6 @@ export function renderStatus(report: StatusReport, observations?: ReadonlyMap<st
       ? "no owners"
       : `${report.owners.length} owner${report.owners.length === 1 ? "" : "s"}: ${report.owners.map((o) => `${o.owner} (${o.partitions})`).join(", ")}`;
   const corrupt = report.partitions.filter((p) => p.checkpointError);
-  const notes = corrupt.map((p) => `partition ${p.partitionId}: ${p.checkpointError}`);
+  const notes = [...corrupt.map((p) => `partition ${p.partitionId}: ${p.checkpointError}`), ...report.notes];
   return [heading, "", table, "", `${owners}; total lag ${report.totalLag}`, ...notes].join("\n");
 }

@@ -1,7 +1,7 @@
 import type { EventHubConsumerClient } from "@azure/event-hubs";
 import { type Checkpoint, type Checkpointer, isEphError, type LeaseMarker, type Leaser } from "@eph/core";
 import { mapBounded } from "./bounded-map.js";
-import type { ConnectionSettings } from "./connection-settings.js";
+import type { ConnectionSettings, StoreKind } from "./connection-settings.js";
 import { describeError, toCliError } from "./error-classification.js";
 import { type HubPartition, readHubPartitions } from "./hub-partitions.js";
 
@@ -62,10 +62,17 @@ export interface StatusReport {
   readonly eventHubName: string;
   /** The consumer group. */
   readonly consumerGroup: string;
-  /** The blob container of the leases. */
+  /** The store the hosts use: `blob` or `table`. */
+  readonly store: StoreKind;
+  /** The blob container (or table) of the leases. */
   readonly container: string;
-  /** The blob container of the checkpoints (usually the same). */
+  /** The blob container (or table) of the checkpoints (usually the same). */
   readonly checkpointContainer: string;
+  /**
+   * What the reading could not show and why, e.g. a container that does not exist yet because no host
+   * has run with it (its partitions then show `missing`). Empty when everything was read.
+   */
+  readonly notes: readonly string[];
   /** When the report was read (ISO 8601, this machine's clock). */
   readonly readAt: string;
   /** Every partition of the hub, in partition-id order. */
@@ -119,16 +126,28 @@ export async function collectStatus(
   sources: StatusSources,
   abortSignal: AbortSignal,
 ): Promise<StatusReport> {
+  const what = settings.store === "blob" ? "container" : "table";
+  const notes: string[] = [];
+  // A store that does not exist is what an operator sees before the first host ran (hosts create it at
+  // start): every partition is then `missing`, which is the answer, not a failure.
+  const missingStore = (name: string) => {
+    const note = `${what} "${name}" does not exist: no host has run with it yet (or it is not the one your hosts use).`;
+    if (!notes.includes(note)) notes.push(note);
+  };
   const checkpointsOf = async (ids: readonly string[]) =>
     mapBounded(ids, 16, async (id) => {
       try {
         const cp = await sources.checkpointer.getCheckpoint(id, { abortSignal });
         return { cp, error: undefined };
       } catch (error) {
+        if (isEphError(error, "StoreNotFound")) {
+          missingStore(settings.checkpointContainer);
+          return { cp: undefined, error: undefined };
+        }
         if (isEphError(error, "CorruptRecord")) return { cp: undefined, error: describeError(error, settings.secrets) };
         throw toCliError(
           error,
-          `Reading the checkpoint of partition ${id} in container "${settings.checkpointContainer}"`,
+          `Reading the checkpoint of partition ${id} in ${what} "${settings.checkpointContainer}"`,
           settings.secrets,
         );
       }
@@ -139,11 +158,11 @@ export async function collectStatus(
     sources.leaser.getLeases({ abortSignal }),
   ]);
   if (hubRead.status === "rejected") throw hubRead.reason;
-  if (leaseRead.status === "rejected") {
-    throw toCliError(leaseRead.reason, `Listing the leases in container "${settings.container}"`, settings.secrets);
-  }
+  let leases: readonly LeaseMarker[] = [];
+  if (leaseRead.status === "fulfilled") leases = leaseRead.value;
+  else if (isEphError(leaseRead.reason, "StoreNotFound")) missingStore(settings.container);
+  else throw toCliError(leaseRead.reason, `Listing the leases in ${what} "${settings.container}"`, settings.secrets);
   const hubPartitions = hubRead.value;
-  const leases = leaseRead.value;
   hubPartitions.sort((a, b) => byPartitionId(a.partitionId, b.partitionId));
   const checkpoints = await checkpointsOf(hubPartitions.map((p) => p.partitionId));
   const leaseById = new Map(leases.map((l) => [l.partitionId, l]));
@@ -170,8 +189,10 @@ export async function collectStatus(
     fullyQualifiedNamespace: settings.fullyQualifiedNamespace,
     eventHubName: settings.eventHubName,
     consumerGroup: settings.consumerGroup,
+    store: settings.store,
     container: settings.container,
     checkpointContainer: settings.checkpointContainer,
+    notes,
     readAt: new Date().toISOString(),
     partitions,
     owners: [...counts]

@@ -1,10 +1,7 @@
-import { execFileSync } from "node:child_process";
-import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { buildIfStale } from "@eph/testing";
 
-/** Builds the package and its dependencies so the tests run the current `dist/bin.js`. */
+/** Rebuilds the package when src/ changed, so the tests run the current `dist/esm/bin.mjs`. */
 export default function setup(): void {
-  const require = createRequire(import.meta.url);
-  const tsc = require.resolve("typescript/bin/tsc");
-  execFileSync(process.execPath, [tsc, "-b", fileURLToPath(new URL("..", import.meta.url))], { stdio: "inherit" });
+  buildIfStale(fileURLToPath(new URL("..", import.meta.url)), "dist/esm/bin.mjs");
 }

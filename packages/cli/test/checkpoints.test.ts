@@ -132,7 +132,7 @@ describe("eph checkpoints against the emulator, Azurite and a running host", () 
     expect(unknown.code).toBe(ExitCode.NotFound);
     expect(unknown.stderr).toContain("no partition 7");
     const future = await runEph(["checkpoints", "set", "--partition", "1", "--sequence-number", "99", "--yes"], env);
-    expect(future.code).toBe(ExitCode.NotFound);
+    expect(future.code).toBe(ExitCode.Usage);
     expect(future.stderr).toContain("no event 99");
     const both = await runEph(["checkpoints", "set", "--all", "--latest", "--sequence-number", "1", "--yes"], env);
     expect(both.code).toBe(ExitCode.Usage);

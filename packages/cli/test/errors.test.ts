@@ -46,12 +46,12 @@ describe("missing or malformed connection settings exit 3 and say what to set", 
     expectNoSecret(run);
   });
 
-  it("no container", async () => {
+  it("no container is a usage error (a missing flag), not a connection-string one", async () => {
     const run = await runEph(["status"], {
       EPH_EVENTHUB_CONNECTION_STRING: hubWithSecretKey(),
       EPH_STORAGE_CONNECTION_STRING: stack.storageConnectionString,
     });
-    expect(run.code).toBe(ExitCode.Configuration);
+    expect(run.code).toBe(ExitCode.Usage);
     expect(run.stderr).toContain("EPH_CONTAINER");
   });
 
@@ -92,7 +92,7 @@ describe("missing or malformed connection settings exit 3 and say what to set", 
       EPH_STORAGE_CONNECTION_STRING: stack.storageConnectionString,
       EPH_CONTAINER: "leases",
     });
-    expect(run.code).toBe(ExitCode.Configuration);
+    expect(run.code).toBe(ExitCode.Usage);
     expect(run.stderr).toContain("Not_A_Container");
   });
 });
@@ -108,13 +108,28 @@ describe("services that cannot be reached or do not know the names exit 4 or 5",
     expectNoSecret(run);
   });
 
-  it("a container no host has created exits 4", async () => {
-    const run = await runEph(["status", "--container", "never-created"], {
+  it("a container no host has created shows missing rows and exits 0, as the help says", async () => {
+    const run = await runEph(["status", "--json", "--container", "never-created"], {
       EPH_EVENTHUB_CONNECTION_STRING: hubWithSecretKey(),
       EPH_STORAGE_CONNECTION_STRING: stack.storageConnectionString,
     });
-    expect(run.code, run.stderr).toBe(ExitCode.NotFound);
-    expect(run.stderr).toContain("never-created");
+    expect(run.code, run.stderr).toBe(ExitCode.Ok);
+    const report = JSON.parse(run.stdout) as { partitions: { leaseState: string }[]; notes: string[] };
+    expect(report.partitions.map((p) => p.leaseState)).toEqual(["missing", "missing"]);
+    expect(report.notes.join(" ")).toContain('"never-created" does not exist');
+    expect(run.stdout + run.stderr).not.toContain("ensureStore");
+    const list = await runEph(["checkpoints", "list", "--container", "never-created"], {
+      EPH_EVENTHUB_CONNECTION_STRING: hubWithSecretKey(),
+      EPH_STORAGE_CONNECTION_STRING: stack.storageConnectionString,
+    });
+    expect(list.code, list.stderr).toBe(ExitCode.Ok);
+    expect(list.stderr).toContain("never-created");
+  });
+
+  it("status --timeout -1 names the flag", async () => {
+    const run = await runEph(["status", "--timeout", "-1"], {});
+    expect(run.code).toBe(ExitCode.Usage);
+    expect(run.stderr).toContain("--timeout");
   });
 
   it("an Event Hubs endpoint where nothing listens exits 5, with a SAS signature kept secret", async () => {

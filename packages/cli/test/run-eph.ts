@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /** The built command. */
-export const bin = fileURLToPath(new URL("../dist/bin.js", import.meta.url));
+export const bin = fileURLToPath(new URL("../dist/esm/bin.mjs", import.meta.url));
 
 /** What a run of `eph` printed and how it ended. */
 export interface EphRun {
@@ -12,7 +12,7 @@ export interface EphRun {
 }
 
 /**
- * Runs `node dist/bin.js ...args` with exactly `env` (plus PATH), stdin not a terminal, and resolves
+ * Runs `node dist/esm/bin.mjs ...args` with exactly `env` (plus PATH), stdin not a terminal, and resolves
  * when it exits. Fails the test if it runs longer than `timeoutMs`.
  */
 export function runEph(

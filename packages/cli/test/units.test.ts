@@ -25,6 +25,17 @@ function configError(fn: () => unknown): CliError {
   throw new Error("expected a configuration error");
 }
 
+function usageError(fn: () => unknown): CliError {
+  try {
+    fn();
+  } catch (error) {
+    expect(error).toBeInstanceOf(CliError);
+    expect((error as CliError).exitCode).toBe(ExitCode.Usage);
+    return error as CliError;
+  }
+  throw new Error("expected a usage error");
+}
+
 describe("resolveConnectionSettings", () => {
   it("takes flags over environment variables and writes the namespace as hosts key their leases", () => {
     const s = resolveConnectionSettings(
@@ -48,7 +59,9 @@ describe("resolveConnectionSettings", () => {
       },
       {},
     );
-    expect(s.eventHubConnectionString.endsWith(";EntityPath=orders")).toBe(true);
+    expect(
+      s.hubAccess.kind === "connection-string" && s.hubAccess.connectionString.endsWith(";EntityPath=orders"),
+    ).toBe(true);
   });
 
   it("refuses a hub named twice differently, without quoting anything but names", () => {
@@ -71,14 +84,14 @@ describe("resolveConnectionSettings", () => {
       ),
     );
     expect(e1.message).not.toContain("KEYSECRET");
-    const e2 = configError(() =>
+    const e2 = usageError(() =>
       resolveConnectionSettings(
         { eventHubConnectionString: hub, storageConnectionString: storage, container: "AccountKey=ACCOUNTSECRET456" },
         {},
       ),
     );
     expect(e2.message).not.toContain("ACCOUNTSECRET");
-    const e3 = configError(() =>
+    const e3 = usageError(() =>
       resolveConnectionSettings(
         {
           eventHubConnectionString: hub,

@@ -1,6 +1,6 @@
+import assert from "node:assert/strict";
 import { inspect } from "node:util";
 import type { EphErrorCode } from "@eph/core";
-import { expect } from "vitest";
 
 /** The shape of an `EphError`, checked structurally so that two copies of @eph/core still match. */
 export interface CodedError extends Error {
@@ -28,16 +28,19 @@ export async function expectEphError(
     settled = { ok: false, error };
   }
   if (settled.ok) {
-    throw new Error(
+    assert.fail(
       `${what}: expected a rejection with code ${codes.join(" or ")}, but it resolved with ${inspect(settled.value)}`,
     );
   }
   const { error } = settled;
   if (!isCodedError(error)) {
-    throw new Error(`${what}: expected an EphError with code ${codes.join(" or ")}, got ${inspect(error)}`);
+    assert.fail(`${what}: expected an EphError with code ${codes.join(" or ")}, got ${inspect(error)}`);
   }
-  expect(codes, `${what}: error code (message: ${error.message})`).toContain(error.code);
-  expect(error.message.length, `${what}: the error has a message`).toBeGreaterThan(0);
+  assert.ok(
+    codes.includes(error.code),
+    `${what}: expected code ${codes.join(" or ")}, got ${error.code} (message: ${error.message})`,
+  );
+  assert.ok(error.message.length > 0, `${what}: the error has a message`);
   return error;
 }
 
@@ -49,7 +52,7 @@ function exposedText(value: unknown): string {
   return inspect(value, { depth: 6 });
 }
 
-/** Fails when any of `secrets` appears in what `values` expose. */
+/** Fails when any of `secrets` appears in what `values` expose (including `util.inspect` of objects). */
 export function expectNoSecrets(
   secrets: readonly string[] | undefined,
   values: readonly unknown[],
@@ -60,9 +63,7 @@ export function expectNoSecrets(
     const text = exposedText(value);
     for (const secret of secrets) {
       if (secret.length > 0 && text.includes(secret)) {
-        throw new Error(
-          `${what}: a secret of the fixture appears in ${value instanceof Error ? "an error" : "a result"}`,
-        );
+        assert.fail(`${what}: a secret of the fixture appears in ${value instanceof Error ? "an error" : "a result"}`);
       }
     }
   }

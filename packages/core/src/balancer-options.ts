@@ -5,6 +5,7 @@ import type { LeaseMarker } from "./lease.js";
 import type { Logger } from "./logger.js";
 import type { RandomSource } from "./random.js";
 import type { Leaser } from "./store.js";
+import type { StoreCallQueue } from "./store-call-queue.js";
 
 /** Why a host stopped owning a partition. */
 export type LossReason =
@@ -72,8 +73,16 @@ export interface BalancerOptions {
    * capped at a sixth of the lease duration.
    */
   operationTimeout?: number;
-  /** Maximum store calls in flight during a scan. Default 32. */
+  /**
+   * Most store calls of this host in flight at once: the bound of the {@link StoreCallQueue} the
+   * balancer makes when `storeCalls` is not given. An integer. Default 32.
+   */
   maxConcurrentCalls?: number;
+  /**
+   * The host's store-call queue, shared with its checkpoint calls so that all of one host's calls to
+   * the stores are paced and prioritised together. Default: a queue of its own.
+   */
+  storeCalls?: StoreCallQueue;
   /** Monotonic clock; inject a `ManualClock` to run in virtual time. */
   clock?: Clock;
   /** Random source for jitter and shuffling; inject `seededRandom(seed)` to replay a run. */

@@ -1,13 +1,19 @@
 import { type BalancerOptions, type LossReason, type ResolvedTiming, resolveTiming } from "./balancer-options.js";
 import { type Clock, systemClock, type TimerHandle } from "./clock.js";
 import { forEachConcurrently } from "./concurrency.js";
-import { withDeadline } from "./deadline.js";
 import { EphError, isEphError } from "./errors.js";
 import { ExpiryTracker } from "./expiry-tracker.js";
 import { type LeaseView, planClaims } from "./fair-share.js";
 import type { LeaseMarker } from "./lease.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { type RandomSource, shuffled, systemRandom } from "./random.js";
+import { type StoreCallPriority, StoreCallQueue } from "./store-call-queue.js";
+
+/**
+ * Attempts of one release (each a release, or a re-take and a release, after a read): enough for a
+ * refusal caused by our own renewal plus a lost answer, all within the one operation deadline.
+ */
+const maxReleaseAttempts = 4;
 
 interface Held {
   readonly partitionId: string;
@@ -49,6 +55,7 @@ export class Balancer {
   private scanning: Promise<void> | undefined;
   private state: "idle" | "running" | "stopping" | "stopped" = "idle";
   private knownPartitionIds: readonly string[] = [];
+  private readonly calls: StoreCallQueue;
 
   /** Validates the options; throws `InvalidOption` naming the first bad one. */
   constructor(private readonly options: BalancerOptions) {
@@ -65,6 +72,20 @@ export class Balancer {
     this.random = options.random ?? systemRandom;
     this.log = options.logger ?? silentLogger;
     this.tracker = new ExpiryTracker(this.timing.leaseDuration);
+    this.calls =
+      options.storeCalls ??
+      new StoreCallQueue({ clock: this.clock, maxConcurrentCalls: this.timing.maxConcurrentCalls });
+  }
+
+  /** Sends one lease-store call through the host's queue, with the operation deadline from when it is sent. */
+  private call<T>(
+    priority: StoreCallPriority,
+    what: string,
+    operation: (abortSignal: AbortSignal) => Promise<T>,
+    timeout: number | (() => number) = this.timing.operationTimeout,
+    abortSignal?: AbortSignal,
+  ): Promise<T> {
+    return this.calls.run({ priority, what, timeout, ...(abortSignal ? { abortSignal } : {}) }, operation);
   }
 
   /** This host's name. */
@@ -141,16 +162,7 @@ export class Balancer {
         [...this.held.values()].map(async (h) => {
           this.drop(h);
           await this.notifyLost(h.partitionId, "shutdown");
-          try {
-            await withDeadline(
-              this.clock,
-              this.timing.operationTimeout,
-              (abortSignal) => this.options.leaser.releaseLease(h.partitionId, { abortSignal }),
-              `Releasing the lease of partition ${h.partitionId}`,
-            );
-          } catch (error) {
-            this.log.warning(`eph: could not release partition ${h.partitionId}: ${describe(error)}`);
-          }
+          await this.release(h.partitionId, h.epoch, h.renewing);
         }),
       );
     }
@@ -194,11 +206,8 @@ export class Balancer {
     }
     const ids = this.knownPartitionIds;
     try {
-      leases = await withDeadline(
-        this.clock,
-        this.timing.operationTimeout,
-        (abortSignal) => this.options.leaser.getLeases({ abortSignal }),
-        "Listing leases",
+      leases = await this.call("routine", "Listing leases", (abortSignal) =>
+        this.options.leaser.getLeases({ abortSignal }),
       );
     } catch (error) {
       this.log.warning(`eph: scan could not list leases: ${describe(error)}`);
@@ -217,11 +226,8 @@ export class Balancer {
     const missing = ids.filter((id) => !byId.has(id));
     await forEachConcurrently(missing, this.timing.maxConcurrentCalls, async (partitionId) => {
       try {
-        const lease = await withDeadline(
-          this.clock,
-          this.timing.operationTimeout,
-          (abortSignal) => this.options.leaser.ensureLease(partitionId, { abortSignal }),
-          `Creating the lease of partition ${partitionId}`,
+        const lease = await this.call("take", `Creating the lease of partition ${partitionId}`, (abortSignal) =>
+          this.options.leaser.ensureLease(partitionId, { abortSignal }),
         );
         byId.set(partitionId, lease);
       } catch (error) {
@@ -263,21 +269,23 @@ export class Balancer {
     await forEachConcurrently(claims, this.timing.maxConcurrentCalls, async (claim) => {
       const lease = byId.get(claim.partitionId);
       if (!lease || this.state !== "running") return;
+      // When the acquisition was SENT (it may wait in the queue): the lease cannot have been written earlier.
       let sentAt = this.clock.now();
+      const sent = (at: number) => {
+        sentAt = at;
+      };
       try {
-        const taken = await this.acquire(claim.partitionId, lease.version).catch(async (error: unknown) => {
+        const taken = await this.acquire(claim.partitionId, lease.version, sent).catch(async (error: unknown) => {
           // A steal that lost only to the owner's own renewal (same owner, same epoch, new version) is
           // retried once at the new version instead of a whole scan later.
           if (claim.from === "" || !isEphError(error, "LeaseLost") || this.state !== "running") throw error;
-          const current = await withDeadline(
-            this.clock,
-            this.timing.operationTimeout,
-            (abortSignal) => this.options.leaser.ensureLease(claim.partitionId, { abortSignal }),
+          const current = await this.call(
+            "take",
             `Reading the lease of partition ${claim.partitionId}`,
+            (abortSignal) => this.options.leaser.ensureLease(claim.partitionId, { abortSignal }),
           );
           if (current.owner !== claim.from || current.epoch !== lease.epoch) throw error;
-          sentAt = this.clock.now();
-          return this.acquire(claim.partitionId, current.version);
+          return this.acquire(claim.partitionId, current.version, sent);
         });
         this.tracker.observe(taken, this.clock.now());
         acquired.push(claim.partitionId);
@@ -298,13 +306,11 @@ export class Balancer {
     this.scheduleScan(announce ? Math.min(next, this.announceDelay(roundTrips)) : next);
   }
 
-  private acquire(partitionId: string, expectedVersion: string): Promise<LeaseMarker> {
-    return withDeadline(
-      this.clock,
-      this.timing.operationTimeout,
-      (abortSignal) => this.options.leaser.acquireLease(partitionId, { expectedVersion, abortSignal }),
-      `Acquiring the lease of partition ${partitionId}`,
-    );
+  private acquire(partitionId: string, expectedVersion: string, sent: (at: number) => void): Promise<LeaseMarker> {
+    return this.call("take", `Acquiring the lease of partition ${partitionId}`, (abortSignal) => {
+      sent(this.clock.now());
+      return this.options.leaser.acquireLease(partitionId, { expectedVersion, abortSignal });
+    });
   }
 
   /**
@@ -325,11 +331,8 @@ export class Balancer {
    */
   private async recreateStore(): Promise<void> {
     try {
-      await withDeadline(
-        this.clock,
-        this.timing.operationTimeout,
-        (abortSignal) => this.options.leaser.ensureStore({ abortSignal }),
-        "Creating the lease store",
+      await this.call("take", "Creating the lease store", (abortSignal) =>
+        this.options.leaser.ensureStore({ abortSignal }),
       );
       this.log.info("eph: created the lease store");
       this.scheduleScan(0);
@@ -349,7 +352,7 @@ export class Balancer {
   private async take(lease: LeaseMarker, sentAt: number, from: string): Promise<void> {
     if (this.state !== "running") {
       // Stopped while acquiring: give it straight back.
-      await this.options.leaser.releaseLease(lease.partitionId).catch(() => undefined);
+      await this.release(lease.partitionId, lease.epoch, undefined);
       return;
     }
     const h: Held = {
@@ -379,8 +382,64 @@ export class Balancer {
       this.log.error(`eph: onAcquired failed for partition ${h.partitionId}; releasing it: ${describe(error)}`);
       if (this.held.get(h.partitionId) === h) {
         this.drop(h);
-        await this.options.leaser.releaseLease(h.partitionId).catch(() => undefined);
+        await this.release(h.partitionId, h.epoch, h.renewing);
       }
+    }
+  }
+
+  /**
+   * Gives a lease back so that another host takes it at its next scan, within one operation deadline.
+   * Never trusts a single conditional write to do it, because the store can still name this host as
+   * owner at the same epoch after a refused or unanswered release:
+   * - a renewal in flight lands after a release conditional on the version before it, and the store
+   *   refuses the release (412); so the release first waits for that renewal (`renewing`), which was
+   *   sent before the drain began and so ends first;
+   * - an answer was lost (of that renewal, or of the release itself): the leaser no longer knows the
+   *   version, or the release did land. So after any failure the lease is read: not ours at our epoch
+   *   any more means released (or taken) and done; still ours means the release is sent again, and if
+   *   the leaser refuses again for lack of the version, the lease is first re-taken at the version just read
+   *   (one conditional write, so it cannot take a lease someone else wrote meanwhile), then released.
+   * Lives here rather than in a leaser so that it holds with any Leaser.
+   */
+  private async release(partitionId: string, epoch: number, renewing: Promise<unknown> | undefined): Promise<void> {
+    const { leaser } = this.options;
+    const me = this.hostName;
+    try {
+      // Waited for outside the queue: a release holding a slot while its renewal waits for one would
+      // only spend its deadline.
+      await renewing?.catch(() => undefined);
+      await this.call("release", `Releasing the lease of partition ${partitionId}`, async (abortSignal) => {
+        let mine = epoch;
+        let retake: string | undefined;
+        let refusals = 0;
+        for (let attempt = 1; ; attempt++) {
+          let failure: unknown;
+          try {
+            if (retake !== undefined) {
+              mine = (await leaser.acquireLease(partitionId, { expectedVersion: retake, abortSignal })).epoch;
+              retake = undefined;
+            }
+            await leaser.releaseLease(partitionId, { abortSignal });
+            return;
+          } catch (error) {
+            failure = error;
+          }
+          if (abortSignal.aborted || attempt >= maxReleaseAttempts) throw failure;
+          let current: LeaseMarker;
+          try {
+            current = await leaser.ensureLease(partitionId, { abortSignal });
+          } catch {
+            continue;
+          }
+          if (current.owner !== me || current.epoch !== mine) return;
+          this.log.verbose(`eph: partition ${partitionId} is still ours after a release: ${describe(failure)}`);
+          // A first refusal may be cured by the renewal's answer having taught the leaser the version;
+          // a second one means the leaser has lost track of it.
+          if (isEphError(failure, "LeaseLost") && ++refusals > 1) retake = current.version;
+        }
+      });
+    } catch (error) {
+      this.log.warning(`eph: could not release partition ${partitionId}: ${describe(error)}`);
     }
   }
 
@@ -422,18 +481,23 @@ export class Balancer {
   /** One renewal attempt; on a transient failure retries soon, within the lease's local deadline. */
   private async renewOnce(h: Held, reschedule: boolean): Promise<boolean> {
     if (this.held.get(h.partitionId) !== h || this.state !== "running") return false;
-    const sentAt = this.clock.now();
-    const budget = Math.min(this.timing.operationTimeout, h.validUntil - sentAt);
-    if (budget <= 0) {
+    if (h.validUntil - this.clock.now() <= 0) {
       this.lose(h, "expired");
       return false;
     }
+    let sentAt = this.clock.now();
     try {
-      await withDeadline(
-        this.clock,
-        budget,
-        (abortSignal) => this.options.leaser.renewLease(h.partitionId, { abortSignal }),
+      await this.call(
+        "keep",
         `Renewing the lease of partition ${h.partitionId}`,
+        (abortSignal) => {
+          sentAt = this.clock.now();
+          return this.options.leaser.renewLease(h.partitionId, { abortSignal });
+        },
+        // The budget is what is left of the lease when the renewal is sent, not when it was queued.
+        () => Math.min(this.timing.operationTimeout, h.validUntil - this.clock.now()),
+        // A lease lost while its renewal waits needs no renewal.
+        h.controller.signal,
       );
       if (this.held.get(h.partitionId) !== h) return false;
       h.validUntil = Math.max(h.validUntil, sentAt + this.ownDuration());

@@ -38,12 +38,20 @@ export interface EphErrorOptions {
   partitionId?: string;
 }
 
+// A process can hold two copies of this module: the ESM and the CommonJS build (one part of a program
+// imports @eph/core, another requires it), or two versions in node_modules. Each copy has its own
+// EphError class, so an error is recognised by a brand from the global symbol registry, which all copies
+// share, never by class identity alone.
+const brand: unique symbol = Symbol.for("@eph/core.EphError");
+
 /** The one error type of eph. `code` tells what went wrong; `partitionId` which partition, if any. */
 export class EphError extends Error {
   /** Stable machine-readable code. */
   readonly code: EphErrorCode;
   /** The partition concerned, if any. */
   readonly partitionId: string | undefined;
+  /** Marks errors made by any copy of @eph/core (see {@link isEphError}). */
+  declare readonly [brand]: true;
 
   /** Creates an error with a stable `code` and a message naming the offending value. */
   constructor(code: EphErrorCode, message: string, options: EphErrorOptions = {}) {
@@ -51,10 +59,25 @@ export class EphError extends Error {
     this.name = "EphError";
     this.code = code;
     this.partitionId = options.partitionId;
+    Object.defineProperty(this, brand, { value: true });
+  }
+
+  /**
+   * `error instanceof EphError` is true for an error made by any copy of @eph/core (its ESM and its
+   * CommonJS build, or another version), so a handler written against one copy still recognises it.
+   * A subclass keeps the ordinary prototype check.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class right of `instanceof`, maybe a subclass.
+    if (this !== EphError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === "object" && value !== null && (value as { [brand]?: unknown })[brand] === true;
   }
 }
 
-/** True when `error` is an {@link EphError}, optionally with the given code. */
+/**
+ * True when `error` is an {@link EphError} made by any copy of @eph/core, optionally with the given code.
+ * Prefer it (or the `code`) to `instanceof` when errors may cross package boundaries.
+ */
 export function isEphError(error: unknown, code?: EphErrorCode): error is EphError {
   return error instanceof EphError && (code === undefined || error.code === code);
 }

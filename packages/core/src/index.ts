@@ -7,21 +7,37 @@ export {
   resolveTiming,
   type ScanReport,
 } from "./balancer-options.js";
+export { checkedLogger } from "./checked-logger.js";
 export { type Checkpoint, isRegression } from "./checkpoint.js";
+export {
+  type CheckpointState,
+  checkCheckpoint,
+  checkEpoch,
+  decodeCheckpoint,
+  encodeCheckpoint,
+} from "./checkpoint-codec.js";
 export { type Clock, delay, ManualClock, settle, systemClock, type TimerHandle } from "./clock.js";
 export { DefaultLeaseDuration, DefaultLeaseRenewalInterval, DefaultScanInterval } from "./constants.js";
 export { withDeadline } from "./deadline.js";
 export { EphError, type EphErrorCode, type EphErrorOptions, isEphError, throwIfAborted } from "./errors.js";
 export { ExpiryTracker } from "./expiry-tracker.js";
 export { type Claim, type LeaseView, type Plan, planClaims } from "./fair-share.js";
-export type { EventProcessHostSetter, HostInfo } from "./host-info.js";
+export { checkHostInfo, type EventProcessHostSetter, type HostInfo } from "./host-info.js";
 export { Lease, type LeaseMarker, toLease } from "./lease.js";
+export { decodeLease, encodeLease } from "./lease-codec.js";
 export { type Logger, silentLogger } from "./logger.js";
 export type { OperationOptions } from "./operation-options.js";
+export { checkBoolean, checkOptions } from "./option-check.js";
+export { checkPartitionId, comparePartitionIds, describeValue } from "./partition-id.js";
 export { type RandomSource, seededRandom, shuffled, systemRandom } from "./random.js";
 export type { HandlerID, Receiver } from "./receiver.js";
+export { RecordBacked, type RecordBackedOptions } from "./record-backed.js";
+export { maxCheckpointAttempts, RecordCheckpointer, type RecordCheckpointerOptions } from "./record-checkpointer.js";
+export { corruptRecord, countField, describeRecord, formatProblem, recordFormat } from "./record-format.js";
+export { maxLeaseAttempts, RecordLeaser, type RecordLeaserOptions } from "./record-leaser.js";
 export type {
   BatchOutcome,
+  DeleteOutcome,
   ListRecordsOptions,
   RecordFields,
   RecordKey,
@@ -32,6 +48,8 @@ export type {
   VersionedRecord,
   WriteOutcome,
 } from "./record-store.js";
+export { redactSecrets } from "./redact.js";
+export { ReplaceBatcher } from "./replace-batcher.js";
 export type {
   AcquireLeaseOptions,
   Checkpointer,
@@ -40,3 +58,10 @@ export type {
   StoreProvisioner,
   UpdateCheckpointOptions,
 } from "./store.js";
+export {
+  type StoreCallOptions,
+  type StoreCallPriority,
+  StoreCallQueue,
+  type StoreCallQueueOptions,
+  type StoreCallStats,
+} from "./store-call-queue.js";

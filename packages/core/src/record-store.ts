@@ -36,7 +36,9 @@ export interface RecordScope {
 /**
  * A record's content: flat string fields, which blob metadata, table properties, JSON and SQL all
  * hold. Names are lower-case ASCII letters and digits starting with a letter (valid blob metadata
- * keys). Core encodes and decodes them, including a format version, so adapters store them as they are.
+ * keys). Values are any strings (empty, non-ASCII, with quotes or newlines) and must read back exactly:
+ * a store that cannot hold some characters (blob metadata is ASCII) encodes them. Core encodes and
+ * decodes records, including a format version field, so adapters store the fields as they are.
  */
 export type RecordFields = Readonly<Record<string, string>>;
 
@@ -48,7 +50,10 @@ export interface VersionedRecord {
   readonly id: string;
   /** Its content. */
   readonly fields: RecordFields;
-  /** Opaque token that changes on every write (an ETag, a counter). */
+  /**
+   * Opaque token that changes on every write (an ETag, a counter) and is never reused for the same key,
+   * not even after the record was deleted and created again.
+   */
   readonly version: string;
 }
 
@@ -68,6 +73,9 @@ export interface RecordKey {
  * answer may have been lost, core reads the record again to decide whether its own write landed.
  */
 export type WriteOutcome = { readonly status: "written"; readonly version: string } | { readonly status: "conflict" };
+
+/** The result of {@link RecordStore.delete}: `"conflict"` when its `expectedVersion` did not hold. */
+export type DeleteOutcome = { readonly status: "deleted" } | { readonly status: "conflict" };
 
 /** The outcome of one member of {@link RecordStore.replaceMany}: `"skipped"` when not attempted. */
 export type BatchOutcome = WriteOutcome | { readonly status: "skipped" };
@@ -110,13 +118,17 @@ export interface RecordStore extends StoreProvisioner {
    * member that failed its condition as `"conflict"` and the others as `"skipped"`; core retries those.
    */
   replaceMany?(requests: readonly ReplaceRequest[], options?: OperationOptions): Promise<BatchOutcome[]>;
-  /** Every record of the given kinds in the scope, in as few calls as the store allows. */
+  /**
+   * Every record of the given kinds in the scope, in as few calls as the store allows, in any order.
+   * A record the store cannot turn into fields is left out (`read` reports it as `CorruptRecord`), so
+   * one damaged record never hides the others.
+   */
   list(scope: RecordScope, options: ListRecordsOptions): Promise<VersionedRecord[]>;
   /**
    * Deletes the record; with `expectedVersion`, only if it is at that version. Deleting a record that
-   * does not exist is `"written"` without a condition and `"conflict"` with one.
+   * does not exist is `"deleted"` without a condition and `"conflict"` with one.
    */
-  delete(key: RecordKey, expectedVersion?: string, options?: OperationOptions): Promise<WriteOutcome>;
+  delete(key: RecordKey, expectedVersion?: string, options?: OperationOptions): Promise<DeleteOutcome>;
   /** Releases clients and sockets the store opened itself (not those it was given). */
   close(): Promise<void>;
 }

@@ -6,7 +6,7 @@
 import { EventHubConsumerClient, earliestEventPosition } from "@azure/event-hubs";
 import { BlobCheckpointer } from "@eph/checkpointer-blob";
 import { BlobLeaser } from "@eph/leaser-blob";
-import { EventProcessorHost } from "../dist/index.js";
+import { EventProcessorHost } from "../dist/esm/index.js";
 
 const config = JSON.parse(process.argv[2]);
 const highest = {};

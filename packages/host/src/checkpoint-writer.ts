@@ -4,8 +4,9 @@ import {
   type Clock,
   EphError,
   isEphError,
+  type StoreCallPriority,
+  type StoreCallQueue,
   type TimerHandle,
-  withDeadline,
 } from "@eph/core";
 
 /** Settings of one partition's {@link CheckpointWriter}. */
@@ -15,6 +16,8 @@ export interface CheckpointWriterOptions {
   readonly epoch: number;
   readonly checkpointer: Checkpointer;
   readonly clock: Clock;
+  /** The host's store-call queue: every write goes through it. */
+  readonly calls: StoreCallQueue;
   /** Write after this many handled events. */
   readonly everyEvents: number;
   /** Write at most this long after the first unwritten handled event. */
@@ -89,8 +92,10 @@ export class CheckpointWriter {
   /**
    * Stores the newest eligible position; resolves once it is stored, rejects if the write failed.
    * Waits for a write in flight first (it may carry an older position), then writes at most once.
+   * `priority` is `"keep"` for the final write of a partition being let go: it goes before the
+   * host's routine writes and acquisitions, so a close or handoff loses no position to a burst.
    */
-  async flush(): Promise<void> {
+  async flush(priority: StoreCallPriority = "routine"): Promise<void> {
     const target = this.eligible;
     if (target === undefined) return;
     if (this.writing) await this.writing.catch(() => undefined);
@@ -104,7 +109,7 @@ export class CheckpointWriter {
     }
     // Several waiters may wake together: the first starts the write, the others share it. It carries
     // the newest eligible position, which is at least `target`.
-    await (this.writing ?? this.startWrite());
+    await (this.writing ?? this.startWrite(priority));
   }
 
   /** Stops timed writes; an explicit `flush()` still works. */
@@ -118,8 +123,8 @@ export class CheckpointWriter {
     return this.stored !== undefined && this.stored.sequenceNumber >= position.sequenceNumber;
   }
 
-  private startWrite(): Promise<void> {
-    const writing: Promise<void> = this.write(this.eligible as Checkpoint).finally(() => {
+  private startWrite(priority: StoreCallPriority): Promise<void> {
+    const writing: Promise<void> = this.write(this.eligible as Checkpoint, priority).finally(() => {
       if (this.writing === writing) this.writing = undefined;
     });
     this.writing = writing;
@@ -138,17 +143,15 @@ export class CheckpointWriter {
     }, ms);
   }
 
-  private async write(position: Checkpoint): Promise<void> {
-    const { partitionId, epoch, checkpointer, clock, timeout } = this.options;
+  private async write(position: Checkpoint, priority: StoreCallPriority): Promise<void> {
+    const { partitionId, epoch, checkpointer, clock, timeout, calls } = this.options;
     if (this.timer !== undefined) clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.sinceWrite = 0;
     try {
-      await withDeadline(
-        clock,
-        timeout,
+      await calls.run(
+        { priority, what: `Writing the checkpoint of partition ${partitionId}`, timeout },
         (abortSignal) => checkpointer.updateCheckpoint(partitionId, position, { epoch, abortSignal }),
-        `Writing the checkpoint of partition ${partitionId}`,
       );
       this.writes++;
       if (this.stored === undefined || position.sequenceNumber > this.stored.sequenceNumber) this.stored = position;

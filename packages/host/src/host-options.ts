@@ -107,6 +107,24 @@ export interface EventProcessorHostOptions {
   handoffTimeout?: number;
   /** How long (ms) stopping a partition waits for the handler in flight. Default 30 000. */
   drainTimeout?: number;
+  /**
+   * Upper bound (ms) on the whole of `close()`: draining the handlers, the final checkpoints, releasing
+   * the leases and closing the connection. Set a Kubernetes `terminationGracePeriodSeconds` a few
+   * seconds above it. While closing, handlers are waited for only until `4 × operationTimeout` (at most
+   * half of `closeTimeout`) is left, so the final checkpoints and releases still have that time. What
+   * it cuts short is reported through `onError` (operation `"close"`, code `"Aborted"`, with the
+   * partition) and one warning log line; `close()` still resolves. Default
+   * `drainTimeout + 4 × operationTimeout` (40 s at the defaults). At least `2 × operationTimeout`.
+   */
+  closeTimeout?: number;
+  /**
+   * Most calls to the lease and checkpoint stores this host has in flight at once. Calls beyond it wait
+   * in a queue that sends renewals and final checkpoints first, then releases, then routine checkpoint
+   * writes and scans, then acquisitions and start-up reads; each call's `operationTimeout` counts from
+   * when it is sent. Keeps a host starting or closing with hundreds of partitions from burying its own
+   * renewals under its burst. Default 32.
+   */
+  maxConcurrentStoreCalls?: number;
   /** First delay before reconnecting a failed receiver (ms); doubles up to `maxReconnectDelay`. Default 500. */
   reconnectDelay?: number;
   /** Longest delay before reconnecting a failed receiver (ms). Default 30 000. */
@@ -149,6 +167,7 @@ export interface ResolvedHostOptions {
   readonly onHandlerFailure: HandlerFailureAction;
   readonly handoffTimeout: number;
   readonly drainTimeout: number;
+  readonly closeTimeout: number;
   readonly reconnectDelay: number;
   readonly maxReconnectDelay: number;
   readonly logger: Logger | undefined;
@@ -182,6 +201,8 @@ const knownOptions = new Set<string>([
   "onHandlerFailure",
   "handoffTimeout",
   "drainTimeout",
+  "closeTimeout",
+  "maxConcurrentStoreCalls",
   "reconnectDelay",
   "maxReconnectDelay",
   "logger",
@@ -269,6 +290,7 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
       renewalInterval: o.renewalInterval,
       scanInterval: o.scanInterval,
       operationTimeout: o.operationTimeout,
+      maxConcurrentCalls: integer("maxConcurrentStoreCalls", o.maxConcurrentStoreCalls, 32, 1),
     });
   } catch (error) {
     if (error instanceof EphError) throw error;
@@ -326,6 +348,12 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
     invalid(`Option "handoffTimeout" (${handoffTimeout} ms) must be shorter than "leaseDuration".`);
   }
   const drainTimeout = duration("drainTimeout", o.drainTimeout, 30_000);
+  const closeTimeout = duration("closeTimeout", o.closeTimeout, drainTimeout + 4 * timing.operationTimeout);
+  if (closeTimeout < 2 * timing.operationTimeout) {
+    invalid(
+      `Option "closeTimeout" (${closeTimeout} ms) must be at least 2 × "operationTimeout" (${2 * timing.operationTimeout} ms): a final checkpoint and a release.`,
+    );
+  }
   const reconnectDelay = duration("reconnectDelay", o.reconnectDelay, 500);
   const maxReconnectDelay = duration("maxReconnectDelay", o.maxReconnectDelay, 30_000);
   if (maxReconnectDelay < reconnectDelay) invalid('Option "maxReconnectDelay" must be at least "reconnectDelay".');
@@ -366,6 +394,7 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
     onHandlerFailure,
     handoffTimeout,
     drainTimeout,
+    closeTimeout,
     reconnectDelay,
     maxReconnectDelay,
     logger: o.logger,

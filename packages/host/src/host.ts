@@ -21,6 +21,7 @@ import {
   type LossReason,
   type OwnedPartition,
   type ScanReport,
+  StoreCallQueue,
   withDeadline,
 } from "@eph/core";
 import { bannerText } from "./banner.js";
@@ -31,7 +32,7 @@ import type { HostHealth } from "./health.js";
 import type { HostErrorInfo, PartitionClosedInfo, PartitionOpenedInfo } from "./host-events.js";
 import { type EventProcessorHostOptions, type ResolvedHostOptions, resolveHostOptions } from "./host-options.js";
 import { ObservedLeaser } from "./observed-leaser.js";
-import { PartitionWorker, type WorkerEnvironment } from "./partition-worker.js";
+import { PartitionWorker, settleWithin, type WorkerEnvironment } from "./partition-worker.js";
 import { describeError, redact } from "./redaction.js";
 
 /** A credential `create` accepts: Microsoft Entra ID (`DefaultAzureCredential`…), a named key, or a SAS. */
@@ -102,6 +103,12 @@ export class EventProcessorHost {
   private eventCount = 0;
   private lastScan: ScanReport | undefined;
   private readonly detachers: (() => void)[] = [];
+  /** Every call of this host to its stores, paced and prioritised together. */
+  private readonly storeCalls: StoreCallQueue;
+  /** Leases released since the host started closing. */
+  private readonly releasedAtClose = new Set<string>();
+  /** While closing: the time by which `close()` must be done. */
+  private closeDeadline = Number.POSITIVE_INFINITY;
 
   private constructor(init: HostInit) {
     this.client = init.client;
@@ -112,13 +119,22 @@ export class EventProcessorHost {
     this.secrets = init.secrets;
     this.log = init.options.logger ?? createClientLogger("eph:host");
     this.checkpointer = init.checkpointer;
-    this.leaser = new ObservedLeaser(init.leaser, (operation, partitionId, error) =>
-      this.reportError({
-        operation: "lease",
-        ...(partitionId === undefined ? {} : { partitionId }),
-        error: scrubbed(error, this.secrets, operation),
-        willRetry: true,
-      }),
+    this.storeCalls = new StoreCallQueue({
+      clock: init.options.clock,
+      maxConcurrentCalls: init.options.timing.maxConcurrentCalls,
+    });
+    this.leaser = new ObservedLeaser(
+      init.leaser,
+      (operation, partitionId, error) =>
+        this.reportError({
+          operation: "lease",
+          ...(partitionId === undefined ? {} : { partitionId }),
+          error: scrubbed(error, this.secrets, operation),
+          willRetry: true,
+        }),
+      (partitionId) => {
+        if (this.state === "closing") this.releasedAtClose.add(partitionId);
+      },
     );
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
@@ -126,6 +142,7 @@ export class EventProcessorHost {
     this.env = {
       reader: this.client,
       checkpointer: this.checkpointer,
+      storeCalls: this.storeCalls,
       leases: {
         verifyLease: (pid) => this.balancer?.verifyLease(pid) ?? Promise.resolve(false),
         isOwned: (pid) => this.balancer?.isOwned(pid) ?? false,
@@ -141,6 +158,8 @@ export class EventProcessorHost {
       countEvent: () => {
         this.eventCount++;
       },
+      drainTimeout: () =>
+        Math.min(this.options.drainTimeout, Math.max(0, this.drainDeadline() - this.options.clock.now())),
     };
   }
 
@@ -347,12 +366,11 @@ export class EventProcessorHost {
     }
     try {
       await Promise.all([
-        withDeadline(o.clock, connectTimeout, (abortSignal) => this.leaser.ensureStore({ abortSignal }), "Lease store"),
-        withDeadline(
-          o.clock,
-          connectTimeout,
-          (abortSignal) => this.checkpointer.ensureStore({ abortSignal }),
-          "Checkpoint store",
+        this.storeCalls.run({ priority: "take", what: "Lease store", timeout: connectTimeout }, (abortSignal) =>
+          this.leaser.ensureStore({ abortSignal }),
+        ),
+        this.storeCalls.run({ priority: "take", what: "Checkpoint store", timeout: connectTimeout }, (abortSignal) =>
+          this.checkpointer.ensureStore({ abortSignal }),
         ),
       ]);
     } catch (error) {
@@ -368,6 +386,7 @@ export class EventProcessorHost {
       renewalInterval: o.timing.renewalInterval,
       scanInterval: o.timing.scanInterval,
       operationTimeout: o.timing.operationTimeout,
+      storeCalls: this.storeCalls,
       clock: o.clock,
       random: o.random,
       logger: this.log,
@@ -383,7 +402,9 @@ export class EventProcessorHost {
   /**
    * Closes the host: stops taking partitions, drains the events in flight (up to `drainTimeout`),
    * checkpoints, releases every lease so other hosts take over at their next scan, and closes the
-   * connection. Always settles; idempotent. Does not close the leaser and checkpointer you passed.
+   * connection. Always resolves, within `closeTimeout`; idempotent. A final checkpoint or release that
+   * `closeTimeout` cut short is reported through `onError` (operation `"close"`, code `"Aborted"`) and
+   * in one warning log line. Does not close the leaser and checkpointer you passed.
    */
   close(): Promise<void> {
     this.closing ??= this.shutdown();
@@ -411,23 +432,83 @@ export class EventProcessorHost {
 
   private async shutdown(): Promise<void> {
     const wasStarted = this.state !== "created";
+    const clock = this.options.clock;
+    this.closeDeadline = clock.now() + this.options.closeTimeout;
     this.state = "closing";
     for (const detach of this.detachers.splice(0)) detach();
-    try {
-      await this.balancer?.stop();
-    } catch (error) {
-      this.reportError({ operation: "close", error, willRetry: false });
-    }
-    await Promise.allSettled([...this.workers.values()].map((w) => w.stop("shutdown")));
-    await Promise.allSettled([...this.retiring.values()]);
-    try {
-      await withDeadline(this.options.clock, connectTimeout, () => this.client.close(), "Closing the connection");
-    } catch (error) {
-      this.reportError({ operation: "close", error: scrubbed(error, this.secrets, "close"), willRetry: false });
+    const owned = this.balancer?.ownedPartitions().map((p) => p.partitionId) ?? [];
+    const letGo = (async () => {
+      try {
+        await this.balancer?.stop();
+      } catch (error) {
+        this.reportError({ operation: "close", error, willRetry: false });
+      }
+      await Promise.allSettled([...this.workers.values()].map((w) => w.stop("shutdown")));
+      await Promise.allSettled([...this.retiring.values()]);
+    })();
+    if (!(await settleWithin(this.options, letGo, this.closeDeadline - clock.now()))) this.reportCutShort(owned);
+    const closing = withDeadline(clock, connectTimeout, () => this.client.close(), "Closing the connection").catch(
+      (error: unknown) =>
+        this.reportError({ operation: "close", error: scrubbed(error, this.secrets, "close"), willRetry: false }),
+    );
+    if (!(await settleWithin(this.options, closing, Math.max(0, this.closeDeadline - clock.now())))) {
+      this.reportError({
+        operation: "close",
+        error: new EphError(
+          "Aborted",
+          `closeTimeout (${this.options.closeTimeout} ms) ran out before the connection was closed.`,
+        ),
+        willRetry: false,
+      });
     }
     this.state = "closed";
     if (wasStarted) this.log.info(`eph: host ${this.getName()} closed`);
     this.resolveClosed();
+  }
+
+  /** Until when a stopping partition may wait for its handler: the rest of close needs the time after. */
+  private drainDeadline(): number {
+    const { closeTimeout, timing } = this.options;
+    return this.closeDeadline - Math.min(closeTimeout / 2, 4 * timing.operationTimeout);
+  }
+
+  /**
+   * `closeTimeout` ran out: every store call still queued or in flight is abandoned now (the process is
+   * about to go), and each final checkpoint not stored and lease not released is reported.
+   */
+  private reportCutShort(owned: readonly string[]): void {
+    const limit = `closeTimeout (${this.options.closeTimeout} ms)`;
+    const reason = new EphError("Aborted", `${limit} ran out.`);
+    this.storeCalls.close(reason);
+    const unstored = owned.filter((id) => this.workers.get(id)?.finalCheckpointState === "pending").sort(byPartitionId);
+    const unreleased = owned.filter((id) => !this.releasedAtClose.has(id)).sort(byPartitionId);
+    for (const partitionId of unstored) {
+      this.reportError({
+        operation: "close",
+        partitionId,
+        error: new EphError(
+          "Aborted",
+          `${limit} ran out before the final checkpoint of partition ${partitionId} was stored; its events since the last stored one will be read again.`,
+          { partitionId },
+        ),
+        willRetry: false,
+      });
+    }
+    for (const partitionId of unreleased) {
+      this.reportError({
+        operation: "close",
+        partitionId,
+        error: new EphError(
+          "Aborted",
+          `${limit} ran out before the lease of partition ${partitionId} was released; other hosts take it when it expires.`,
+          { partitionId },
+        ),
+        willRetry: false,
+      });
+    }
+    this.log.warning(
+      `eph: close of host ${this.getName()} cut short by ${limit}: ${unstored.length} of ${owned.length} final checkpoints not stored${list(unstored)}, ${unreleased.length} leases not released${list(unreleased)}`,
+    );
   }
 
   private attachStopTriggers(): void {
@@ -606,3 +687,8 @@ function connectError(error: unknown, init: HostInit): EphError {
 }
 
 const byPartitionId = new Intl.Collator("en", { numeric: true }).compare;
+
+function list(ids: readonly string[]): string {
+  if (ids.length === 0) return "";
+  return ` (${ids.slice(0, 20).join(", ")}${ids.length > 20 ? ", …" : ""})`;
+}

@@ -9,12 +9,14 @@ import {
 
 /**
  * The user's Leaser as the balancer sees it, reporting every failed store call (lost races excepted) so
- * users can see a store outage through the host's error callback.
+ * users can see a store outage through the host's error callback, and every completed release (so a
+ * close can say which leases it did not get to release).
  */
 export class ObservedLeaser implements Leaser {
   constructor(
     private readonly inner: Leaser,
     private readonly onFailure: (operation: string, partitionId: string | undefined, error: unknown) => void,
+    private readonly onReleased: (partitionId: string) => void = () => undefined,
   ) {}
 
   setEventProcessorHost(info: HostInfo): void {
@@ -54,7 +56,9 @@ export class ObservedLeaser implements Leaser {
   }
 
   releaseLease(partitionId: string, options?: OperationOptions): Promise<void> {
-    return this.watch("releaseLease", partitionId, this.inner.releaseLease(partitionId, options));
+    return this.watch("releaseLease", partitionId, this.inner.releaseLease(partitionId, options)).then(() =>
+      this.onReleased(partitionId),
+    );
   }
 
   updateLease(partitionId: string, options?: OperationOptions): Promise<LeaseMarker> {

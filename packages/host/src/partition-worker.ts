@@ -14,6 +14,7 @@ import {
   type HandlerID,
   type Logger,
   type LossReason,
+  type StoreCallQueue,
   withDeadline,
 } from "@eph/core";
 import { backoffDelay } from "./backoff.js";
@@ -45,6 +46,8 @@ export interface LeaseGuard {
 export interface WorkerEnvironment {
   readonly reader: PartitionReader;
   readonly checkpointer: Checkpointer;
+  /** The host's store-call queue: every checkpoint-store call goes through it. */
+  readonly storeCalls: StoreCallQueue;
   readonly leases: LeaseGuard;
   readonly options: ResolvedHostOptions;
   readonly handlers: () => ReadonlyArray<readonly [HandlerID, EventHandler]>;
@@ -55,6 +58,11 @@ export interface WorkerEnvironment {
   readonly closed: (info: PartitionClosedInfo) => void;
   /** Counts handled events host-wide. */
   readonly countEvent: () => void;
+  /**
+   * How long a stop may wait now for the handler in flight: `drainTimeout`, or less once the host's
+   * `closeTimeout` is running out (the final checkpoint and release need the rest).
+   */
+  readonly drainTimeout: () => number;
 }
 
 /** Why the subscription ended, when it was not asked to. */
@@ -85,6 +93,7 @@ export class PartitionWorker {
   private failure: { error: unknown } | undefined;
   /** Set when the final flush starts: later completions are not recorded (the lease is being let go). */
   private sealed = false;
+  private finalCheckpoint: "pending" | "stored" | "failed" = "pending";
 
   constructor(
     private readonly env: WorkerEnvironment,
@@ -105,6 +114,14 @@ export class PartitionWorker {
       checkpointNow: (position) => this.checkpointNow(position),
       report: (info) => this.report(info),
     });
+  }
+
+  /**
+   * Where the final checkpoint of a stopping worker is: `"stored"` once the last handled position is in
+   * the store (or there was nothing to store), `"failed"` if the store refused it or failed.
+   */
+  get finalCheckpointState(): "pending" | "stored" | "failed" {
+    return this.finalCheckpoint;
   }
 
   /** True while the receiver is open and delivering. */
@@ -177,8 +194,16 @@ export class PartitionWorker {
     this.state = "starting";
     // Raising the fence BEFORE reading the checkpoint means any later write by a previous owner is
     // refused, so the position read here can only be overtaken by this host.
-    const checkpoint = await this.untilDone("checkpoint", (abortSignal) =>
-      this.env.checkpointer.ensureCheckpoint(this.partitionId, { epoch: this.epoch, abortSignal }),
+    const checkpoint = await this.untilDone("checkpoint", (timeout) =>
+      this.env.storeCalls.run(
+        {
+          priority: "take",
+          what: `Starting partition ${this.partitionId} (checkpoint)`,
+          timeout,
+          abortSignal: this.stopController.signal,
+        },
+        (abortSignal) => this.env.checkpointer.ensureCheckpoint(this.partitionId, { epoch: this.epoch, abortSignal }),
+      ),
     );
     if (checkpoint === stopped) return;
     this.writer = new CheckpointWriter(
@@ -187,6 +212,7 @@ export class PartitionWorker {
         epoch: this.epoch,
         checkpointer: this.env.checkpointer,
         clock: o.clock,
+        calls: this.env.storeCalls,
         everyEvents: o.checkpoint.everyEvents,
         everyMs: o.checkpoint.everyMs,
         timeout: o.timing.operationTimeout,
@@ -199,8 +225,13 @@ export class PartitionWorker {
     if (checkpoint !== undefined) {
       position = afterCheckpoint(checkpoint);
     } else {
-      const initial = await this.untilDone("callback", async () =>
-        toEventPosition(await o.initialPosition(this.partitionId)),
+      const initial = await this.untilDone("callback", (timeout) =>
+        withDeadline(
+          o.clock,
+          timeout,
+          async () => toEventPosition(await o.initialPosition(this.partitionId)),
+          `Starting partition ${this.partitionId} (initialPosition)`,
+        ),
       );
       if (initial === stopped) return;
       position = initial;
@@ -251,11 +282,14 @@ export class PartitionWorker {
       await delay(o.clock, Math.min(every, left), signal);
       if (deadline - o.clock.now() <= 0) return;
       try {
-        const fence = await withDeadline(
-          o.clock,
-          o.timing.operationTimeout,
+        const fence = await this.env.storeCalls.run(
+          {
+            priority: "routine",
+            what: `Reading the fence of partition ${this.partitionId}`,
+            timeout: o.timing.operationTimeout,
+            abortSignal: signal,
+          },
           (abortSignal) => getFence(this.partitionId, { abortSignal }),
-          `Reading the fence of partition ${this.partitionId}`,
         );
         if (fence >= this.epoch) {
           this.env.log.info(
@@ -281,11 +315,9 @@ export class PartitionWorker {
     const checkpointer = this.env.checkpointer;
     if (!checkpointer.getFence) return;
     try {
-      await withDeadline(
-        o.clock,
-        o.timing.operationTimeout,
+      await this.env.storeCalls.run(
+        { priority: "release", what: `Handing partition ${this.partitionId} over`, timeout: o.timing.operationTimeout },
         (abortSignal) => checkpointer.ensureCheckpoint(this.partitionId, { epoch: this.epoch + 1, abortSignal }),
-        `Handing partition ${this.partitionId} over`,
       );
     } catch (error) {
       this.env.log.verbose(`eph: ${describeError(error, this.env.secrets)}`);
@@ -402,7 +434,7 @@ export class PartitionWorker {
     this.stopController.abort(new EphError("Aborted", `Partition ${this.partitionId} is stopping.`));
     const inFlight = this.inFlight;
     if (inFlight) {
-      const drained = await settleWithin(o, inFlight, o.drainTimeout);
+      const drained = await settleWithin(o, inFlight, this.env.drainTimeout());
       if (!drained) {
         this.report({
           operation: "handler",
@@ -417,14 +449,17 @@ export class PartitionWorker {
     this.sealed = true;
     let closeReason = reason;
     const writer = this.writer;
+    if (!writer) this.finalCheckpoint = "stored";
     if (writer) {
       try {
-        await writer.flush();
+        await writer.flush("keep");
+        this.finalCheckpoint = "stored";
         if (reason === "stolen") {
           closeReason = "handoff";
           await this.signalHandoff();
         }
       } catch (error) {
+        if (this.finalCheckpoint === "pending") this.finalCheckpoint = "failed";
         this.report({ operation: "checkpoint", partitionId: this.partitionId, error, willRetry: false });
       }
       writer.close();
@@ -439,22 +474,21 @@ export class PartitionWorker {
     });
   }
 
-  /** Retries a start-up call with backoff until it succeeds, the partition stops, or the lease is gone. */
+  /**
+   * Retries a start-up call (given its deadline) with backoff until it succeeds, the partition stops,
+   * or the lease is gone.
+   */
   private async untilDone<T>(
     operation: "checkpoint" | "callback",
-    call: (abortSignal: AbortSignal) => Promise<T>,
+    call: (timeout: number) => Promise<T>,
   ): Promise<T | typeof stopped> {
     const o = this.env.options;
     for (let attempt = 1; ; attempt++) {
       if (this.stopRequested || !this.env.leases.isOwned(this.partitionId)) return stopped;
       try {
-        return await withDeadline(
-          o.clock,
-          o.timing.operationTimeout,
-          call,
-          `Starting partition ${this.partitionId} (${operation})`,
-        );
+        return await call(o.timing.operationTimeout);
       } catch (error) {
+        if (this.stopRequested) return stopped;
         this.report({ operation, partitionId: this.partitionId, error, willRetry: true });
         try {
           await delay(
@@ -480,7 +514,7 @@ export class PartitionWorker {
 const stopped: unique symbol = Symbol("stopped");
 
 /** Waits for `work` to settle, at most `ms`; true when it settled. */
-async function settleWithin(o: ResolvedHostOptions, work: Promise<unknown>, ms: number): Promise<boolean> {
+export async function settleWithin(o: ResolvedHostOptions, work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: unknown;
   const timeout = new Promise<boolean>((resolve) => {
     timer = o.clock.setTimeout(() => resolve(false), ms);

@@ -1,5 +1,5 @@
 import { MemoryCheckpointer, type MemoryStoreInterceptor } from "@eph/checkpointer-memory";
-import { type Checkpoint, ManualClock } from "@eph/core";
+import { type Checkpoint, ManualClock, StoreCallQueue } from "@eph/core";
 import { describe, expect, it } from "vitest";
 import { CheckpointWriter } from "../src/checkpoint-writer.js";
 
@@ -31,6 +31,7 @@ function setup(options: { everyEvents?: number; everyMs?: number; epoch?: number
       epoch: options.epoch ?? 1,
       checkpointer,
       clock,
+      calls: new StoreCallQueue({ clock, maxConcurrentCalls: 32 }),
       everyEvents: options.everyEvents ?? 100,
       everyMs: options.everyMs ?? 1000,
       timeout: 500,

@@ -5,7 +5,7 @@ import type {
   Subscription,
   SubscriptionEventHandlers,
 } from "@azure/event-hubs";
-import { type HandlerID, ManualClock } from "@eph/core";
+import { type HandlerID, ManualClock, StoreCallQueue } from "@eph/core";
 import { describe, expect, it } from "vitest";
 import type { EventHandler } from "../src/handler.js";
 import type { PartitionClosedInfo } from "../src/host-events.js";
@@ -52,12 +52,14 @@ async function setup(options: EventProcessorHostOptions = {}, lease: { epoch?: n
     consumerGroup: "$Default",
   });
   await checkpointer.ensureStore();
+  const resolved = resolveHostOptions({ clock, noBanner: true, ...options });
   const worker = new PartitionWorker(
     {
       reader,
       checkpointer,
+      storeCalls: new StoreCallQueue({ clock, maxConcurrentCalls: resolved.timing.maxConcurrentCalls }),
       leases,
-      options: resolveHostOptions({ clock, noBanner: true, ...options }),
+      options: resolved,
       handlers: () => handlers,
       log: { error: () => undefined, warning: () => undefined, info: () => undefined, verbose: () => undefined },
       secrets: [],
@@ -65,6 +67,7 @@ async function setup(options: EventProcessorHostOptions = {}, lease: { epoch?: n
       opened: () => undefined,
       closed: (info) => closed.push(info),
       countEvent: () => undefined,
+      drainTimeout: () => resolved.drainTimeout,
     },
     "0",
     lease.epoch ?? 1,

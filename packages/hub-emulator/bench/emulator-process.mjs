@@ -1,6 +1,6 @@
 // Runs an emulator for the benchmarks in its own process and answers CPU-usage queries over IPC, so the
 // benchmark can report CPU time per event (robust on a busy machine) as well as wall-clock rates.
-import { startEmulator } from "../dist/index.js";
+import { startEmulator } from "../dist/esm/index.js";
 
 const options = JSON.parse(process.argv[2] ?? "{}");
 const emulator = await startEmulator(options);

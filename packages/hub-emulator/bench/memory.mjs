@@ -8,7 +8,7 @@
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { EventHubProducerClient } from "@azure/event-hubs";
-import { startEmulator } from "../dist/index.js";
+import { startEmulator } from "../dist/esm/index.js";
 
 if (typeof globalThis.gc !== "function") {
   console.error("run with node --expose-gc");

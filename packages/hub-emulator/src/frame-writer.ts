@@ -5,15 +5,15 @@
  * during one tick are written together as one buffer, and transfer performatives — the frames carrying
  * events — are encoded by hand. Every other frame still goes through rhea's encoder.
  */
-import { createRequire } from "node:module";
 import type { Connection } from "rhea";
+import { nodeRequire } from "./node-require.js";
 
 interface RheaFrames {
   write_frame(frame: PendingFrame): Buffer;
 }
 
 // rhea does not export its frame encoder; it is CommonJS without an exports map, so the module is reachable.
-const rheaFrames = createRequire(import.meta.url)("rhea/lib/frames.js") as RheaFrames;
+const rheaFrames = nodeRequire("rhea/lib/frames.js") as RheaFrames;
 
 interface TypedValue {
   value: unknown;

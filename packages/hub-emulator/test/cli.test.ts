@@ -1,19 +1,18 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { createRequire } from "node:module";
+import { type ChildProcess, spawn } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { EventHubProducerClient } from "@azure/event-hubs";
+import { buildIfStale } from "@eph/testing";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseCliArgs } from "../src/cli-args.js";
 import { HubEmulatorError } from "../src/index.js";
 
 const packageDir = join(dirname(fileURLToPath(import.meta.url)), "..");
-const cli = join(packageDir, "dist", "cli.js");
+const cli = join(packageDir, "dist", "esm", "cli.js");
 
 beforeAll(() => {
-  // The command runs from dist/: make sure it reflects src/ (incremental, quick when up to date).
-  const tsc = createRequire(join(packageDir, "package.json")).resolve("typescript/bin/tsc");
-  execFileSync(process.execPath, [tsc, "-b", packageDir], { stdio: "inherit" });
+  // The command runs from dist/: make sure it reflects src/ (quick when up to date).
+  buildIfStale(packageDir, "dist/esm/cli.js");
 }, 60_000);
 
 function run(args: string[]): ChildProcess {

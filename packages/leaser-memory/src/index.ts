@@ -1,9 +1,9 @@
+export type { RecordScope as LeaseScope } from "@eph/core";
 export {
   type MemoryStoreCall,
   type MemoryStoreInterceptor,
   type MemoryStoreOperation,
   nextMicrotask,
-  type RecordScope as LeaseScope,
 } from "@eph/memory-common";
 export {
   DefaultMaxLeaseRecords,

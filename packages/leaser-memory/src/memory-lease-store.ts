@@ -20,6 +20,6 @@ export interface MemoryLeaseStoreOptions {
 export class MemoryLeaseStore extends MemoryRecordStore {
   /** Creates an empty store (not yet existing: call `ensureStore()` on a leaser). */
   constructor(options: MemoryLeaseStoreOptions = {}) {
-    super(options.maxRecords ?? DefaultMaxLeaseRecords, "in-memory lease store");
+    super(options.maxRecords ?? DefaultMaxLeaseRecords, "in-memory lease store", "lease");
   }
 }

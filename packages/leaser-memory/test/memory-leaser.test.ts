@@ -106,21 +106,21 @@ describe("MemoryLeaseStore", () => {
     const store = new MemoryLeaseStore();
     const a = leaser("host-a", store);
     await a.ensureStore();
-    store.writeRaw(scope, "4", { partitionId: "4", epoch: -1, owner: "x" });
-    expect(store.readRaw(scope, "4")).toEqual({ partitionId: "4", epoch: -1, owner: "x" });
+    store.writeRaw(scope, "4", { format: "1", epoch: "-1", owner: "x" });
+    expect(store.readRaw(scope, "4")).toEqual({ format: "1", epoch: "-1", owner: "x" });
     const error = await rejection(a.acquireLease("4"));
     expect(error.code).toBe("CorruptRecord");
-    expect(error.message).toContain("epoch -1 is not a non-negative integer");
+    expect(error.message).toContain('epoch "-1" is not a non-negative integer');
     expect(error.partitionId).toBe("4");
   });
 
-  it("stores no secret and nothing but partition, epoch and owner", async () => {
+  it("stores no secret and nothing but the format, epoch and owner", async () => {
     const store = new MemoryLeaseStore();
     const a = leaser("host-a", store);
     await a.ensureStore();
     await a.ensureLease("0");
     await a.acquireLease("0");
-    expect(store.readRaw(scope, "0")).toEqual({ partitionId: "0", epoch: 1, owner: "host-a" });
+    expect(store.readRaw(scope, "0")).toEqual({ format: "1", epoch: "1", owner: "host-a" });
   });
 });
 
@@ -144,7 +144,7 @@ describe("MemoryLeaser", () => {
     const a = new MemoryLeaser({ store, logger });
     a.setEventProcessorHost(info("host-a"));
     await a.ensureStore();
-    store.writeRaw(scope, "7", "garbage");
+    store.writeRaw(scope, "7", { format: "1", epoch: "many", owner: "" });
     expect(await a.getLeases()).toEqual([]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toContain('partition "7"');
@@ -176,17 +176,19 @@ describe("MemoryLeaser", () => {
     expect((await rejection(a.renewLease("0"))).code).toBe("LeaseLost");
   });
 
-  it("keeps a hold that a concurrent renewal refreshed when a release on the same lease loses", async () => {
+  it("releases a lease whose renewal landed first: the lease ends unowned, not held until it expires", async () => {
     const store = new MemoryLeaseStore();
     const a = leaser("host-a", store);
     await a.ensureStore();
     await a.ensureLease("0");
     await a.acquireLease("0");
-    // Both are conditional on the same version: the renewal lands first, the release loses.
+    // Both are conditional on the same version: the renewal lands first, the release's condition fails,
+    // and the release sees the lease still ours at the same epoch and releases it at the new version.
     const [renewed, released] = await Promise.allSettled([a.renewLease("0"), a.releaseLease("0")]);
     expect(renewed.status).toBe("fulfilled");
-    expect(released.status).toBe("rejected");
-    expect(await a.renewLease("0")).toMatchObject({ owner: "host-a", epoch: 1 });
+    expect(released.status).toBe("fulfilled");
+    expect(await leaser("observer", store).getLeases()).toMatchObject([{ owner: "", epoch: 1 }]);
+    expect((await rejection(a.renewLease("0"))).code).toBe("LeaseLost");
   });
 
   it("answers on a later microtask, so callers interleave between a read and the write after it", async () => {
@@ -244,7 +246,7 @@ describe("MemoryLeaser interceptor", () => {
     expect(await a.getLeases()).toMatchObject([{ owner: "", epoch: 0 }]);
   });
 
-  it("can apply a write and then lose the response: the lease is taken but the caller sees an error", async () => {
+  it("recovers a write whose response was lost: it reads the lease back, finds it its own, and holds it", async () => {
     const store = new MemoryLeaseStore();
     const lostResponse: MemoryStoreInterceptor = async (call, apply) => {
       const result = apply();
@@ -255,11 +257,13 @@ describe("MemoryLeaser interceptor", () => {
     const observer = leaser("observer", store);
     await a.ensureStore();
     await a.ensureLease("0");
-    expect((await rejection(a.acquireLease("0"))).code).toBe("StoreUnavailable");
+    const acquired = await a.acquireLease("0");
     const [lease] = (await observer.getLeases()) as [LeaseMarker];
-    expect(lease).toMatchObject({ owner: "host-a", epoch: 1 });
-    // The leaser never learned the version, so it does not hold the lease: a renewal is refused.
-    expect((await rejection(a.renewLease("0"))).code).toBe("LeaseLost");
+    expect(lease).toMatchObject({ owner: "host-a", epoch: 1, version: acquired.version });
+    // The leaser learned the version from the read, so it holds the lease: the renewal lands (and its
+    // own lost answer is recovered the same way).
+    expect(await a.renewLease("0")).toMatchObject({ owner: "host-a", epoch: 1 });
+    expect((await observer.getLeases())[0]?.version).not.toBe(acquired.version);
   });
 
   it("lets a test hold an operation: a write held back loses to one that landed meanwhile", async () => {
@@ -279,7 +283,7 @@ describe("MemoryLeaser interceptor", () => {
     expect(await fast.acquireLease("0")).toMatchObject({ owner: "fast", epoch: 1 });
     gates.shift()!();
     expect((await rejection(slowAcquire)).code).toBe("LeaseLost");
-    expect(store.readRaw(scope, "0")).toMatchObject({ owner: "fast", epoch: 1 });
+    expect(store.readRaw(scope, "0")).toMatchObject({ owner: "fast", epoch: "1" });
   });
 
   it("reports an abort that fires while an operation is delayed as Aborted, without applying it", async () => {
@@ -293,6 +297,6 @@ describe("MemoryLeaser interceptor", () => {
     await a.ensureStore();
     await a.ensureLease("0");
     expect((await rejection(a.acquireLease("0", { abortSignal: controller.signal }))).code).toBe("Aborted");
-    expect(store.readRaw(scope, "0")).toMatchObject({ owner: "", epoch: 0 });
+    expect(store.readRaw(scope, "0")).toMatchObject({ owner: "", epoch: "0" });
   });
 });

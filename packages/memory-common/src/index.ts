@@ -1,6 +1,6 @@
 export { MemoryRecordStore, recordTableOf } from "./memory-record-store.js";
-export { RecordTable, type ReplaceResult, type StoredRecord } from "./record-table.js";
-export { type ConfiguredScope, configureScope, describeRecord, type RecordScope, scopeKey } from "./scope.js";
+export { MemoryRecords } from "./memory-records.js";
+export { RecordTable, type StoredRecord } from "./record-table.js";
 export {
   type MemoryStoreCall,
   type MemoryStoreInterceptor,

@@ -1,45 +1,39 @@
-import { EphError } from "@eph/core";
+import { EphError, type RecordKind, type RecordScope } from "@eph/core";
 
-/** A stored record: any value (the adapter validates it on read) and the version of its last write. */
+/** A record as the memory store holds it. `fields` is unchecked so that test hooks can store garbage. */
 export interface StoredRecord {
-  readonly value: unknown;
+  readonly kind: RecordKind;
+  readonly id: string;
+  readonly fields: unknown;
   readonly version: string;
 }
 
-/** Result of a conditional replace. */
-export type ReplaceResult = { readonly ok: true; readonly version: string } | { readonly ok: false };
+/** The map key of a scope: JSON of the three names cannot collide as joining them with `-` could. */
+function scopeKey(scope: RecordScope): string {
+  return JSON.stringify([scope.fullyQualifiedNamespace, scope.eventHubName, scope.consumerGroup]);
+}
 
 /**
- * A versioned key-value table with the conditional writes of a blob container or a table: create only
- * if absent, replace only if the version matches, delete. Records are grouped by scope so that listing
- * one hub's leases costs only that hub's records. Every write gets a new version from a counter that
- * never repeats, so a record deleted and recreated never reuses an old version.
+ * What a container is to a blob store: records grouped by scope (so listing one hub costs only that
+ * hub's records), each with a version from a counter that never repeats, so a record deleted and
+ * created again never reuses an old version. It answers at once; conditions are the caller's.
  */
 export class RecordTable {
-  private present = false;
+  /** True once created and until dropped. */
+  present = false;
   private readonly scopes = new Map<string, Map<string, StoredRecord>>();
   private count = 0;
   private lastVersion = 0;
 
-  /** Creates an empty, not yet existing table holding at most `maxRecords` records. */
+  /** An empty, not yet existing table holding at most `maxRecords` records; `description` names it. */
   constructor(
     readonly maxRecords: number,
-    private readonly describeTable: string,
+    readonly description: string,
   ) {}
 
-  /** True once the table was created and until it is dropped. */
-  get exists(): boolean {
-    return this.present;
-  }
-
-  /** Number of records held. */
+  /** Number of records held, across all scopes. */
   get size(): number {
     return this.count;
-  }
-
-  /** Creates the table if it does not exist. */
-  create(): void {
-    this.present = true;
   }
 
   /** Removes the table and every record in it. */
@@ -49,77 +43,44 @@ export class RecordTable {
     this.count = 0;
   }
 
-  /** The record under (scope, id), or `undefined`. */
-  read(scope: string, id: string): StoredRecord | undefined {
-    this.requireTable();
-    return this.scopes.get(scope)?.get(id);
+  /** The record, or `undefined`. */
+  get(scope: RecordScope, kind: RecordKind, id: string): StoredRecord | undefined {
+    return this.records(scope)?.get(JSON.stringify([kind, id]));
   }
 
-  /** Every record of `scope`, with its id. */
-  list(scope: string): Array<readonly [string, StoredRecord]> {
-    this.requireTable();
-    return [...(this.scopes.get(scope)?.entries() ?? [])];
+  /** Every record of `scope`. */
+  list(scope: RecordScope): StoredRecord[] {
+    return [...(this.records(scope)?.values() ?? [])];
   }
 
-  /** Inserts a record if none exists under (scope, id); returns its version, or `undefined` if one exists. */
-  insert(scope: string, id: string, value: unknown, what: string): string | undefined {
-    this.requireTable();
-    const records = this.scopes.get(scope);
-    if (records?.has(id)) return undefined;
-    this.requireRoom(what);
-    return this.put(scope, id, value);
-  }
-
-  /** Replaces the record under (scope, id) only if its version is `ifMatch`. */
-  replace(scope: string, id: string, value: unknown, ifMatch: string): ReplaceResult {
-    this.requireTable();
-    const current = this.scopes.get(scope)?.get(id);
-    if (current === undefined || current.version !== ifMatch) return { ok: false };
-    return { ok: true, version: this.put(scope, id, value) };
-  }
-
-  /** Writes a record unconditionally, creating or replacing it; returns its version. */
-  upsert(scope: string, id: string, value: unknown, what: string): string {
-    this.requireTable();
-    if (!this.scopes.get(scope)?.has(id)) this.requireRoom(what);
-    return this.put(scope, id, value);
-  }
-
-  /** Deletes the record under (scope, id) if there is one. */
-  delete(scope: string, id: string): void {
-    this.requireTable();
-    const records = this.scopes.get(scope);
-    if (records?.delete(id)) {
-      this.count -= 1;
-      if (records.size === 0) this.scopes.delete(scope);
+  /** Creates or replaces a record unconditionally and returns its new version. */
+  put(scope: RecordScope, kind: RecordKind, id: string, fields: unknown): string {
+    const records = this.records(scope) ?? new Map<string, StoredRecord>();
+    this.scopes.set(scopeKey(scope), records);
+    const key = JSON.stringify([kind, id]);
+    if (!records.has(key)) {
+      if (this.count >= this.maxRecords) {
+        throw new EphError(
+          "InvalidOption",
+          `Cannot create the record of ${kind === "host" ? "host" : "partition"} "${id}": the ${this.description} is full (maxRecords is ${this.maxRecords}).`,
+        );
+      }
+      this.count += 1;
     }
-  }
-
-  private put(scope: string, id: string, value: unknown): string {
-    let records = this.scopes.get(scope);
-    if (records === undefined) {
-      records = new Map();
-      this.scopes.set(scope, records);
-    }
-    if (!records.has(id)) this.count += 1;
     this.lastVersion += 1;
-    const version = String(this.lastVersion);
-    records.set(id, { value, version });
-    return version;
+    records.set(key, { kind, id, fields, version: String(this.lastVersion) });
+    return String(this.lastVersion);
   }
 
-  private requireTable(): void {
+  /** Deletes the record if there is one. */
+  remove(scope: RecordScope, kind: RecordKind, id: string): void {
+    if (this.records(scope)?.delete(JSON.stringify([kind, id]))) this.count -= 1;
+  }
+
+  private records(scope: RecordScope): Map<string, StoredRecord> | undefined {
     if (!this.present) {
-      throw new EphError("StoreNotFound", `The ${this.describeTable} does not exist: call ensureStore() first.`);
+      throw new EphError("StoreNotFound", `The ${this.description} does not exist: call ensureStore() first.`);
     }
-  }
-
-  private requireRoom(what: string): void {
-    if (this.count >= this.maxRecords) {
-      throw new EphError(
-        "InvalidOption",
-        `Cannot create the record of ${what}: the ${this.describeTable} is full (maxRecords is ${this.maxRecords}).`,
-      );
-    }
+    return this.scopes.get(scopeKey(scope));
   }
 }

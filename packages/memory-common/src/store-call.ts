@@ -1,6 +1,9 @@
 import { EphError, throwIfAborted } from "@eph/core";
 
-/** The atomic store operations a memory leaser or checkpointer performs; one per call of an interceptor. */
+/**
+ * The atomic operations of a memory store, one per call of an interceptor: those of the record contract,
+ * with `insert` for its `create`.
+ */
 export type MemoryStoreOperation =
   | "storeExists"
   | "ensureStore"
@@ -9,6 +12,7 @@ export type MemoryStoreOperation =
   | "read"
   | "insert"
   | "replace"
+  | "replaceMany"
   | "delete";
 
 /** Describes one atomic operation on a memory store, as an interceptor sees it. */

@@ -1,6 +1,6 @@
 import { EphError } from "@eph/core";
 import { describe, expect, it } from "vitest";
-import { configureScope, type MemoryStoreInterceptor, nextMicrotask, runStoreCall, scopeKey } from "../src/index.js";
+import { type MemoryStoreInterceptor, nextMicrotask, runStoreCall } from "../src/index.js";
 
 const call = { operation: "replace", hostName: "a", partitionId: "3" } as const;
 
@@ -47,27 +47,5 @@ describe("runStoreCall", () => {
     });
     await expect(aborted).rejects.toMatchObject({ code: "Aborted" });
     expect(applied).toBe(false);
-  });
-});
-
-describe("configureScope", () => {
-  it("keeps a copy of the host's identity and keys its scope without collisions", () => {
-    const info = { hostName: "h", fullyQualifiedNamespace: "ns", eventHubName: "a", consumerGroup: "b-c" };
-    const configured = configureScope(info);
-    info.hostName = "changed";
-    expect(configured.info.hostName).toBe("h");
-    expect(configured.scope).toBe(scopeKey(configured.info));
-    expect(configured.scope).not.toBe(scopeKey({ ...configured.info, eventHubName: "a-b", consumerGroup: "c" }));
-  });
-
-  it("names a field that is not a non-empty string", () => {
-    expect(() =>
-      configureScope({ hostName: "h", fullyQualifiedNamespace: "ns", eventHubName: "", consumerGroup: "g" }),
-    ).toThrow(
-      expect.objectContaining({
-        code: "InvalidOption",
-        message: 'HostInfo.eventHubName must be a non-empty string, got "".',
-      }),
-    );
   });
 });

@@ -11,6 +11,7 @@ export {
   rawContainer,
   type TestAuth,
 } from "./blob-storage.js";
+export { buildIfStale } from "./build-if-stale.js";
 export { exposed, type RejectionError, rejection } from "./error-inspection.js";
 export {
   type Fault,
@@ -21,6 +22,7 @@ export {
   startFaultProxy,
 } from "./fault-proxy.js";
 export { hostInfo, type TestHostInfo } from "./host-info.js";
+export { freshPostgresTableName, type PostgresServer, postgresBinDir, startPostgres } from "./postgres.js";
 export { sasSignature } from "./sas.js";
 export {
   type CallCounter,

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from "node:child_process";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { moduleDir } from "../module-location.js";
 import {
   type DemoHostSettings,
   type DemoMessage,
@@ -27,7 +28,7 @@ export interface DemoHost {
 /** Called for every message from any host. */
 export type HostListener = (host: DemoHost, message: HostMessage) => void;
 
-const hostScript = fileURLToPath(new URL("./demo-host.js", import.meta.url));
+const hostScript = join(moduleDir, "demo", "demo-host.js");
 
 /** Starts, stops and kills the demo's host processes. */
 export class DemoHosts {

@@ -1,5 +1,4 @@
 import { sleep } from "../abortable-sleep.js";
-import { openBlobStores } from "../blob-stores.js";
 import type { ConnectionSettings } from "../connection-settings.js";
 import { parseEventHubConnectionString } from "../connection-settings.js";
 import { describeError } from "../error-classification.js";
@@ -8,6 +7,7 @@ import type { OutputStream } from "../io.js";
 import { LiveFrame } from "../live-frame.js";
 import { type LocalStack, startLocalStack } from "../local-stack.js";
 import { collectStatus, type StatusReport } from "../status.js";
+import { openStores } from "../stores.js";
 import { type DemoHost, DemoHosts } from "./demo-hosts.js";
 import { DemoLedger } from "./demo-ledger.js";
 import type { HostMessage } from "./demo-messages.js";
@@ -204,11 +204,12 @@ export async function runDemo(config: DemoConfig, out: DemoOutput): Promise<Demo
     );
     const parsed = parseEventHubConnectionString(eventHubConnectionString, undefined);
     const settings: ConnectionSettings = {
-      eventHubConnectionString,
+      hubAccess: { kind: "connection-string", connectionString: eventHubConnectionString },
       fullyQualifiedNamespace: parsed.fullyQualifiedNamespace,
       eventHubName: hub,
       consumerGroup: "$Default",
-      storageConnectionString,
+      storageAccess: { kind: "connection-string", connectionString: storageConnectionString },
+      store: "blob",
       container,
       checkpointContainer: container,
       checkpointLayout: "eph",
@@ -227,7 +228,7 @@ export async function runDemo(config: DemoConfig, out: DemoOutput): Promise<Demo
     );
     hosts = demoHosts;
     const hubClient = openHubClient(settings, 10_000);
-    const stores = openBlobStores(settings, "eph-demo-observer");
+    const stores = openStores(settings, "eph-demo-observer", 30_000, undefined);
     observer = {
       async close() {
         await Promise.allSettled([hubClient.close(), stores.close()]);

@@ -1,0 +1,5 @@
+export {
+  PostgresCheckpointer,
+  type PostgresCheckpointerConnectionOptions,
+  type PostgresCheckpointerOptions,
+} from "./postgres-checkpointer.js";

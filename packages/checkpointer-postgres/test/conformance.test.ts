@@ -1,0 +1,39 @@
+import { describeCheckpointerConformance, type StoreFixture } from "@eph/conformance";
+import type { Checkpointer } from "@eph/core";
+import { freshPostgresTableName, type PostgresServer, startPostgres } from "@eph/testing";
+import { afterAll, beforeAll } from "vitest";
+import { PostgresCheckpointer } from "../src/index.js";
+
+let server: PostgresServer;
+beforeAll(async () => {
+  server = await startPostgres();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+async function fixture(): Promise<StoreFixture<Checkpointer>> {
+  const tableName = freshPostgresTableName();
+  return {
+    create: () => PostgresCheckpointer.fromConnectionString(server.connectionString, { tableName }),
+    async writeCorruptRecord(info, partitionId) {
+      const adapter = PostgresCheckpointer.fromConnectionString(server.connectionString, { tableName });
+      await adapter.ensureStore();
+      await adapter.close();
+      const scope = [info.fullyQualifiedNamespace, info.eventHubName, info.consumerGroup].map((s) => s.toLowerCase());
+      await server.query(
+        `INSERT INTO "${tableName}" (namespace, event_hub, consumer_group, kind, id, fields, version) VALUES ($1, $2, $3, 'checkpoint', $4, '{not json', 1) ON CONFLICT (namespace, event_hub, consumer_group, kind, id) DO UPDATE SET fields = '{not json', version = pg_current_xact_id()::text::bigint`,
+        [...scope, partitionId],
+      );
+    },
+    deleteStoreOutOfBand: async () => {
+      await server.query(`DROP TABLE IF EXISTS "${tableName}"`);
+    },
+    teardown: async () => {
+      await server.query(`DROP TABLE IF EXISTS "${tableName}"`);
+    },
+    secrets: [server.password, server.connectionString],
+  };
+}
+
+describeCheckpointerConformance("PostgresCheckpointer", fixture);

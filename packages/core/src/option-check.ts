@@ -1,0 +1,32 @@
+import { EphError } from "./errors.js";
+import { describeValue } from "./partition-id.js";
+
+/**
+ * Checks a component's options bag once: an object (or `undefined`) with no names outside `known`,
+ * so a misspelt option is refused instead of silently ignored. Returns the bag, `{}` for `undefined`.
+ */
+export function checkOptions<T extends object>(
+  options: T | undefined,
+  known: readonly (keyof T & string)[],
+  component: string,
+): T {
+  if (options === undefined) return {} as T;
+  if (typeof options !== "object" || options === null) {
+    throw new EphError(
+      "InvalidOption",
+      `The options of ${component} must be an object, got ${describeValue(options)}.`,
+    );
+  }
+  for (const name of Object.keys(options)) {
+    if (!(known as readonly string[]).includes(name)) {
+      throw new EphError("InvalidOption", `Unknown option "${name}" of ${component}; known: ${known.join(", ")}.`);
+    }
+  }
+  return options;
+}
+
+/** Throws `InvalidOption` naming `option` unless `value` is `undefined` or a boolean. */
+export function checkBoolean(value: unknown, option: string): boolean | undefined {
+  if (value === undefined || typeof value === "boolean") return value;
+  throw new EphError("InvalidOption", `${option} must be true or false, got ${describeValue(value)}.`);
+}

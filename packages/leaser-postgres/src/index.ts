@@ -1,0 +1,1 @@
+export { PostgresLeaser, type PostgresLeaserConnectionOptions, type PostgresLeaserOptions } from "./postgres-leaser.js";
