@@ -1,7 +1,9 @@
 import { writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { startBenchEnvironment } from "./bench-environment.js";
+import { type ColdStartRun, coldStartConsumerGroups, runColdStart } from "./cold-start-scenario.js";
 import { DEFAULT_STORE_KIND } from "./eph-stores.js";
+import { type FirstEventRun, firstEventConsumerGroups, runFirstEvent } from "./first-event-scenario.js";
 import { type LeaveResult, type MembershipResult, runMembership } from "./membership-scenario.js";
 import { ownershipChart } from "./ownership-chart.js";
 import { ALL_SIDES, type SideName, type WorkloadSettings } from "./sides.js";
@@ -19,13 +21,24 @@ export interface BenchmarkOptions {
   /** eph's stores. Default blob. */
   readonly storeKind?: EphStoreConfig["kind"];
   /**
-   * Lease timing of the throughput runs, the same for every side. Default: the products' own defaults
-   * (lease 60 s, renew/scan/update every 10 s), what a deployment runs with; `timing` is for the
-   * membership scenarios, where short intervals keep the run short.
+   * Lease timings of the throughput runs, each run for every side. Default: the products' own defaults
+   * (lease 60 s, renew/scan/update every 10 s), what a deployment runs with, and the membership
+   * scenarios' short timing (lease 6 s, interval 1 s), where lease upkeep shares the event loop with
+   * delivery ten times as often.
    */
-  readonly throughputTiming?: LeaseTiming;
+  readonly throughputTimings?: readonly LeaseTiming[];
   /** Backlog per partition for the throughput runs. Default 10 000. */
   readonly perPartition?: number;
+  /** Body size of the throughput backlog's events (bytes). Default 100. */
+  readonly bodyBytes?: number;
+  /** Skip the spawn-to-first-event runs. */
+  readonly skipFirstEvent?: boolean;
+  /** Spawn-to-first-event rounds per side. Default 5. */
+  readonly firstEventRounds?: number;
+  /** Skip the cold starts. */
+  readonly skipColdStart?: boolean;
+  /** Cold starts per side. Default 3. */
+  readonly coldStartRounds?: number;
   /** Throughput rounds per side. Default 3 (the median of the per-round ratios is reported). */
   readonly rounds?: number;
   /** Producer rate during the membership scenarios (events/s). Default 160. */
@@ -56,7 +69,10 @@ export interface BenchmarkReport {
     readonly loadAverage: { start: number; end: number };
   };
   readonly settings: WorkloadSettings & { readonly partitions: number; readonly processes: number };
-  readonly throughput: readonly ThroughputRun[];
+  /** Throughput runs, each with the timing it ran at. */
+  readonly throughput: readonly (ThroughputRun & { readonly timing: LeaseTiming })[];
+  readonly firstEvent: readonly FirstEventRun[];
+  readonly coldStart: readonly ColdStartRun[];
   readonly membership: readonly MembershipResult[];
   /** The JSON lines printed, one per scenario. */
   readonly lines: readonly Record<string, unknown>[];
@@ -91,14 +107,23 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
   const storeKind = options.storeKind ?? DEFAULT_STORE_KIND;
   const settings: WorkloadSettings = { timing, maxBatchSize: 100, maxWaitTimeInSeconds: 1, storeKind };
   const rounds = options.rounds ?? 3;
-  const throughputTiming = options.throughputTiming ?? { leaseDuration: 60_000, interval: 10_000 };
+  const throughputTimings = options.throughputTimings ?? [
+    { leaseDuration: 60_000, interval: 10_000 },
+    { leaseDuration: 6000, interval: 1000, operationTimeout: 1000 },
+  ];
   // The raw client always runs (it is the ceiling); a side named twice runs once. The balanced strategy
   // claims one partition per update interval: a lone process needs (partitions - 1) intervals before it
   // reads everything, longer than a drain may take, so it is left out of the throughput runs then.
-  const balancedTooSlow = (partitions - 1) * throughputTiming.interval > THROUGHPUT_TIMEOUT_MS;
-  const tpSides: SideName[] = [
+  const balancedTooSlow = (t: LeaseTiming) => (partitions - 1) * t.interval > THROUGHPUT_TIMEOUT_MS;
+  const tpSidesAll: SideName[] = [
     ...new Set<SideName>(["raw", ...(sides.includes("eph") ? (["raw-eph-receivers"] as const) : []), ...sides]),
-  ].filter((side) => side !== "official-balanced" || !balancedTooSlow);
+  ];
+  const tpSidesFor = (t: LeaseTiming) =>
+    tpSidesAll.filter((side) => side !== "official-balanced" || !balancedTooSlow(t));
+  const tpHub = (i: number) => `tp${i}`;
+  const feSides: SideName[] = [...new Set<SideName>(["raw", ...sides])];
+  const firstEventRounds = options.firstEventRounds ?? 5;
+  const coldStartRounds = options.coldStartRounds ?? 3;
   const date = new Date().toISOString();
   const machine = {
     cores: cpus().length,
@@ -107,33 +132,82 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
     node: process.version,
     loadAverage: { start: Math.round(loadavg()[0]! * 10) / 10, end: 0 },
   };
+  const timingText = (t: LeaseTiming) => `${t.leaseDuration} / ${t.interval} ms`;
   print(
-    `eph vs @azure/event-hubs processor: ${partitions} partitions, ${processes} processes, lease ${timing.leaseDuration} ms, interval ${timing.interval} ms (throughput: ${throughputTiming.leaseDuration} / ${throughputTiming.interval} ms), eph on ${storeKind} stores; ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}`,
+    `eph vs @azure/event-hubs processor: ${partitions} partitions, ${processes} processes, lease ${timing.leaseDuration} ms, interval ${timing.interval} ms (throughput: ${throughputTimings.map(timingText).join(" and ")}), eph on ${storeKind} stores; ${machine.cores} cores, ${machine.cpu}, Node ${machine.node}`,
   );
   const hubs: Record<string, { partitions: number; consumerGroups?: string[] }> = {
-    tp: { partitions, consumerGroups: throughputConsumerGroups(tpSides, rounds) },
+    fe: { partitions, consumerGroups: firstEventConsumerGroups(feSides, firstEventRounds) },
   };
-  for (const side of sides) hubs[`m-${side}`] = { partitions };
+  throughputTimings.forEach((t, i) => {
+    hubs[tpHub(i)] = { partitions, consumerGroups: throughputConsumerGroups(tpSidesFor(t), rounds) };
+  });
+  for (const side of sides) {
+    hubs[`m-${side}`] = { partitions };
+    hubs[`c-${side}`] = { partitions, consumerGroups: coldStartConsumerGroups(coldStartRounds) };
+  }
   const env = await startBenchEnvironment(hubs);
   const lines: Record<string, unknown>[] = [];
   const common = { bench: "vs-official", date, cores: machine.cores, store: storeKind, timing, partitions };
-  let throughput: ThroughputRun[] = [];
+  const throughput: (ThroughputRun & { timing: LeaseTiming })[] = [];
+  let firstEvent: FirstEventRun[] = [];
+  let coldStart: ColdStartRun[] = [];
   const membership: MembershipResult[] = [];
   try {
+    if (!options.skipFirstEvent) {
+      await env.producer.call("preload", { hub: "fe", partitions, perPartition: 20, bodyBytes: 100 });
+      firstEvent = await runFirstEvent(
+        env,
+        settings,
+        { hub: "fe", sides: feSides, rounds: firstEventRounds, timeoutMs: 60_000 },
+        print,
+      );
+    }
     if (!options.skipThroughput) {
       const perPartition = options.perPartition ?? 10_000;
-      const t0 = Date.now();
-      await env.producer.call("preload", { hub: "tp", partitions, perPartition, bodyBytes: 100 });
-      print(`preloaded ${partitions * perPartition} events in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-      if (sides.includes("official-balanced") && balancedTooSlow) {
+      const bodyBytes = options.bodyBytes ?? 100;
+      for (const [i, tpTiming] of throughputTimings.entries()) {
+        const t0 = Date.now();
+        await env.producer.call("preload", { hub: tpHub(i), partitions, perPartition, bodyBytes });
         print(
-          `throughput official-balanced: not run; it claims one partition per ${throughputTiming.interval} ms interval, so one process would read all ${partitions} partitions only after ${((partitions - 1) * throughputTiming.interval) / 1000} s`,
+          `preloaded ${partitions * perPartition} events of ${bodyBytes} B in ${((Date.now() - t0) / 1000).toFixed(1)} s for throughput at ${timingText(tpTiming)}`,
         );
+        if (sides.includes("official-balanced") && balancedTooSlow(tpTiming)) {
+          print(
+            `throughput official-balanced: not run at ${timingText(tpTiming)}; it claims one partition per ${tpTiming.interval} ms interval, so one process would read all ${partitions} partitions only after ${((partitions - 1) * tpTiming.interval) / 1000} s`,
+          );
+        }
+        const runs = await runThroughput(
+          env,
+          { ...settings, timing: tpTiming },
+          {
+            hub: tpHub(i),
+            partitions,
+            perPartition,
+            sides: tpSidesFor(tpTiming),
+            rounds,
+            timeoutMs: THROUGHPUT_TIMEOUT_MS,
+          },
+          print,
+        );
+        throughput.push(...runs.map((r) => ({ ...r, timing: tpTiming })));
       }
-      throughput = await runThroughput(
+    }
+    if (!options.skipColdStart) {
+      coldStart = await runColdStart(
         env,
-        { ...settings, timing: throughputTiming },
-        { hub: "tp", partitions, perPartition, sides: tpSides, rounds, timeoutMs: THROUGHPUT_TIMEOUT_MS },
+        settings,
+        {
+          hubOf: (side) => `c-${side}`,
+          partitions,
+          processes,
+          staggerMs: 100,
+          sides,
+          rounds: coldStartRounds,
+          ratePerSecond: options.ratePerSecond ?? 160,
+          stableMs: options.stableMs ?? timing.leaseDuration + timing.interval,
+          capMs: 150_000,
+        },
         print,
       );
     }
@@ -162,21 +236,26 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
     await env.close();
   }
 
-  // Throughput table. Ratios are taken within each round (runs of one round are minutes apart at most,
-  // so they share the machine's load), then the median over rounds.
-  if (throughput.length > 0) {
+  // Throughput tables, one per timing. Ratios are taken within each round (runs of one round are minutes
+  // apart at most, so they share the machine's load), then the median over rounds.
+  for (const tpTiming of throughputTimings) {
+    const atTiming = throughput.filter((r) => r.timing === tpTiming);
+    if (atTiming.length === 0) continue;
     print("");
     print(
-      "1. Throughput: one process drains the backlog from the start, checkpointing as each side does (raw: never). Drain rate (start to last event) and steady rate (10 % to 90 %), each as the median over rounds of the ratio to the raw client in the same round; CPU of the consuming process per event",
+      `1. Throughput at lease / interval ${timingText(tpTiming)}: one process drains the backlog from the start, checkpointing as each side does (raw: never). Drain rate (start to last event) and steady rate (10 % to 90 %), each as the median over rounds of the ratio to the raw client in the same round; CPU of the consuming process per event, and its ratio to the raw client's in the same round (median)`,
     );
-    const w = [18, 10, 7, 12, 8, 10, 10, 40];
+    const w = [18, 10, 7, 12, 8, 10, 7, 10, 40];
     print(
-      pad(["side", "events/s", "x raw", "steady ev/s", "x raw", "CPU µs/ev", "loop busy", "drain runs (events/s)"], w),
+      pad(
+        ["side", "events/s", "x raw", "steady ev/s", "x raw", "CPU µs/ev", "x raw", "loop busy", "drain runs (x raw)"],
+        w,
+      ),
     );
     const result: Record<string, unknown> = {};
-    const rawOf = (round: number) => throughput.find((r) => r.side === "raw" && r.round === round);
-    for (const side of tpSides) {
-      const runs = throughput.filter((r) => r.side === side);
+    const rawOf = (round: number) => atTiming.find((r) => r.side === "raw" && r.round === round);
+    for (const side of tpSidesFor(tpTiming)) {
+      const runs = atTiming.filter((r) => r.side === side);
       const values = (f: (r: ThroughputRun) => number | undefined) =>
         runs.map(f).filter((x): x is number => x !== undefined);
       const ratios = (f: (r: ThroughputRun) => number | undefined) =>
@@ -193,6 +272,8 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
       const steady = median(values((r) => r.steadyEventsPerSecond));
       const steadyRatio = median(ratios((r) => r.steadyEventsPerSecond));
       const cpu = median(values((r) => r.cpuMicrosPerEvent));
+      const cpuRatio = median(ratios((r) => r.cpuMicrosPerEvent));
+      const drainRatios = ratios((r) => r.eventsPerSecond);
       const busy = median(values((r) => r.eventLoopUtilization));
       result[side] = {
         eventsPerSecond: r2(eps),
@@ -200,9 +281,14 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
         steadyEventsPerSecond: r2(steady),
         steadyRatioToRaw: r2(steadyRatio),
         cpuMicrosPerEvent: r2(cpu),
+        cpuRatioToRaw: r2(cpuRatio),
         eventLoopUtilization: r2(busy),
         runs: runs.map((r) => r2(r.eventsPerSecond)),
         steadyRuns: runs.map((r) => r2(r.steadyEventsPerSecond)),
+        cpuRuns: runs.map((r) => r2(r.cpuMicrosPerEvent)),
+        ratioRuns: drainRatios.map(r2),
+        steadyRatioRuns: ratios((r) => r.steadyEventsPerSecond).map(r2),
+        cpuRatioRuns: ratios((r) => r.cpuMicrosPerEvent).map(r2),
       };
       const n = (x: number | undefined, digits = 0) => (x === undefined ? "-" : x.toFixed(digits));
       print(
@@ -214,8 +300,11 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
             n(steady),
             n(steadyRatio, 2),
             n(cpu),
+            n(cpuRatio, 2),
             busy === undefined ? "-" : `${Math.round(busy * 100)} %`,
-            runs.map((r) => (r.eventsPerSecond ? Math.round(r.eventsPerSecond) : "timeout")).join(", "),
+            side === "raw"
+              ? runs.map((r) => (r.eventsPerSecond ? Math.round(r.eventsPerSecond) : "timeout")).join(", ")
+              : drainRatios.map((x) => x.toFixed(2)).join(", "),
           ],
           w,
         ),
@@ -224,13 +313,18 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
     const line = {
       ...common,
       scenario: "throughput",
-      timing: throughputTiming,
-      events: throughput[0]?.events,
+      timing: tpTiming,
+      events: atTiming[0]?.events,
+      bodyBytes: options.bodyBytes ?? 100,
+      rounds,
       results: result,
     };
     lines.push(line);
     print(JSON.stringify(line));
   }
+
+  if (firstEvent.length > 0) printFirstEvent(firstEvent, feSides, common, lines, print);
+  if (coldStart.length > 0) printColdStart(coldStart, sides, processes, common, lines, print);
 
   if (membership.length > 0) {
     print("");
@@ -384,7 +478,108 @@ export async function runBenchmark(options: BenchmarkOptions = {}): Promise<Benc
     machine,
     settings: { ...settings, partitions, processes },
     throughput,
+    firstEvent,
+    coldStart,
     membership,
     lines,
   };
+}
+
+/** Table and JSON line of the spawn-to-first-event runs. */
+function printFirstEvent(
+  runs: readonly FirstEventRun[],
+  sides: readonly SideName[],
+  common: Record<string, unknown>,
+  lines: Record<string, unknown>[],
+  print: (line: string) => void,
+): void {
+  print("");
+  print(
+    "Time to the first event: a process forked with nothing started reads a hub holding a few events per partition, fresh stores; ms after the fork, median over rounds (milestones: process running, modules imported, clients / host created, eph's first lease, first partition opened)",
+  );
+  const w = [18, 12, 9, 9, 9, 11, 9, 40];
+  print(pad(["side", "first event", "process", "loaded", "created", "first lease", "opened", "runs (ms)"], w));
+  const result: Record<string, unknown> = {};
+  for (const side of sides) {
+    const mine = runs.filter((r) => r.side === side);
+    const med = (f: (r: FirstEventRun) => number | undefined) =>
+      median(mine.map(f).filter((x): x is number => x !== undefined));
+    const figures = {
+      spawnToFirstMs: med((r) => r.spawnToFirstMs),
+      processMs: med((r) => r.phases?.process),
+      loadedMs: med((r) => r.phases?.loaded),
+      createdMs: med((r) => r.phases?.created),
+      acquiredMs: med((r) => r.phases?.acquired),
+      startedMs: med((r) => r.phases?.started),
+      openedMs: med((r) => r.phases?.opened),
+    };
+    result[side] = { ...figures, runs: mine.map((r) => r.spawnToFirstMs ?? null) };
+    const n = (x: number | undefined) => (x === undefined ? "-" : String(Math.round(x)));
+    print(
+      pad(
+        [
+          side,
+          n(figures.spawnToFirstMs),
+          n(figures.processMs),
+          n(figures.loadedMs),
+          n(figures.createdMs),
+          n(figures.acquiredMs),
+          n(figures.openedMs),
+          mine.map((r) => r.spawnToFirstMs ?? "none").join(", "),
+        ],
+        w,
+      ),
+    );
+  }
+  const line = {
+    ...common,
+    scenario: "first-event",
+    rounds: Math.max(0, ...runs.map((r) => r.round + 1)),
+    results: result,
+  };
+  lines.push(line);
+  print(JSON.stringify(line));
+}
+
+/** Table and JSON line of the cold starts. */
+function printColdStart(
+  runs: readonly ColdStartRun[],
+  sides: readonly SideName[],
+  processes: number,
+  common: Record<string, unknown>,
+  lines: Record<string, unknown>[],
+  print: (line: string) => void,
+): void {
+  print("");
+  print(
+    `Cold start: ${processes} processes started 100 ms apart on fresh stores, producer running; seconds from the last start to balanced (and to every partition read), moves after each partition's first reader (max per partition; eph: lease moves), longest a partition went unread after its first read, duplicates, refused writes; one row per round`,
+  );
+  const w = [18, 6, 10, 9, 14, 10, 5, 5, 5];
+  print(pad(["side", "round", "balanced", "all read", "moves (max)", "unread", "dup", "412", "lost"], w));
+  const result: Record<string, unknown> = {};
+  for (const side of sides) {
+    const mine = runs.filter((r) => r.side === side);
+    result[side] = mine;
+    for (const r of mine) {
+      print(
+        pad(
+          [
+            side,
+            String(r.round + 1),
+            r.converged ? `${sec(r.balancedMs)} s` : "not",
+            `${sec(r.allReadMs)} s`,
+            `${r.moves} (${r.maxMovesPerPartition})${r.leaseMoves === undefined ? "" : ` L${r.leaseMoves}`}`,
+            `${sec(r.longestUnreadMs)} s`,
+            String(r.duplicates),
+            String(r.refusedWrites),
+            String(r.lost),
+          ],
+          w,
+        ),
+      );
+    }
+  }
+  const line = { ...common, scenario: "cold-start", processes, staggerMs: 100, results: result };
+  lines.push(line);
+  print(JSON.stringify(line));
 }

@@ -1,16 +1,19 @@
-import { BlobCheckpointer } from "@eph/checkpointer-blob";
-import { TableCheckpointer } from "@eph/checkpointer-table";
 import type { Checkpointer, Leaser } from "@eph/core";
-import { BlobLeaser } from "@eph/leaser-blob";
-import { TableLeaser } from "@eph/leaser-table";
 import type { EphStoreConfig } from "./worker-config.js";
 
 /** The store kind the benchmark and the soak use by default: blob, the same service as the official store. */
 export const DEFAULT_STORE_KIND: EphStoreConfig["kind"] = "blob";
 
-/** Creates the leaser and checkpointer an eph worker runs with. */
+/**
+ * Creates the leaser and checkpointer an eph worker runs with. Imports only the store kind used, so a
+ * worker's start-up does not include loading the other kind's SDK.
+ */
 export async function createEphStores(config: EphStoreConfig): Promise<{ leaser: Leaser; checkpointer: Checkpointer }> {
   if (config.kind === "table") {
+    const [{ TableLeaser }, { TableCheckpointer }] = await Promise.all([
+      import("@eph/leaser-table"),
+      import("@eph/checkpointer-table"),
+    ]);
     return {
       leaser: TableLeaser.fromConnectionString(config.leaseConnectionString, config.leaseContainer),
       checkpointer: TableCheckpointer.fromConnectionString(
@@ -19,6 +22,10 @@ export async function createEphStores(config: EphStoreConfig): Promise<{ leaser:
       ),
     };
   }
+  const [{ BlobLeaser }, { BlobCheckpointer }] = await Promise.all([
+    import("@eph/leaser-blob"),
+    import("@eph/checkpointer-blob"),
+  ]);
   return {
     leaser: BlobLeaser.fromConnectionString(config.leaseConnectionString, config.leaseContainer),
     checkpointer: BlobCheckpointer.fromConnectionString(config.checkpointConnectionString, config.checkpointContainer),
@@ -31,6 +38,10 @@ export async function createCheckpointReader(
   connectionString: string,
   container: string,
 ): Promise<Checkpointer> {
-  if (kind === "table") return TableCheckpointer.fromConnectionString(connectionString, container);
+  if (kind === "table") {
+    const { TableCheckpointer } = await import("@eph/checkpointer-table");
+    return TableCheckpointer.fromConnectionString(connectionString, container);
+  }
+  const { BlobCheckpointer } = await import("@eph/checkpointer-blob");
   return BlobCheckpointer.fromConnectionString(connectionString, container);
 }

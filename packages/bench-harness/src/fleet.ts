@@ -37,6 +37,8 @@ export class Member {
     readonly config: WorkerConfig,
     readonly child: ChildProcess,
     readonly log: DeliveryLogReader,
+    /** When the parent forked the process (`Date.now()`). */
+    readonly spawnedAt: number,
   ) {
     child.on("message", (m: WorkerMessage) => {
       if (m.t === "health") {
@@ -150,6 +152,7 @@ export class Fleet {
     const logFile = join(this.dir, `${config.name}.log`);
     const full: WorkerConfig = { ...config, logFile };
     const out = openSync(join(this.dir, `${config.name}.out`), "a");
+    const spawnedAt = Date.now();
     const child = fork(entryScript("host-worker"), [], {
       env: { ...process.env, [WORKER_CONFIG_ENV]: JSON.stringify(full) },
       // EPH_BENCH_NODE_OPTIONS adds node flags to every worker, e.g. "--cpu-prof" to profile them.
@@ -157,7 +160,7 @@ export class Fleet {
       stdio: ["ignore", out, out, "ipc"],
     });
     closeSync(out);
-    const member = new Member(config.name, full, child, new DeliveryLogReader(logFile));
+    const member = new Member(config.name, full, child, new DeliveryLogReader(logFile), spawnedAt);
     this.members.set(config.name, member);
     await member.next("ready");
     return member;

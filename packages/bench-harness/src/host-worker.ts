@@ -11,13 +11,16 @@ import {
   type Subscription,
   type SubscriptionEventHandlers,
 } from "@azure/event-hubs";
-import { BlobCheckpointStore } from "@azure/eventhubs-checkpointstore-blob";
-import { ContainerClient } from "@azure/storage-blob";
-import { EventProcessorHost } from "@eph/host";
 import { DeliveryLogWriter } from "./delivery-log.js";
 import { createEphStores } from "./eph-stores.js";
 import { RecordingCheckpointer } from "./recording-checkpointer.js";
-import { type ParentMessage, WORKER_CONFIG_ENV, type WorkerConfig, type WorkerMessage } from "./worker-config.js";
+import {
+  type ParentMessage,
+  type StartupMarks,
+  WORKER_CONFIG_ENV,
+  type WorkerConfig,
+  type WorkerMessage,
+} from "./worker-config.js";
 
 interface Runner {
   start(): Promise<void>;
@@ -36,6 +39,16 @@ let doneSent = false;
 let cpuAtStart: NodeJS.CpuUsage | undefined;
 let eluAtStart: ReturnType<typeof performance.eventLoopUtilization> | undefined;
 const lastErrorLogged = new Map<string, number>();
+// Each side imports only its own modules (below, when its runner is made), so the spawn-to-first-event
+// figure of one side does not include loading the other's.
+const marks: { -readonly [K in keyof StartupMarks]: StartupMarks[K] } = {
+  processStart: Math.round(performance.timeOrigin),
+  loaded: 0,
+  created: 0,
+  started: undefined,
+  opened: undefined,
+  acquired: undefined,
+};
 
 function send(message: WorkerMessage): Promise<void> {
   return new Promise((resolve) => {
@@ -67,6 +80,7 @@ function handled(partitionId: string, sequenceNumber: number, epoch: number): vo
       at90,
       cpuMs: (cpu.user + cpu.system) / 1000,
       eventLoopUtilization: performance.eventLoopUtilization(eluAtStart).utilization,
+      ...(config.startOnSpawn ? { marks } : {}),
     });
   }
 }
@@ -84,7 +98,11 @@ function recordError(op: string, partitionId: string | undefined, error: unknown
 
 async function ephRunner(): Promise<Runner> {
   if (!config.eph) throw new Error("eph worker without store configuration");
-  const { leaser, checkpointer } = await createEphStores(config.eph);
+  const [{ EventProcessorHost }, { leaser, checkpointer }] = await Promise.all([
+    import("@eph/host"),
+    createEphStores(config.eph),
+  ]);
+  marks.loaded = Date.now();
   const host = await EventProcessorHost.fromConnectionString(
     config.hubConnectionString,
     leaser,
@@ -100,19 +118,28 @@ async function ephRunner(): Promise<Runner> {
       maxBatchSize: config.maxBatchSize,
       maxWaitTimeInSeconds: config.maxWaitTimeInSeconds,
       initialPosition: "earliest",
-      onPartitionOpened: (i) => log.write({ k: "O", p: i.partitionId, epoch: i.epoch, t: Date.now() }),
+      onPartitionOpened: (i) => {
+        const t = Date.now();
+        marks.opened ??= t;
+        log.write({ k: "O", p: i.partitionId, epoch: i.epoch, t });
+      },
       onPartitionClosed: (i) =>
         log.write({ k: "C", p: i.partitionId, epoch: i.epoch, reason: i.reason, t: Date.now() }),
       onRebalance: (r) => {
         const t = Date.now();
+        if (r.acquired.length > 0) marks.acquired ??= t;
         for (const p of r.acquired) log.write({ k: "A", p, t });
       },
       onError: (i) => recordError(i.operation, i.partitionId, i.error),
     },
   );
   host.registerHandler((event, context) => handled(context.partitionId, event.sequenceNumber, context.epoch));
+  marks.created = Date.now();
   return {
-    start: () => host.startNonBlocking(),
+    start: async () => {
+      await host.startNonBlocking();
+      marks.started = Date.now();
+    },
     async close() {
       await host.close();
       await Promise.allSettled([leaser.close(), checkpointer.close()]);
@@ -131,22 +158,29 @@ async function officialRunner(): Promise<Runner> {
     updateIntervalInMs: config.timing.interval,
     partitionOwnershipExpirationIntervalInMs: config.timing.leaseDuration,
   };
-  const client = official
-    ? new EventHubConsumerClient(
-        config.consumerGroup,
-        config.hubConnectionString,
-        new BlobCheckpointStore(new ContainerClient(official.connectionString, official.container)),
-        { identifier: config.name, loadBalancingOptions },
-      )
-    : new EventHubConsumerClient(config.consumerGroup, config.hubConnectionString, {
-        identifier: config.name,
-        loadBalancingOptions,
-      });
+  const store = withStore
+    ? await Promise.all([import("@azure/eventhubs-checkpointstore-blob"), import("@azure/storage-blob")])
+    : undefined;
+  marks.loaded = Date.now();
+  const client =
+    official && store
+      ? new EventHubConsumerClient(
+          config.consumerGroup,
+          config.hubConnectionString,
+          new store[0].BlobCheckpointStore(new store[1].ContainerClient(official.connectionString, official.container)),
+          { identifier: config.name, loadBalancingOptions },
+        )
+      : new EventHubConsumerClient(config.consumerGroup, config.hubConnectionString, {
+          identifier: config.name,
+          loadBalancingOptions,
+        });
   const subscriptions: Subscription[] = [];
   const handlers: SubscriptionEventHandlers = {
     processInitialize: async (context: PartitionContext) => {
       reading.add(context.partitionId);
-      log.write({ k: "O", p: context.partitionId, epoch: 0, t: Date.now() });
+      const t = Date.now();
+      marks.opened ??= t;
+      log.write({ k: "O", p: context.partitionId, epoch: 0, t });
     },
     processClose: async (reason: CloseReason, context: PartitionContext) => {
       reading.delete(context.partitionId);
@@ -171,6 +205,7 @@ async function officialRunner(): Promise<Runner> {
       recordError("receive", context.partitionId === "" ? undefined : context.partitionId, error);
     },
   };
+  marks.created = Date.now();
   return {
     async start() {
       const options = {
@@ -201,8 +236,21 @@ async function officialRunner(): Promise<Runner> {
   };
 }
 
+/** Starts the runner and counts CPU and event-loop use from now. */
+function begin(runner: Runner): void {
+  cpuAtStart = process.cpuUsage();
+  eluAtStart = performance.eventLoopUtilization();
+  const at = Date.now();
+  log.write({ k: "S", t: at });
+  void send({ t: "started", at });
+  runner.start().catch((error: unknown) => fail(error));
+}
+
 async function main(): Promise<void> {
+  // With startOnSpawn the parent only needs to know the process is alive; it waits for "done".
+  if (config.startOnSpawn) await send({ t: "ready", at: Date.now() });
   const runner = config.kind === "eph" ? await ephRunner() : await officialRunner();
+  if (config.startOnSpawn) begin(runner);
   let closeRequested = false;
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
@@ -226,12 +274,7 @@ async function main(): Promise<void> {
   }, config.healthEveryMs);
   process.on("message", (message: ParentMessage) => {
     if (message.t === "go") {
-      cpuAtStart = process.cpuUsage();
-      eluAtStart = performance.eventLoopUtilization();
-      const at = Date.now();
-      log.write({ k: "S", t: at });
-      void send({ t: "started", at });
-      runner.start().catch((error: unknown) => fail(error));
+      if (!config.startOnSpawn) begin(runner);
     } else if (message.t === "close") {
       if (closeRequested) return;
       closeRequested = true;
@@ -246,7 +289,7 @@ async function main(): Promise<void> {
   });
   // An orphaned worker (the parent died) must not linger.
   process.on("disconnect", () => process.exit(0));
-  await send({ t: "ready", at: Date.now() });
+  if (!config.startOnSpawn) await send({ t: "ready", at: Date.now() });
 }
 
 function fail(error: unknown): void {

@@ -71,6 +71,31 @@ export interface WorkerConfig {
   readonly expectedEvents?: number;
   /** How often the worker reports its health (ms). */
   readonly healthEveryMs: number;
+  /**
+   * Start reading as soon as the process runs, without waiting for the parent's `go` (the
+   * spawn-to-first-event measurement): the clients are created and started in one go, as an
+   * application would.
+   */
+  readonly startOnSpawn?: boolean;
+}
+
+/**
+ * Milestones of a worker's start-up (`Date.now()`, the clock every process shares), for the
+ * spawn-to-first-event measurement. Undefined where the side has no such step.
+ */
+export interface StartupMarks {
+  /** The side's modules were imported (the process began running JavaScript at `performance.timeOrigin`). */
+  readonly loaded: number;
+  /** The clients (and for eph the host, which reads the partition ids) were created. */
+  readonly created: number;
+  /** eph: `startNonBlocking` resolved (stores ready, first scan done). */
+  readonly started: number | undefined;
+  /** The first partition was opened (eph `onPartitionOpened`, official `processInitialize`). */
+  readonly opened: number | undefined;
+  /** eph: the first lease was acquired. */
+  readonly acquired: number | undefined;
+  /** When the process began (its `performance.timeOrigin`). */
+  readonly processStart: number;
 }
 
 /** Messages from a worker to the parent. */
@@ -100,6 +125,8 @@ export type WorkerMessage =
       readonly cpuMs: number;
       /** Share of the time since start its event loop was busy (0..1). */
       readonly eventLoopUtilization: number;
+      /** Start-up milestones (with `startOnSpawn`). */
+      readonly marks?: StartupMarks;
     }
   | { readonly t: "closed"; readonly at: number }
   | { readonly t: "failed"; readonly message: string };
