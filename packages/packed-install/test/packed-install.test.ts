@@ -235,7 +235,9 @@ describe("the packed tarballs", () => {
           (r) => JSON.parse(r.stdout),
           (error: { stdout?: string }) => JSON.parse(error.stdout ?? "{}"),
         );
-        const lint = await exec(process.execPath, [publint, tarball, "--strict"]).then(
+        // CI=true makes publint colour its output; the verdict is compared as plain text.
+        const plain = { env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0" } };
+        const lint = await exec(process.execPath, [publint, tarball, "--strict"], plain).then(
           (r) => r.stdout,
           (error: { stdout?: string }) => `failed: ${error.stdout}`,
         );
