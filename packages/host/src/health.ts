@@ -70,6 +70,8 @@ export interface HostHealth {
   readonly lastScanAt: number | undefined;
   /** Live hosts counted at the last scan. */
   readonly hosts: number | undefined;
+  /** The scan interval the host runs with (ms): how often `lastScanAt` should move. */
+  readonly scanInterval: number;
   /** Every partition this host owns or is letting go. */
   readonly partitions: readonly PartitionHealth[];
 }

@@ -426,6 +426,7 @@ export class EventProcessorHost {
       errors: this.errorCount,
       lastScanAt: this.lastScan?.at,
       hosts: this.lastScan?.hosts,
+      scanInterval: this.options.timing.scanInterval,
       partitions,
     };
   }

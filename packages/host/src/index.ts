@@ -1,6 +1,14 @@
 export type { AzureEnvironment, AzureEnvironmentName } from "./environment.js";
 export type { EventHandler, HandlerContext } from "./handler.js";
 export type { HostHealth, PartitionHealth, PartitionState } from "./health.js";
+export {
+  type EventLoopDelaySource,
+  HealthProbes,
+  type HealthProbesOptions,
+  type HealthSource,
+  type ProbeServer,
+  type ProbeServerOptions,
+} from "./health-probes.js";
 export { type EventHubsCredential, EventProcessorHost } from "./host.js";
 export type {
   HandlerFailureAction,
@@ -17,4 +25,5 @@ export type {
   EventProcessorHostOptions,
   HandlerRetryPolicy,
 } from "./host-options.js";
+export type { ProbeThresholds, ProbeVerdict } from "./probe-verdicts.js";
 export type { InitialPosition, StartPosition } from "./start-position.js";
