@@ -29,6 +29,8 @@ export interface PartitionHealth {
   readonly eventsSkipped: number;
   /** Sequence number of the last event handled. */
   readonly lastSequenceNumber: number | undefined;
+  /** Enqueued time of the last event handled (what consumer lag in seconds is measured from). */
+  readonly lastEnqueuedTime: Date | undefined;
   /** The last checkpoint stored (or the one the host started after). */
   readonly checkpoint: Checkpoint | undefined;
   /**

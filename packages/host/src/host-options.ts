@@ -16,6 +16,7 @@ import type {
   PartitionOpenedInfo,
   RebalanceInfo,
 } from "./host-events.js";
+import type { MeterProviderLike } from "./otel-metrics.js";
 import { type InitialPosition, type StartPosition, validateStartPosition } from "./start-position.js";
 
 /** When the host stores positions on its own. */
@@ -131,6 +132,11 @@ export interface EventProcessorHostOptions {
   maxReconnectDelay?: number;
   /** Where the host logs. Default `createClientLogger("eph:host")` from `@azure/logger` (`AZURE_LOG_LEVEL`). */
   logger?: Logger;
+  /**
+   * Where OpenTelemetry metrics go (an `@opentelemetry/api` `MeterProvider`). Default: the global
+   * provider your SDK registered. Without `@opentelemetry/api` installed the host records none.
+   */
+  meterProvider?: MeterProviderLike;
   /** Monotonic clock for timers and deadlines; inject a `ManualClock` in tests. */
   clock?: Clock;
   /** Random source for jitter; inject `seededRandom(seed)` to replay a run. */
@@ -171,6 +177,7 @@ export interface ResolvedHostOptions {
   readonly reconnectDelay: number;
   readonly maxReconnectDelay: number;
   readonly logger: Logger | undefined;
+  readonly meterProvider: MeterProviderLike | undefined;
   readonly clock: Clock;
   readonly random: RandomSource;
   readonly abortSignal: AbortSignal | undefined;
@@ -206,6 +213,7 @@ const knownOptions = new Set<string>([
   "reconnectDelay",
   "maxReconnectDelay",
   "logger",
+  "meterProvider",
   "clock",
   "random",
   "abortSignal",
@@ -398,6 +406,7 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
     reconnectDelay,
     maxReconnectDelay,
     logger: o.logger,
+    meterProvider: meterProvider(o.meterProvider),
     clock: o.clock ?? systemClock,
     random,
     abortSignal: o.abortSignal,
@@ -407,4 +416,12 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
     onPartitionClosed: callback("onPartitionClosed", o.onPartitionClosed),
     onRebalance: callback("onRebalance", o.onRebalance),
   };
+}
+
+function meterProvider(value: unknown): MeterProviderLike | undefined {
+  if (value === undefined) return undefined;
+  if (typeof (value as MeterProviderLike | null)?.getMeter !== "function") {
+    invalid('Option "meterProvider" must be an OpenTelemetry MeterProvider (an object with getMeter()).');
+  }
+  return value as MeterProviderLike;
 }

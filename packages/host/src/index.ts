@@ -19,11 +19,13 @@ export type {
   PartitionOpenedInfo,
   RebalanceInfo,
 } from "./host-events.js";
+export type { CheckpointWriteResult, OwnershipChange } from "./host-metrics.js";
 export type {
   BannerOutput,
   CheckpointPolicy,
   EventProcessorHostOptions,
   HandlerRetryPolicy,
 } from "./host-options.js";
+export type { MeterProviderLike } from "./otel-metrics.js";
 export type { ProbeThresholds, ProbeVerdict } from "./probe-verdicts.js";
 export type { InitialPosition, StartPosition } from "./start-position.js";
