@@ -17,6 +17,7 @@ import type {
   RebalanceInfo,
 } from "./host-events.js";
 import type { MeterProviderLike } from "./otel-metrics.js";
+import type { TracerProviderLike } from "./otel-tracing.js";
 import { type InitialPosition, type StartPosition, validateStartPosition } from "./start-position.js";
 
 /** When the host stores positions on its own. */
@@ -137,6 +138,12 @@ export interface EventProcessorHostOptions {
    * provider your SDK registered. Without `@opentelemetry/api` installed the host records none.
    */
   meterProvider?: MeterProviderLike;
+  /**
+   * Where OpenTelemetry spans go (an `@opentelemetry/api` `TracerProvider`): one `process <hub>` span
+   * per event, active while the handlers run. Default: the global provider. Without
+   * `@opentelemetry/api` installed the host traces nothing.
+   */
+  tracerProvider?: TracerProviderLike;
   /** Monotonic clock for timers and deadlines; inject a `ManualClock` in tests. */
   clock?: Clock;
   /** Random source for jitter; inject `seededRandom(seed)` to replay a run. */
@@ -178,6 +185,7 @@ export interface ResolvedHostOptions {
   readonly maxReconnectDelay: number;
   readonly logger: Logger | undefined;
   readonly meterProvider: MeterProviderLike | undefined;
+  readonly tracerProvider: TracerProviderLike | undefined;
   readonly clock: Clock;
   readonly random: RandomSource;
   readonly abortSignal: AbortSignal | undefined;
@@ -214,6 +222,7 @@ const knownOptions = new Set<string>([
   "maxReconnectDelay",
   "logger",
   "meterProvider",
+  "tracerProvider",
   "clock",
   "random",
   "abortSignal",
@@ -406,7 +415,8 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
     reconnectDelay,
     maxReconnectDelay,
     logger: o.logger,
-    meterProvider: meterProvider(o.meterProvider),
+    meterProvider: provider("meterProvider", o.meterProvider, "getMeter"),
+    tracerProvider: provider("tracerProvider", o.tracerProvider, "getTracer"),
     clock: o.clock ?? systemClock,
     random,
     abortSignal: o.abortSignal,
@@ -418,10 +428,12 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
   };
 }
 
-function meterProvider(value: unknown): MeterProviderLike | undefined {
+function provider<T>(name: string, value: T | undefined, method: "getMeter" | "getTracer"): T | undefined {
   if (value === undefined) return undefined;
-  if (typeof (value as MeterProviderLike | null)?.getMeter !== "function") {
-    invalid('Option "meterProvider" must be an OpenTelemetry MeterProvider (an object with getMeter()).');
+  if (typeof (value as Record<string, unknown> | null)?.[method] !== "function") {
+    invalid(
+      `Option "${name}" must be an OpenTelemetry ${name.charAt(0).toUpperCase()}${name.slice(1)} (an object with ${method}()).`,
+    );
   }
-  return value as MeterProviderLike;
+  return value;
 }

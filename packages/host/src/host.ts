@@ -34,6 +34,7 @@ import { type HostMetrics, noHostMetrics, type OwnershipChange } from "./host-me
 import { type EventProcessorHostOptions, type ResolvedHostOptions, resolveHostOptions } from "./host-options.js";
 import { ObservedLeaser } from "./observed-leaser.js";
 import { loadHostMetrics, type MetricsSource } from "./otel-metrics.js";
+import { type HostTracing, loadHostTracing, noHostTracing } from "./otel-tracing.js";
 import { PartitionWorker, settleWithin, type WorkerEnvironment } from "./partition-worker.js";
 import { describeError, redact } from "./redaction.js";
 
@@ -106,6 +107,8 @@ export class EventProcessorHost {
   private lastScan: ScanReport | undefined;
   /** Where metrics go: OpenTelemetry once loaded (see `open`), nowhere before. */
   private metrics: HostMetrics = noHostMetrics;
+  /** Where spans go: OpenTelemetry once loaded (see `open`), nowhere before. */
+  private tracing: HostTracing = noHostTracing;
   private readonly detachers: (() => void)[] = [];
   /** Every call of this host to its stores, paced and prioritised together. */
   private readonly storeCalls: StoreCallQueue;
@@ -164,6 +167,7 @@ export class EventProcessorHost {
       opened: (info) => this.notify("onPartitionOpened", info),
       closed: (info) => this.notify("onPartitionClosed", info),
       metrics: () => this.metrics,
+      tracing: () => this.tracing,
       countEvent: (partitionId) => {
         this.eventCount++;
         this.metrics.eventHandled(partitionId);
@@ -291,6 +295,7 @@ export class EventProcessorHost {
     host.leaser.setEventProcessorHost(info);
     init.checkpointer.setEventProcessorHost(info);
     host.metrics = await loadHostMetrics(host.metricsSource(), options.meterProvider);
+    host.tracing = await loadHostTracing(host.metricsSource(), options.tracerProvider);
     return host;
   }
 

@@ -26,6 +26,7 @@ import type { PartitionHealth, PartitionState } from "./health.js";
 import type { HostErrorInfo, PartitionClosedInfo, PartitionCloseReason, PartitionOpenedInfo } from "./host-events.js";
 import type { HostMetrics } from "./host-metrics.js";
 import type { ResolvedHostOptions } from "./host-options.js";
+import type { HostTracing } from "./otel-tracing.js";
 import { describeError } from "./redaction.js";
 import { afterCheckpoint, toEventPosition } from "./start-position.js";
 
@@ -59,6 +60,8 @@ export interface WorkerEnvironment {
   readonly closed: (info: PartitionClosedInfo) => void;
   /** Where the worker's metrics go (they are loaded after the host is built). */
   readonly metrics: () => HostMetrics;
+  /** Where the worker's spans go (loaded after the host is built). */
+  readonly tracing: () => HostTracing;
   /** Counts one completed event of `partitionId`. */
   readonly countEvent: (partitionId: string) => void;
   /**
@@ -400,7 +403,15 @@ export class PartitionWorker {
       // Past the lease's local deadline (e.g. the process was stopped longer than the lease and has
       // just resumed, before the balancer's timer reports the loss): another host may own it now.
       if (!this.env.leases.isOwned(this.partitionId)) return;
-      const dispatched = this.dispatcher.dispatch(event);
+      const tracing = this.env.tracing();
+      const dispatched = tracing.enabled
+        ? tracing.trace(
+            this.partitionId,
+            event,
+            () => this.dispatcher.dispatch(event),
+            (done) => done.kind,
+          )
+        : this.dispatcher.dispatch(event);
       const outcome = dispatched instanceof Promise ? await dispatched : dispatched;
       if (this.sealed) return;
       if (outcome.kind === "stopped") return;

@@ -11,6 +11,7 @@ import type { EventHandler } from "../src/handler.js";
 import type { PartitionClosedInfo } from "../src/host-events.js";
 import { noHostMetrics } from "../src/host-metrics.js";
 import { type EventProcessorHostOptions, resolveHostOptions } from "../src/host-options.js";
+import { noHostTracing } from "../src/otel-tracing.js";
 import { type LeaseGuard, type PartitionReader, PartitionWorker } from "../src/partition-worker.js";
 import { event, memoryStores } from "./helpers.js";
 
@@ -68,6 +69,7 @@ async function setup(options: EventProcessorHostOptions = {}, lease: { epoch?: n
       opened: () => undefined,
       closed: (info) => closed.push(info),
       metrics: () => noHostMetrics,
+      tracing: () => noHostTracing,
       countEvent: () => undefined,
       drainTimeout: () => resolved.drainTimeout,
     },
