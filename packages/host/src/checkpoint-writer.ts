@@ -8,6 +8,7 @@ import {
   type StoreCallQueue,
   type TimerHandle,
 } from "@eph/core";
+import type { CheckpointWriteResult } from "./host-metrics.js";
 
 /** Settings of one partition's {@link CheckpointWriter}. */
 export interface CheckpointWriterOptions {
@@ -26,6 +27,8 @@ export interface CheckpointWriterOptions {
   readonly timeout: number;
   /** Told about every failed write; `willRetry` is false once the store refused this owner for good. */
   readonly onError: (error: unknown, willRetry: boolean) => void;
+  /** Told how every write ended (for metrics). */
+  readonly onWrite?: ((result: CheckpointWriteResult) => void) | undefined;
 }
 
 /**
@@ -154,6 +157,7 @@ export class CheckpointWriter {
         (abortSignal) => checkpointer.updateCheckpoint(partitionId, position, { epoch, abortSignal }),
       );
       this.writes++;
+      this.options.onWrite?.("written");
       if (this.stored === undefined || position.sequenceNumber > this.stored.sequenceNumber) this.stored = position;
       if (this.eligible !== undefined && !this.isStored(this.eligible)) {
         // Events handled while this write was in flight: write them when the policy says so.
@@ -164,6 +168,7 @@ export class CheckpointWriter {
       // A newer owner raised the fence (or wrote further): this host must stop writing, not retry.
       const final = isEphError(error, "CheckpointFenced") || isEphError(error, "CheckpointRegressed");
       if (final) this.refused = true;
+      this.options.onWrite?.(final ? "fenced" : "failed");
       this.options.onError(error, !final && !this.closed);
       if (!final) this.arm(this.options.everyMs);
       throw error;

@@ -29,6 +29,8 @@ export interface PartitionHealth {
   readonly eventsSkipped: number;
   /** Sequence number of the last event handled. */
   readonly lastSequenceNumber: number | undefined;
+  /** Enqueued time of the last event handled (what consumer lag in seconds is measured from). */
+  readonly lastEnqueuedTime: Date | undefined;
   /** The last checkpoint stored (or the one the host started after). */
   readonly checkpoint: Checkpoint | undefined;
   /**
@@ -70,6 +72,8 @@ export interface HostHealth {
   readonly lastScanAt: number | undefined;
   /** Live hosts counted at the last scan. */
   readonly hosts: number | undefined;
+  /** The scan interval the host runs with (ms): how often `lastScanAt` should move. */
+  readonly scanInterval: number;
   /** Every partition this host owns or is letting go. */
   readonly partitions: readonly PartitionHealth[];
 }

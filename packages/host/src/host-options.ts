@@ -16,6 +16,8 @@ import type {
   PartitionOpenedInfo,
   RebalanceInfo,
 } from "./host-events.js";
+import type { MeterProviderLike } from "./otel-metrics.js";
+import type { TracerProviderLike } from "./otel-tracing.js";
 import { type InitialPosition, type StartPosition, validateStartPosition } from "./start-position.js";
 
 /** When the host stores positions on its own. */
@@ -131,6 +133,17 @@ export interface EventProcessorHostOptions {
   maxReconnectDelay?: number;
   /** Where the host logs. Default `createClientLogger("eph:host")` from `@azure/logger` (`AZURE_LOG_LEVEL`). */
   logger?: Logger;
+  /**
+   * Where OpenTelemetry metrics go (an `@opentelemetry/api` `MeterProvider`). Default: the global
+   * provider your SDK registered. Without `@opentelemetry/api` installed the host records none.
+   */
+  meterProvider?: MeterProviderLike;
+  /**
+   * Where OpenTelemetry spans go (an `@opentelemetry/api` `TracerProvider`): one `process <hub>` span
+   * per event, active while the handlers run. Default: the global provider. Without
+   * `@opentelemetry/api` installed the host traces nothing.
+   */
+  tracerProvider?: TracerProviderLike;
   /** Monotonic clock for timers and deadlines; inject a `ManualClock` in tests. */
   clock?: Clock;
   /** Random source for jitter; inject `seededRandom(seed)` to replay a run. */
@@ -171,6 +184,8 @@ export interface ResolvedHostOptions {
   readonly reconnectDelay: number;
   readonly maxReconnectDelay: number;
   readonly logger: Logger | undefined;
+  readonly meterProvider: MeterProviderLike | undefined;
+  readonly tracerProvider: TracerProviderLike | undefined;
   readonly clock: Clock;
   readonly random: RandomSource;
   readonly abortSignal: AbortSignal | undefined;
@@ -206,6 +221,8 @@ const knownOptions = new Set<string>([
   "reconnectDelay",
   "maxReconnectDelay",
   "logger",
+  "meterProvider",
+  "tracerProvider",
   "clock",
   "random",
   "abortSignal",
@@ -398,6 +415,8 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
     reconnectDelay,
     maxReconnectDelay,
     logger: o.logger,
+    meterProvider: provider("meterProvider", o.meterProvider, "getMeter"),
+    tracerProvider: provider("tracerProvider", o.tracerProvider, "getTracer"),
     clock: o.clock ?? systemClock,
     random,
     abortSignal: o.abortSignal,
@@ -407,4 +426,14 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
     onPartitionClosed: callback("onPartitionClosed", o.onPartitionClosed),
     onRebalance: callback("onRebalance", o.onRebalance),
   };
+}
+
+function provider<T>(name: string, value: T | undefined, method: "getMeter" | "getTracer"): T | undefined {
+  if (value === undefined) return undefined;
+  if (typeof (value as Record<string, unknown> | null)?.[method] !== "function") {
+    invalid(
+      `Option "${name}" must be an OpenTelemetry ${name.charAt(0).toUpperCase()}${name.slice(1)} (an object with ${method}()).`,
+    );
+  }
+  return value;
 }

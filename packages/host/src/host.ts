@@ -29,9 +29,12 @@ import { parseConnectionString } from "./connection-string.js";
 import { qualifyNamespace } from "./environment.js";
 import type { EventHandler } from "./handler.js";
 import type { HostHealth } from "./health.js";
-import type { HostErrorInfo, PartitionClosedInfo, PartitionOpenedInfo } from "./host-events.js";
+import type { HostErrorInfo, PartitionClosedInfo, PartitionCloseReason, PartitionOpenedInfo } from "./host-events.js";
+import { type HostMetrics, noHostMetrics, type OwnershipChange } from "./host-metrics.js";
 import { type EventProcessorHostOptions, type ResolvedHostOptions, resolveHostOptions } from "./host-options.js";
 import { ObservedLeaser } from "./observed-leaser.js";
+import { loadHostMetrics, type MetricsSource } from "./otel-metrics.js";
+import { type HostTracing, loadHostTracing, noHostTracing } from "./otel-tracing.js";
 import { PartitionWorker, settleWithin, type WorkerEnvironment } from "./partition-worker.js";
 import { describeError, redact } from "./redaction.js";
 
@@ -102,6 +105,10 @@ export class EventProcessorHost {
   private errorCount = 0;
   private eventCount = 0;
   private lastScan: ScanReport | undefined;
+  /** Where metrics go: OpenTelemetry once loaded (see `open`), nowhere before. */
+  private metrics: HostMetrics = noHostMetrics;
+  /** Where spans go: OpenTelemetry once loaded (see `open`), nowhere before. */
+  private tracing: HostTracing = noHostTracing;
   private readonly detachers: (() => void)[] = [];
   /** Every call of this host to its stores, paced and prioritised together. */
   private readonly storeCalls: StoreCallQueue;
@@ -135,6 +142,10 @@ export class EventProcessorHost {
       (partitionId) => {
         if (this.state === "closing") this.releasedAtClose.add(partitionId);
       },
+      {
+        now: () => this.options.clock.now(),
+        record: (partitionId, ms, ok) => this.metrics.leaseRenewal(partitionId, ms, ok),
+      },
     );
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
@@ -149,14 +160,17 @@ export class EventProcessorHost {
       },
       options: this.options,
       // Rebuilt only when handlers change, so dispatching an event allocates no copy of the list.
-      handlers: () => (this.handlerList ??= [...this.handlers.entries()]),
+      handlers: () => (this.handlerList ??= this.handlerEntries()),
       log: this.log,
       secrets: this.secrets,
       reportError: (info) => this.reportError(info),
       opened: (info) => this.notify("onPartitionOpened", info),
       closed: (info) => this.notify("onPartitionClosed", info),
-      countEvent: () => {
+      metrics: () => this.metrics,
+      tracing: () => this.tracing,
+      countEvent: (partitionId) => {
         this.eventCount++;
+        this.metrics.eventHandled(partitionId);
       },
       drainTimeout: () =>
         Math.min(this.options.drainTimeout, Math.max(0, this.drainDeadline() - this.options.clock.now())),
@@ -280,6 +294,8 @@ export class EventProcessorHost {
     };
     host.leaser.setEventProcessorHost(info);
     init.checkpointer.setEventProcessorHost(info);
+    host.metrics = await loadHostMetrics(host.metricsSource(), options.meterProvider);
+    host.tracing = await loadHostTracing(host.metricsSource(), options.tracerProvider);
     return host;
   }
 
@@ -426,6 +442,7 @@ export class EventProcessorHost {
       errors: this.errorCount,
       lastScanAt: this.lastScan?.at,
       hosts: this.lastScan?.hosts,
+      scanInterval: this.options.timing.scanInterval,
       partitions,
     };
   }
@@ -462,6 +479,7 @@ export class EventProcessorHost {
       });
     }
     this.state = "closed";
+    this.metrics.close();
     if (wasStarted) this.log.info(`eph: host ${this.getName()} closed`);
     this.resolveClosed();
   }
@@ -600,6 +618,48 @@ export class EventProcessorHost {
     }
   }
 
+  /** The registered handlers; timed one by one when metrics are recorded. */
+  private handlerEntries(): [HandlerID, EventHandler][] {
+    const entries = [...this.handlers.entries()];
+    const metrics = this.metrics;
+    if (!metrics.enabled) return entries;
+    const clock = this.options.clock;
+    return entries.map(([id, handler]): [HandlerID, EventHandler] => [
+      id,
+      (event, context) => {
+        const started = clock.now();
+        const done = (ok: boolean) => metrics.handlerCall(context.partitionId, clock.now() - started, ok);
+        let result: void | Promise<void>;
+        try {
+          result = handler(event, context);
+        } catch (error) {
+          done(false);
+          throw error;
+        }
+        if (!(result instanceof Promise)) {
+          done(true);
+          return result;
+        }
+        return result.then(
+          () => done(true),
+          (error: unknown) => {
+            done(false);
+            throw error;
+          },
+        );
+      },
+    ]);
+  }
+
+  private metricsSource(): MetricsSource {
+    return {
+      eventHubName: this.eventHubName,
+      consumerGroup: this.consumerGroup,
+      fullyQualifiedNamespace: this.fullyQualifiedNamespace,
+      health: () => this.health(),
+    };
+  }
+
   private notify(name: "onPartitionOpened", info: PartitionOpenedInfo): void;
   private notify(name: "onPartitionClosed", info: PartitionClosedInfo): void;
   private notify(name: "onRebalance", info: ScanReport): void;
@@ -609,9 +669,11 @@ export class EventProcessorHost {
   ): void {
     if (name === "onPartitionOpened") {
       const i = info as PartitionOpenedInfo;
+      this.metrics.ownershipChanged(i.partitionId, "acquired");
       this.log.info(`eph: ${this.getName()} reading partition ${i.partitionId} at epoch ${i.epoch}`);
     } else if (name === "onPartitionClosed") {
       const i = info as PartitionClosedInfo;
+      this.metrics.ownershipChanged(i.partitionId, ownershipChangeOf[i.reason]);
       this.log.info(`eph: ${this.getName()} stopped reading partition ${i.partitionId} (${i.reason})`);
     }
     const callback = this.options[name] as ((value: typeof info) => void) | undefined;
@@ -623,6 +685,14 @@ export class EventProcessorHost {
     }
   }
 }
+
+const ownershipChangeOf: Record<PartitionCloseReason, OwnershipChange> = {
+  shutdown: "released",
+  handoff: "handed_off",
+  stolen: "stolen",
+  lost: "lost",
+  failed: "failed",
+};
 
 function clientOptions(): EventHubConsumerClientOptions {
   return {

@@ -7,6 +7,14 @@ import {
   type OperationOptions,
 } from "@eph/core";
 
+/** Times lease renewals (for metrics). */
+export interface RenewalTimer {
+  /** Monotonic time (ms). */
+  now(): number;
+  /** A renewal of `partitionId` ended after `durationMs`. */
+  record(partitionId: string, durationMs: number, ok: boolean): void;
+}
+
 /**
  * The user's Leaser as the balancer sees it, reporting every failed store call (lost races excepted) so
  * users can see a store outage through the host's error callback, and every completed release (so a
@@ -17,6 +25,7 @@ export class ObservedLeaser implements Leaser {
     private readonly inner: Leaser,
     private readonly onFailure: (operation: string, partitionId: string | undefined, error: unknown) => void,
     private readonly onReleased: (partitionId: string) => void = () => undefined,
+    private readonly onRenewal?: RenewalTimer,
   ) {}
 
   setEventProcessorHost(info: HostInfo): void {
@@ -52,7 +61,19 @@ export class ObservedLeaser implements Leaser {
   }
 
   renewLease(partitionId: string, options?: OperationOptions): Promise<LeaseMarker> {
-    return this.watch("renewLease", partitionId, this.inner.renewLease(partitionId, options));
+    const timer = this.onRenewal;
+    if (timer === undefined) return this.watch("renewLease", partitionId, this.inner.renewLease(partitionId, options));
+    const started = timer.now();
+    return this.watch("renewLease", partitionId, this.inner.renewLease(partitionId, options)).then(
+      (lease) => {
+        timer.record(partitionId, timer.now() - started, true);
+        return lease;
+      },
+      (error: unknown) => {
+        timer.record(partitionId, timer.now() - started, false);
+        throw error;
+      },
+    );
   }
 
   releaseLease(partitionId: string, options?: OperationOptions): Promise<void> {

@@ -24,7 +24,9 @@ import { positionOf } from "./event-run.js";
 import type { EventHandler } from "./handler.js";
 import type { PartitionHealth, PartitionState } from "./health.js";
 import type { HostErrorInfo, PartitionClosedInfo, PartitionCloseReason, PartitionOpenedInfo } from "./host-events.js";
+import type { HostMetrics } from "./host-metrics.js";
 import type { ResolvedHostOptions } from "./host-options.js";
+import type { HostTracing } from "./otel-tracing.js";
 import { describeError } from "./redaction.js";
 import { afterCheckpoint, toEventPosition } from "./start-position.js";
 
@@ -56,8 +58,12 @@ export interface WorkerEnvironment {
   readonly reportError: (info: HostErrorInfo) => void;
   readonly opened: (info: PartitionOpenedInfo) => void;
   readonly closed: (info: PartitionClosedInfo) => void;
-  /** Counts handled events host-wide. */
-  readonly countEvent: () => void;
+  /** Where the worker's metrics go (they are loaded after the host is built). */
+  readonly metrics: () => HostMetrics;
+  /** Where the worker's spans go (loaded after the host is built). */
+  readonly tracing: () => HostTracing;
+  /** Counts one completed event of `partitionId`. */
+  readonly countEvent: (partitionId: string) => void;
   /**
    * How long a stop may wait now for the handler in flight: `drainTimeout`, or less once the host's
    * `closeTimeout` is running out (the final checkpoint and release need the rest).
@@ -157,6 +163,7 @@ export class PartitionWorker {
       eventsProcessed: this.eventsProcessed,
       eventsSkipped: this.eventsSkipped,
       lastSequenceNumber: this.lastHandled?.sequenceNumber,
+      lastEnqueuedTime: this.lastHandled && new Date(this.lastHandled.enqueuedTime),
       checkpoint,
       lastEnqueuedSequenceNumber: this.lastEnqueued,
       lag,
@@ -218,6 +225,7 @@ export class PartitionWorker {
         timeout: o.timing.operationTimeout,
         onError: (error, willRetry) =>
           this.report({ operation: "checkpoint", partitionId: this.partitionId, error, willRetry }),
+        onWrite: (result) => this.env.metrics().checkpointWrite(this.partitionId, result),
       },
       checkpoint,
     );
@@ -395,7 +403,15 @@ export class PartitionWorker {
       // Past the lease's local deadline (e.g. the process was stopped longer than the lease and has
       // just resumed, before the balancer's timer reports the loss): another host may own it now.
       if (!this.env.leases.isOwned(this.partitionId)) return;
-      const dispatched = this.dispatcher.dispatch(event);
+      const tracing = this.env.tracing();
+      const dispatched = tracing.enabled
+        ? tracing.trace(
+            this.partitionId,
+            event,
+            () => this.dispatcher.dispatch(event),
+            (done) => done.kind,
+          )
+        : this.dispatcher.dispatch(event);
       const outcome = dispatched instanceof Promise ? await dispatched : dispatched;
       if (this.sealed) return;
       if (outcome.kind === "stopped") return;
@@ -408,7 +424,7 @@ export class PartitionWorker {
       const position = positionOf(event);
       this.lastHandled = position;
       this.eventsProcessed++;
-      this.env.countEvent();
+      this.env.countEvent(this.partitionId);
       if (outcome.kind === "skipped") this.eventsSkipped++;
       if (o.checkpoint.mode === "auto") this.writer?.handled(position);
     }

@@ -9,7 +9,9 @@ import { type HandlerID, ManualClock, StoreCallQueue } from "@eph/core";
 import { describe, expect, it } from "vitest";
 import type { EventHandler } from "../src/handler.js";
 import type { PartitionClosedInfo } from "../src/host-events.js";
+import { noHostMetrics } from "../src/host-metrics.js";
 import { type EventProcessorHostOptions, resolveHostOptions } from "../src/host-options.js";
+import { noHostTracing } from "../src/otel-tracing.js";
 import { type LeaseGuard, type PartitionReader, PartitionWorker } from "../src/partition-worker.js";
 import { event, memoryStores } from "./helpers.js";
 
@@ -66,6 +68,8 @@ async function setup(options: EventProcessorHostOptions = {}, lease: { epoch?: n
       reportError: () => undefined,
       opened: () => undefined,
       closed: (info) => closed.push(info),
+      metrics: () => noHostMetrics,
+      tracing: () => noHostTracing,
       countEvent: () => undefined,
       drainTimeout: () => resolved.drainTimeout,
     },
