@@ -1,4 +1,4 @@
-import { checkOptions, type HostInfo, type Logger, RecordCheckpointer } from "@eph/core";
+import { checkOptions, type Logger, RecordCheckpointer } from "@eph/core";
 import { MemoryRecords, type MemoryStoreInterceptor } from "@eph/memory-common";
 import { MemoryCheckpointStore } from "./memory-checkpoint-store.js";
 
@@ -19,7 +19,6 @@ export interface MemoryCheckpointerOptions {
 export class MemoryCheckpointer extends RecordCheckpointer {
   /** The store this checkpointer reads and writes. */
   readonly store: MemoryCheckpointStore;
-  readonly #records: MemoryRecords<MemoryCheckpointStore>;
 
   /** Creates a checkpointer on `options.store`, or on a private store when none is given. */
   constructor(options?: MemoryCheckpointerOptions) {
@@ -27,12 +26,5 @@ export class MemoryCheckpointer extends RecordCheckpointer {
     const records = new MemoryRecords(o.store ?? new MemoryCheckpointStore(), o.interceptor);
     super({ store: records, logger: o.logger, name: "MemoryCheckpointer" });
     this.store = records.store;
-    this.#records = records;
-  }
-
-  /** Tells the checkpointer its host name, namespace, hub and consumer group. */
-  override setEventProcessorHost(info: HostInfo): void {
-    super.setEventProcessorHost(info);
-    this.#records.hostName = info.hostName;
   }
 }

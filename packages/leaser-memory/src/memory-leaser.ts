@@ -1,4 +1,4 @@
-import { checkOptions, type HostInfo, type Logger, RecordLeaser } from "@eph/core";
+import { checkOptions, type Logger, RecordLeaser } from "@eph/core";
 import { MemoryRecords, type MemoryStoreInterceptor } from "@eph/memory-common";
 import { MemoryLeaseStore } from "./memory-lease-store.js";
 
@@ -21,7 +21,6 @@ export interface MemoryLeaserOptions {
 export class MemoryLeaser extends RecordLeaser {
   /** The store this leaser reads and writes. */
   readonly store: MemoryLeaseStore;
-  readonly #records: MemoryRecords<MemoryLeaseStore>;
 
   /** Creates a leaser on `options.store`, or on a private store when none is given. */
   constructor(options?: MemoryLeaserOptions) {
@@ -29,12 +28,5 @@ export class MemoryLeaser extends RecordLeaser {
     const records = new MemoryRecords(o.store ?? new MemoryLeaseStore(), o.interceptor);
     super({ store: records, logger: o.logger, name: "MemoryLeaser", groupWrites: o.groupWrites ?? false });
     this.store = records.store;
-    this.#records = records;
-  }
-
-  /** Tells the leaser its host name, namespace, hub and consumer group. */
-  override setEventProcessorHost(info: HostInfo): void {
-    super.setEventProcessorHost(info);
-    this.#records.hostName = info.hostName;
   }
 }

@@ -3,6 +3,7 @@ import {
   type DeleteOutcome,
   describeValue,
   EphError,
+  type HostInfo,
   type ListRecordsOptions,
   type OperationOptions,
   type RecordFields,
@@ -47,10 +48,9 @@ function copyOut({ kind, id, fields, version }: HeldRecord): VersionedRecord {
  * `replaceMany` is all-or-nothing like a Table entity group transaction.
  */
 export class MemoryRecords<S extends MemoryRecordStore = MemoryRecordStore> implements RecordStore {
-  /** The host named in interceptor calls; its adapter sets it in `setEventProcessorHost`. */
-  hostName: string | undefined;
   readonly #table: RecordTable;
   readonly #interceptor: MemoryStoreInterceptor;
+  #hostName: string | undefined;
 
   /** A record store on `store` through `interceptor`, each checked (`InvalidOption` naming the option). */
   constructor(
@@ -119,6 +119,11 @@ export class MemoryRecords<S extends MemoryRecordStore = MemoryRecordStore> impl
     });
   }
 
+  /** Names the host in interceptor calls. */
+  setEventProcessorHost(info: HostInfo): void {
+    this.#hostName = info.hostName;
+  }
+
   /** Nothing to release: the records belong to the store object users share. */
   async close(): Promise<void> {}
 
@@ -139,7 +144,7 @@ export class MemoryRecords<S extends MemoryRecordStore = MemoryRecordStore> impl
   ) {
     const where = id === undefined ? {} : { partitionId: id };
     try {
-      return await this.#interceptor({ operation, hostName: this.hostName, ...where }, () => {
+      return await this.#interceptor({ operation, hostName: this.#hostName, ...where }, () => {
         throwIfAborted(o?.abortSignal);
         return apply();
       });
