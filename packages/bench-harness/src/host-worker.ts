@@ -85,6 +85,12 @@ function handled(partitionId: string, sequenceNumber: number, epoch: number): vo
   }
 }
 
+/** Starts the OpenTelemetry SDK when the side records (its modules load only then). */
+async function otelOf(kind: WorkerConfig["otel"]) {
+  if (kind === undefined) return undefined;
+  return (await import("./otel-recording.js")).startRecording(kind);
+}
+
 function recordError(op: string, partitionId: string | undefined, error: unknown): void {
   errors++;
   // One line per operation and partition per second is enough to explain what happened.
@@ -98,9 +104,10 @@ function recordError(op: string, partitionId: string | undefined, error: unknown
 
 async function ephRunner(): Promise<Runner> {
   if (!config.eph) throw new Error("eph worker without store configuration");
-  const [{ EventProcessorHost }, { leaser, checkpointer }] = await Promise.all([
+  const [{ EventProcessorHost }, { leaser, checkpointer }, otel] = await Promise.all([
     import("@eph/host"),
     createEphStores(config.eph),
+    otelOf(config.otel),
   ]);
   marks.loaded = Date.now();
   const host = await EventProcessorHost.fromConnectionString(
@@ -131,6 +138,7 @@ async function ephRunner(): Promise<Runner> {
         for (const p of r.acquired) log.write({ k: "A", p, t });
       },
       onError: (i) => recordError(i.operation, i.partitionId, i.error),
+      ...otel?.hostOptions,
     },
   );
   host.registerHandler((event, context) => handled(context.partitionId, event.sequenceNumber, context.epoch));
@@ -142,7 +150,7 @@ async function ephRunner(): Promise<Runner> {
     },
     async close() {
       await host.close();
-      await Promise.allSettled([leaser.close(), checkpointer.close()]);
+      await Promise.allSettled([leaser.close(), checkpointer.close(), otel?.close()]);
     },
     reading: () => host.partitionIdsBeingProcessed(),
   };

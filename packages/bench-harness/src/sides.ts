@@ -4,9 +4,18 @@ import type { EphStoreConfig, LeaseTiming, WorkerConfig } from "./worker-config.
 
 /**
  * A contender: eph, or the official processor with one of its strategies, or the raw client (the
- * ceiling), or the raw client with eph's receiver settings (throughput diagnosis only).
+ * ceiling), or the raw client with eph's receiver settings (throughput diagnosis only). `eph-metrics`
+ * is eph recording OpenTelemetry metrics into the SDK, `eph-traces` metrics and a span per event (the
+ * cost of observability, against `eph` in the same run).
  */
-export type SideName = "eph" | "official-balanced" | "official-greedy" | "raw" | "raw-eph-receivers";
+export type SideName =
+  | "eph"
+  | "eph-metrics"
+  | "eph-traces"
+  | "official-balanced"
+  | "official-greedy"
+  | "raw"
+  | "raw-eph-receivers";
 
 /** The sides compared, in the order they run. */
 export const ALL_SIDES: readonly SideName[] = ["eph", "official-greedy", "official-balanced"];
@@ -42,7 +51,8 @@ export async function prepareSide(
     record: "log" as const,
     healthEveryMs: 1000,
   };
-  if (side === "eph") {
+  if (side === "eph" || side === "eph-metrics" || side === "eph-traces") {
+    const otel = side === "eph-metrics" ? "metrics" : side === "eph-traces" ? "traces" : undefined;
     const eph: EphStoreConfig = {
       kind: settings.storeKind,
       leaseConnectionString: await env.proxiedConnectionString("lease", { faultable }),
@@ -50,7 +60,7 @@ export async function prepareSide(
       leaseContainer: `ephlease${id}`,
       checkpointContainer: `ephcp${id}`,
     };
-    return (name, extra) => ({ ...base, kind: "eph", name, eph, ...extra });
+    return (name, extra) => ({ ...base, kind: "eph", name, eph, ...(otel ? { otel } : {}), ...extra });
   }
   if (side === "raw" || side === "raw-eph-receivers") return (name, extra) => ({ ...base, kind: side, name, ...extra });
   const container = `official${id}`;

@@ -53,6 +53,11 @@ export interface WorkerConfig {
   readonly maxWaitTimeInSeconds: number;
   /** eph stores (kind `eph`). */
   readonly eph?: EphStoreConfig;
+  /**
+   * eph only: record OpenTelemetry data into the SDK with in-memory exporters: `metrics`, or `traces`
+   * (metrics and a span per event). Absent: no SDK, the host's no-op path.
+   */
+  readonly otel?: "metrics" | "traces";
   /** The official store (kind `official`). */
   readonly official?: {
     readonly strategy: "balanced" | "greedy";

@@ -59,7 +59,18 @@ type Configured = BlobScope;
 
 /** A partition's record as this instance last read or wrote it. */
 interface Cached extends StoredCheckpoint {
+  /** What the next write is conditional on: `If-Match` this ETag, or `If-None-Match: *` when undefined. */
+  readonly etag: string | undefined;
+  /** Set when the state was read from the legacy layout, to carry over with the next write; never cached. */
+  readonly carryFrom?: LegacyRecord;
+}
+
+/** A record of the legacy layout, as read. */
+interface LegacyRecord {
+  readonly name: string;
   readonly etag: string;
+  readonly metadata: Record<string, string> | undefined;
+  readonly moved: boolean;
 }
 
 /**
@@ -78,6 +89,8 @@ export class BlobCheckpointer implements Checkpointer {
   private readonly codec: LayoutCodec;
   private readonly logger: Logger;
   private configured: Configured | undefined;
+  /** Where the legacy layout's records of the configured hub are, when the layout has one. */
+  private legacyPrefix: string | undefined;
   private closed = false;
   private readonly cache = new Map<string, Cached>();
 
@@ -121,6 +134,7 @@ export class BlobCheckpointer implements Checkpointer {
     const configured = blobScope(info, this.codec.segment);
     if (this.configured?.prefix !== configured.prefix) this.cache.clear();
     this.configured = configured;
+    this.legacyPrefix = this.codec.legacy && blobScope(info, this.codec.legacy.segment).prefix;
   }
 
   /** True when the container exists (asked with a one-blob listing, which a container-scoped SAS may do). */
@@ -175,21 +189,24 @@ export class BlobCheckpointer implements Checkpointer {
     throwIfAborted(signal);
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const stored = await this.read(partitionId, "ensureCheckpoint", signal);
-      if (!stored) {
-        if (await this.create(partitionId, { fence: epoch ?? 0, checkpoint: undefined }, "ensureCheckpoint", signal)) {
-          return undefined;
-        }
+      if (stored === undefined || stored.carryFrom) {
+        // A new record, or one carried over from the legacy layout, its fence raised.
+        const checkpoint = stored?.checkpoint;
+        const state = {
+          fence: Math.max(stored?.fence ?? 0, epoch ?? 0),
+          checkpoint,
+          baseline: checkpoint ? undefined : await this.baseline(partitionId, options),
+        };
+        if (await this.write(partitionId, state, stored, "ensureCheckpoint", signal)) return copy(checkpoint);
         continue;
       }
       if (epoch === undefined || epoch <= stored.fence) return copy(stored.checkpoint);
-      const written = await this.replace(
-        partitionId,
-        { fence: epoch, checkpoint: stored.checkpoint },
-        stored.etag,
-        "ensureCheckpoint",
-        signal,
-      );
-      if (written) return copy(stored.checkpoint);
+      const baseline =
+        stored.checkpoint || stored.baseline !== undefined
+          ? stored.baseline
+          : await this.baseline(partitionId, options);
+      const state = { fence: epoch, checkpoint: stored.checkpoint, baseline };
+      if (await this.write(partitionId, state, stored, "ensureCheckpoint", signal)) return copy(stored.checkpoint);
     }
     throw this.contention(partitionId, "ensureCheckpoint");
   }
@@ -228,7 +245,7 @@ export class BlobCheckpointer implements Checkpointer {
         continue;
       }
       const state = { fence: Math.max(stored.fence, epoch), checkpoint: next };
-      if (await this.replace(partitionId, state, stored.etag, "updateCheckpoint", signal)) return;
+      if (await this.write(partitionId, state, stored, "updateCheckpoint", signal)) return;
       stored = undefined;
       fresh = false;
     }
@@ -239,12 +256,16 @@ export class BlobCheckpointer implements Checkpointer {
   async deleteCheckpoint(partitionId: string, options: OperationOptions = {}): Promise<void> {
     const name = this.blobName(partitionId);
     throwIfAborted(options.abortSignal);
-    try {
-      await this.container.getBlockBlobClient(name).delete({ abortSignal: options.abortSignal });
-    } catch (error) {
-      const failure = classifyFailure(error, options.abortSignal);
-      if (failure.kind !== "blobNotFound") {
-        throw this.fail(failure, "deleteCheckpoint", partitionId, options.abortSignal);
+    // The legacy record goes too, or the next read would carry its old position over again.
+    const legacy = this.legacyBlobName(partitionId);
+    for (const blob of legacy === undefined ? [name] : [name, legacy]) {
+      try {
+        await this.container.getBlockBlobClient(blob).delete({ abortSignal: options.abortSignal });
+      } catch (error) {
+        const failure = classifyFailure(error, options.abortSignal);
+        if (failure.kind !== "blobNotFound") {
+          throw this.fail(failure, "deleteCheckpoint", partitionId, options.abortSignal);
+        }
       }
     }
     this.cache.delete(partitionId);
@@ -256,30 +277,117 @@ export class BlobCheckpointer implements Checkpointer {
     this.cache.clear();
   }
 
-  /** Reads one record; `undefined` when the blob does not exist; `CorruptRecord` when it is not a checkpoint. */
+  /**
+   * Reads one record; `undefined` when there is none; `CorruptRecord` when it is not a checkpoint (a
+   * record another writer replaced among them). When the current layout has no record, or only one
+   * another writer left there, a record of the legacy layout not yet carried over is returned with
+   * `carryFrom`, to be carried over by the next write.
+   */
   private async read(partitionId: string, operation: string, signal?: AbortSignal): Promise<Cached | undefined> {
     const name = this.blobName(partitionId);
-    let metadata: Record<string, string> | undefined;
-    let etag: string | undefined;
+    this.cache.delete(partitionId);
+    const current = await this.fetch(name, partitionId, operation, signal);
+    const foreign = current !== undefined && this.codec.foreign?.(current.metadata) === true;
+    if (current !== undefined && !foreign) return this.decode(current, this.codec, name, partitionId, operation);
+    const legacy = this.codec.legacy;
+    const legacyName = this.legacyBlobName(partitionId);
+    const old = legacy && legacyName ? await this.fetch(legacyName, partitionId, operation, signal) : undefined;
+    if (legacy && legacyName && old) {
+      const state = this.decode(old, legacy, legacyName, partitionId, operation);
+      const moved = legacy.moved(old.metadata);
+      if (current === undefined || !moved) {
+        if (foreign) {
+          this.logger.warning(
+            `${operation}: the checkpoint blob "${name}" was left by another writer; eph's record "${legacyName}" replaces it`,
+          );
+        }
+        const carryFrom = { name: legacyName, etag: old.etag, metadata: old.metadata, moved };
+        return { fence: state.fence, checkpoint: state.checkpoint, etag: current?.etag, carryFrom };
+      }
+    }
+    return current && this.decode(current, this.codec, name, partitionId, operation);
+  }
+
+  /** A blob's metadata and ETag; `undefined` when it does not exist. */
+  private async fetch(
+    name: string,
+    partitionId: string,
+    operation: string,
+    signal: AbortSignal | undefined,
+  ): Promise<{ metadata: Record<string, string> | undefined; etag: string } | undefined> {
     try {
       const properties = await this.container.getBlockBlobClient(name).getProperties({ abortSignal: signal });
-      metadata = properties.metadata;
-      etag = properties.etag;
+      if (!properties.etag) {
+        throw new EphError("CorruptRecord", `The checkpoint blob "${name}" has no ETag.`, { partitionId });
+      }
+      return { metadata: properties.metadata, etag: properties.etag };
     } catch (error) {
-      this.cache.delete(partitionId);
+      if (isEphError(error)) throw error;
       const failure = classifyFailure(error, signal);
       if (failure.kind === "blobNotFound") return undefined;
       throw this.fail(failure, operation, partitionId, signal);
     }
+  }
+
+  /** Decodes a fetched blob, caching it when it is of the current layout; `CorruptRecord` logged and thrown. */
+  private decode(
+    blob: { metadata: Record<string, string> | undefined; etag: string },
+    codec: LayoutCodec,
+    name: string,
+    partitionId: string,
+    operation: string,
+  ): Cached {
     try {
-      if (!etag) throw new EphError("CorruptRecord", `The checkpoint blob "${name}" has no ETag.`, { partitionId });
-      const stored: Cached = { ...this.codec.parse(metadata, name, partitionId), etag };
-      this.cache.set(partitionId, stored);
+      const stored: Cached = { ...codec.parse(blob.metadata, name, partitionId), etag: blob.etag };
+      if (codec === this.codec) this.cache.set(partitionId, stored);
       return stored;
     } catch (error) {
-      this.cache.delete(partitionId);
       if (isEphError(error, "CorruptRecord")) this.logger.warning(`${operation}: ${error.message}`);
       throw error;
+    }
+  }
+
+  /**
+   * Writes `state` on the condition `stored` was read with (create when it had no ETag); a record carried
+   * over from the legacy layout is then marked moved there. False when the condition did not hold.
+   */
+  private async write(
+    partitionId: string,
+    state: StoredCheckpoint,
+    stored: Cached | undefined,
+    operation: string,
+    signal: AbortSignal | undefined,
+  ): Promise<boolean> {
+    const written =
+      stored?.etag === undefined
+        ? await this.create(partitionId, state, operation, signal)
+        : await this.replace(partitionId, state, stored.etag, operation, signal);
+    if (written && stored?.carryFrom && !stored.carryFrom.moved) {
+      await this.markMoved(partitionId, stored.carryFrom, operation, signal);
+    }
+    return written;
+  }
+
+  /**
+   * Marks a carried-over legacy record (its fields kept, so an earlier eph version still reads it), so
+   * that it is never carried over a second time. A failure is logged: the carried record is in place.
+   */
+  private async markMoved(
+    partitionId: string,
+    legacy: LegacyRecord,
+    operation: string,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const markMoved = this.codec.legacy?.markMoved;
+    if (!markMoved) return;
+    this.logger.info(`${operation}: partition ${partitionId}'s checkpoint was carried over from "${legacy.name}"`);
+    try {
+      await this.container
+        .getBlockBlobClient(legacy.name)
+        .setMetadata(markMoved(legacy.metadata), { conditions: { ifMatch: legacy.etag }, abortSignal: signal });
+    } catch (error) {
+      const failure = classifyFailure(error, signal);
+      this.logger.warning(`${operation}: could not mark "${legacy.name}" as carried over (${failure.kind})`);
     }
   }
 
@@ -348,6 +456,36 @@ export class BlobCheckpointer implements Checkpointer {
     );
     this.logger.warning(error.message);
     return error;
+  }
+
+  /**
+   * The partition's last enqueued sequence number from `options.lastEnqueuedSequenceNumber` (the host asks
+   * Event Hubs), for a record without a position; `undefined` when not given or when it fails (the fence
+   * matters more than KEDA's view, so the call goes on).
+   */
+  private async baseline(partitionId: string, options: EnsureCheckpointOptions): Promise<number | undefined> {
+    const ask = options.lastEnqueuedSequenceNumber;
+    if (!this.codec.keepsBaseline || ask === undefined) return undefined;
+    try {
+      const last = await ask({ abortSignal: options.abortSignal });
+      if (Number.isSafeInteger(last) && last >= -1) return last === -1 ? undefined : last;
+      this.logger.warning(
+        `ensureCheckpoint: partition ${partitionId}'s last enqueued sequence number ${String(last)} is not an integer >= -1`,
+      );
+    } catch (error) {
+      throwIfAborted(options.abortSignal);
+      // Name and code only: the message of a client error is not this package's to vouch for.
+      const { name, code } = (error ?? {}) as { name?: unknown; code?: unknown };
+      this.logger.warning(
+        `ensureCheckpoint: partition ${partitionId}'s last enqueued sequence number is unknown (${String(name)} ${String(code)}); KEDA counts its whole history until the first checkpoint`,
+      );
+    }
+    return undefined;
+  }
+
+  private legacyBlobName(partitionId: string): string | undefined {
+    if (this.legacyPrefix === undefined) return undefined;
+    return partitionBlobName(this.legacyPrefix, partitionId);
   }
 
   private blobName(partitionId: string): string {

@@ -1,13 +1,16 @@
 import { type Checkpoint, EphError } from "@eph/core";
 
 /**
- * Where and how checkpoints are stored. Both layouts keep one empty block blob per partition whose
- * metadata holds the state, and names start with `<namespace>/<hub>/<consumer group>/` (lower-cased).
- * - `"eph"` (default): `…/eph-checkpoint/<partition id>`, metadata `fence`, and once a position is
- *   stored `sequencenumber`, `offset` and `enqueuedtime` (ISO 8601).
- * - `"checkpointstore-blob"`: the layout of `@azure/eventhubs-checkpointstore-blob`, so that eph and
- *   `EventHubConsumerClient` processors read each other's checkpoints: `…/checkpoint/<partition id>`,
- *   metadata `sequencenumber` and `offset`, plus eph's own `ephfence` and `ephenqueuedtime`.
+ * Where and how checkpoints are stored. Both layouts keep one empty block blob per partition at
+ * `<namespace>/<hub>/<consumer group>/checkpoint/<partition id>` (lower-cased), the name KEDA's
+ * `blobMetadata` strategy and `@azure/eventhubs-checkpointstore-blob` read, with metadata
+ * `sequencenumber` and `offset`, plus eph's own `ephfence` and `ephenqueuedtime`.
+ * - `"eph"` (default): a record without `ephfence` was rewritten by another writer and is refused as
+ *   `CorruptRecord` (never taken as fence 0); a record with a fence and no position carries the
+ *   partition's last enqueued sequence number when the host told it, so KEDA reads no backlog for it;
+ *   records of eph's earlier layout (`…/eph-checkpoint/<partition id>`) are carried over on first use.
+ * - `"checkpointstore-blob"`: for moving from (or back to) `EventHubConsumerClient`: records the official
+ *   store wrote, without a fence, are taken as fence 0; a record without a position is `-1`.
  */
 export type CheckpointLayout = "eph" | "checkpointstore-blob";
 
@@ -15,15 +18,34 @@ export type CheckpointLayout = "eph" | "checkpointstore-blob";
 export interface StoredCheckpoint {
   readonly fence: number;
   readonly checkpoint: Checkpoint | undefined;
+  /**
+   * Without a position: the partition's last enqueued sequence number when the record was created, the
+   * `sequencenumber` KEDA reads (so it counts only what arrived since); `undefined` when unknown.
+   */
+  readonly baseline?: number | undefined;
 }
 
 /** Translates between checkpoint state and blob metadata for one layout. */
 export interface LayoutCodec {
   /** The path segment between the scope prefix and the partition id. */
   readonly segment: string;
+  /** The layout eph wrote before, whose records are carried over when the current one has none. */
+  readonly legacy?: LegacyCodec;
+  /** True when records without a position keep the partition's last enqueued sequence number for KEDA. */
+  readonly keepsBaseline?: boolean;
+  /** True for a record another writer replaced, dropping eph's fence (then a legacy record may be carried over). */
+  foreign?(metadata: Record<string, string> | undefined): boolean;
   toMetadata(state: StoredCheckpoint): Record<string, string>;
   /** Reads a blob's metadata; throws `CorruptRecord` naming the blob when a field is missing or malformed. */
   parse(metadata: Record<string, string> | undefined, blobName: string, partitionId: string): StoredCheckpoint;
+}
+
+/** The codec of eph's earlier layout, read to carry its records over, and marked once they are. */
+export interface LegacyCodec extends LayoutCodec {
+  /** True once the record was carried over to the current layout. */
+  moved(metadata: Record<string, string> | undefined): boolean;
+  /** The record's metadata with the mark that it was carried over (its fields kept for earlier versions). */
+  markMoved(metadata: Record<string, string> | undefined): Record<string, string>;
 }
 
 /** Builds the `CorruptRecord` error for a blob, naming it. */
@@ -71,8 +93,17 @@ function lowerKeys(metadata: Record<string, string> | undefined): Fields {
   return out;
 }
 
-const ephCodec: LayoutCodec = {
+/** The metadata key marking a legacy record as carried over; the value names the layout it went to. */
+const MOVED = "ephmovedto";
+
+/**
+ * eph's layout up to 0.1: `…/eph-checkpoint/<pid>`, metadata `fence`, then the position. Only read (and
+ * marked once carried over); 0.1 reads a marked record as before, so a downgrade resumes from it.
+ */
+const legacyCodec: LegacyCodec = {
   segment: "eph-checkpoint",
+  moved: (metadata) => lowerKeys(metadata)[MOVED] !== undefined,
+  markMoved: (metadata) => ({ ...metadata, [MOVED]: "checkpoint" }),
   toMetadata({ fence, checkpoint }) {
     const metadata: Record<string, string> = { fence: String(fence) };
     if (checkpoint) {
@@ -99,22 +130,74 @@ const ephCodec: LayoutCodec = {
   },
 };
 
-/** What the official store's readers take as "no position": the start of the stream. */
+/**
+ * What the official store's readers take as "no position": offset `-1` is the start of the stream (the
+ * JavaScript processor starts from the checkpoint's offset), so a reader of a record without a position
+ * replays, never skips.
+ */
 const NO_POSITION = "-1";
+
+/** The position fields both layouts write: `sequencenumber`, `offset`, `ephenqueuedtime`. */
+function positionMetadata(checkpoint: Checkpoint): Record<string, string> {
+  return {
+    sequencenumber: String(checkpoint.sequenceNumber),
+    offset: checkpoint.offset,
+    ephenqueuedtime: checkpoint.enqueuedTime.toISOString(),
+  };
+}
+
+const ephCodec: LayoutCodec = {
+  segment: "checkpoint",
+  legacy: legacyCodec,
+  keepsBaseline: true,
+  foreign: (metadata) => lowerKeys(metadata).ephfence === undefined,
+  toMetadata({ fence, checkpoint, baseline }): Record<string, string> {
+    if (checkpoint) return { ...positionMetadata(checkpoint), ephfence: String(fence) };
+    // KEDA counts last enqueued - sequencenumber: the baseline makes a partition nobody has checkpointed
+    // yet read as what arrived since it was taken, not as its whole history ("-1" would count that).
+    return { sequencenumber: String(baseline ?? -1), offset: NO_POSITION, ephfence: String(fence) };
+  },
+  parse(metadata, blobName, partitionId) {
+    const bad = (reason: string) => corruptCheckpoint(blobName, reason, partitionId);
+    const fields = lowerKeys(metadata);
+    if (fields.ephfence === undefined) {
+      throw bad(
+        'metadata "ephfence" is missing: another writer replaced the record (the official checkpoint store drops ' +
+          "eph's metadata when it checkpoints), so no deposed owner can be refused. Stop the other processor, then " +
+          "delete the blob (the partition restarts from the host's initial position) or, to adopt its position, " +
+          'read it once with layout "checkpointstore-blob"',
+      );
+    }
+    const fence = integer(fields, "ephfence", bad);
+    if (fields.ephenqueuedtime === undefined) {
+      // A record with a fence and no position: offset "-1" and a baseline (or "-1") for KEDA.
+      if (fields.offset !== NO_POSITION) {
+        throw bad(
+          `metadata "offset" is ${JSON.stringify((fields.offset ?? "").slice(0, 40))} without "ephenqueuedtime"`,
+        );
+      }
+      const baseline = fields.sequencenumber === NO_POSITION ? undefined : integer(fields, "sequencenumber", bad);
+      return { fence, checkpoint: undefined, baseline };
+    }
+    return {
+      fence,
+      checkpoint: {
+        offset: offset(fields, "offset", bad),
+        sequenceNumber: integer(fields, "sequencenumber", bad),
+        enqueuedTime: time(fields, "ephenqueuedtime", bad),
+      },
+    };
+  },
+};
 
 const officialCodec: LayoutCodec = {
   segment: "checkpoint",
-  toMetadata({ fence, checkpoint }) {
+  toMetadata({ fence, checkpoint }): Record<string, string> {
     // The official readers take every blob under `checkpoint/` as a checkpoint and fail on one without
     // `sequencenumber` and `offset`, so a record that only carries a fence still needs a position they
     // understand: "-1", the start of the stream (never a loss of events, at worst a replay).
-    const metadata: Record<string, string> = {
-      sequencenumber: checkpoint ? String(checkpoint.sequenceNumber) : NO_POSITION,
-      offset: checkpoint ? checkpoint.offset : NO_POSITION,
-      ephfence: String(fence),
-    };
-    if (checkpoint) metadata.ephenqueuedtime = checkpoint.enqueuedTime.toISOString();
-    return metadata;
+    if (checkpoint) return { ...positionMetadata(checkpoint), ephfence: String(fence) };
+    return { sequencenumber: NO_POSITION, offset: NO_POSITION, ephfence: String(fence) };
   },
   parse(metadata, blobName, partitionId) {
     const bad = (reason: string) => corruptCheckpoint(blobName, reason, partitionId);
@@ -122,7 +205,10 @@ const officialCodec: LayoutCodec = {
     // The official store replaces all metadata when it writes, so its records carry no fence (fence 0)
     // and no enqueued time (unknown: the Unix epoch).
     const fence = fields.ephfence === undefined ? 0 : integer(fields, "ephfence", bad);
-    if (fields.sequencenumber === NO_POSITION) {
+    if (
+      fields.sequencenumber === NO_POSITION ||
+      (fields.ephenqueuedtime === undefined && fields.offset === NO_POSITION)
+    ) {
       offset(fields, "offset", bad);
       return { fence, checkpoint: undefined };
     }

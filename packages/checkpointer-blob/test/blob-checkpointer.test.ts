@@ -51,7 +51,7 @@ beforeEach(async () => {
   logs.length = 0;
 });
 
-const prefix = "contoso.servicebus.windows.net/orders/$default/eph-checkpoint/";
+const prefix = "contoso.servicebus.windows.net/orders/$default/checkpoint/";
 
 /** A checkpointer whose requests go through the fault proxy. */
 function checkpointer(hostName: string, connectionString = blobConnectionString(proxy.endpoint)): BlobCheckpointer {
@@ -77,15 +77,17 @@ describe("layout", () => {
     const c = checkpointer("a");
     await c.ensureCheckpoint("0", { epoch: 2 });
     const empty = await raw.getBlockBlobClient(`${prefix}0`).getProperties();
-    expect(empty.metadata).toEqual({ fence: "2" });
+    // No position yet: offset "-1" (official readers start at the beginning) and, without the host's
+    // last enqueued sequence number, sequencenumber "-1" (see keda.test.ts).
+    expect(empty.metadata).toEqual({ ephfence: "2", sequencenumber: "-1", offset: "-1" });
     expect(empty.contentLength).toBe(0);
     await c.updateCheckpoint("0", at(5), { epoch: 3 });
     const written = await raw.getBlockBlobClient(`${prefix}0`).getProperties();
     expect(written.metadata).toEqual({
-      fence: "3",
+      ephfence: "3",
       sequencenumber: "5",
       offset: "50",
-      enqueuedtime: "2024-01-01T00:00:00.005Z",
+      ephenqueuedtime: "2024-01-01T00:00:00.005Z",
     });
   });
 });
@@ -94,7 +96,7 @@ describe("cost", () => {
   it("a writer's usual checkpoint is one call; reads and no-op ensures are one call", async () => {
     const c = checkpointer("a");
     await c.ensureCheckpoint("0", { epoch: 1 });
-    expect(calls(), "ensure of a new record: read, create").toEqual(["HEAD", "PUT"]);
+    expect(calls(), "ensure of a new record: read, look for a legacy record, create").toEqual(["HEAD", "HEAD", "PUT"]);
     proxy.resetLog();
     for (let seq = 1; seq <= 20; seq++) await c.updateCheckpoint("0", at(seq), { epoch: 1 });
     expect(calls()).toEqual(Array(20).fill("PUT metadata"));
@@ -121,14 +123,15 @@ describe("cost", () => {
 describe("corrupt and foreign blobs", () => {
   const foreign: Array<[string, Record<string, string>]> = [
     ["no metadata", {}],
-    ["no fence", { sequencenumber: "1", offset: "1", enqueuedtime: "2024-01-01T00:00:00.000Z" }],
-    ["a negative fence", { fence: "-1" }],
-    ["a position without a time", { fence: "1", sequencenumber: "1", offset: "1" }],
+    ["no fence", { sequencenumber: "1", offset: "1", ephenqueuedtime: "2024-01-01T00:00:00.000Z" }],
+    ["a negative fence", { ephfence: "-1", sequencenumber: "-1", offset: "-1" }],
+    ["a position without a time", { ephfence: "1", sequencenumber: "1", offset: "1" }],
+    ["no position and no sequence number", { ephfence: "1", offset: "-1" }],
     [
       "a sequence number that is not a number",
-      { fence: "1", sequencenumber: "x", offset: "1", enqueuedtime: "2024-01-01T00:00:00.000Z" },
+      { ephfence: "1", sequencenumber: "x", offset: "1", ephenqueuedtime: "2024-01-01T00:00:00.000Z" },
     ],
-    ["a time that is not a time", { fence: "1", sequencenumber: "1", offset: "1", enqueuedtime: "yesterday" }],
+    ["a time that is not a time", { ephfence: "1", sequencenumber: "1", offset: "1", ephenqueuedtime: "yesterday" }],
   ];
 
   it.each(foreign)("names a blob with %s in a CorruptRecord error; deleting it recovers", async (_, metadata) => {
@@ -218,13 +221,14 @@ describe("failures", () => {
 
   it("a write whose answer was lost is retried into success, never a false refusal", async () => {
     const c = checkpointer("a");
-    proxy.inject("pass", "lose-response");
+    proxy.inject("pass", "pass", "lose-response");
     await c.updateCheckpoint("0", at(1), { epoch: 1 }); // read: none; the record is created, the answer lost
     proxy.inject("lose-response");
     await c.updateCheckpoint("0", at(2), { epoch: 1 }); // the write lands, the retry meets its own ETag
     expect(await checkpointer("b").getCheckpoint("0")).toEqual(at(2));
     expect(proxy.seen.map((r) => `${r.method} ${r.comp}`.trim())).toEqual([
       "HEAD",
+      "HEAD", // no record in the legacy layout either
       "PUT", // created; answer lost
       "PUT", // the SDK's retry: 409, it exists
       "HEAD", // read: our own position

@@ -131,12 +131,21 @@ describe("checkpointstore-blob layout", () => {
     expect(await officialList()).toEqual([{ partitionId: "0", sequenceNumber: 16, offset: "1600" }]);
   });
 
-  it("the default eph layout stays out of the official store's way in a shared container", async () => {
-    await official.updateCheckpoint(officialCheckpoint("0", 10, "1000"));
+  it("the default eph layout detects a record the official store rewrote and never reads it as fence 0", async () => {
     const c = eph("eph");
-    expect(await c.getCheckpoint("0"), "eph's own layout does not read official checkpoints").toBeUndefined();
-    await c.updateCheckpoint("0", { offset: "2000", sequenceNumber: 20, enqueuedTime: new Date() }, { epoch: 1 });
-    expect(await officialList()).toEqual([{ partitionId: "0", sequenceNumber: 10, offset: "1000" }]);
-    expect(await official.listOwnership(fullyQualifiedNamespace, eventHubName, consumerGroup)).toEqual([]);
+    await c.ensureCheckpoint("0", { epoch: 4 });
+    await c.updateCheckpoint("0", { offset: "2000", sequenceNumber: 20, enqueuedTime: new Date() }, { epoch: 4 });
+    // Both share the blob KEDA reads; the official processor's write replaces all metadata, fence included.
+    expect(await officialList()).toEqual([{ partitionId: "0", sequenceNumber: 20, offset: "2000" }]);
+    await official.updateCheckpoint(officialCheckpoint("0", 30, "3000"));
+    await expect(c.getCheckpoint("0")).rejects.toMatchObject({ code: "CorruptRecord" });
+    // A deposed owner (epoch 1 < 4) must still be refused, not let through by a fence read as 0.
+    const deposed = eph("eph").updateCheckpoint(
+      "0",
+      { offset: "3100", sequenceNumber: 31, enqueuedTime: new Date() },
+      { epoch: 1 },
+    );
+    await expect(deposed).rejects.toMatchObject({ code: "CorruptRecord", message: expect.stringContaining("ephfence") });
+    expect(await officialList()).toEqual([{ partitionId: "0", sequenceNumber: 30, offset: "3000" }]);
   });
 });

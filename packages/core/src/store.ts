@@ -63,6 +63,14 @@ export interface EnsureCheckpointOptions extends OperationOptions {
    * lowered), so that from now on checkpoint writes from any earlier owner are refused.
    */
   epoch?: number;
+  /**
+   * Asks Event Hubs for the partition's last enqueued sequence number (-1 when empty). A store whose
+   * records other tools read as lag (`@eph/checkpointer-blob`, read by KEDA) calls it only when it
+   * writes a record without a position, and keeps the answer there, so that a partition nobody has
+   * checkpointed yet reads as the events enqueued since, not as its whole history. Other stores ignore
+   * it; its failure never fails the call. The host passes its client's `getPartitionProperties`.
+   */
+  lastEnqueuedSequenceNumber?: (options: OperationOptions) => Promise<number>;
 }
 
 /** Options of {@link Checkpointer.updateCheckpoint}. */

@@ -10,6 +10,7 @@ import {
   type Checkpoint,
   type Checkpointer,
   delay,
+  type EnsureCheckpointOptions,
   EphError,
   type HandlerID,
   type Logger,
@@ -34,6 +35,14 @@ import { afterCheckpoint, toEventPosition } from "./start-position.js";
 export interface PartitionReader {
   /** Starts reading one partition (the client's `subscribe(partitionId, handlers, options)`). */
   subscribe(partitionId: string, handlers: SubscriptionEventHandlers, options?: SubscribeOptions): Subscription;
+  /**
+   * The partition's runtime properties (the client's `getPartitionProperties`). Optional: with it, a store
+   * that keeps a lag baseline for partitions never checkpointed (Blob, read by KEDA) can record one.
+   */
+  getPartitionProperties?(
+    partitionId: string,
+    options?: { abortSignal?: AbortSignal },
+  ): Promise<{ readonly lastEnqueuedSequenceNumber: number }>;
 }
 
 /** The balancer's view of the lease, as a worker needs it. */
@@ -209,7 +218,12 @@ export class PartitionWorker {
           timeout,
           abortSignal: this.stopController.signal,
         },
-        (abortSignal) => this.env.checkpointer.ensureCheckpoint(this.partitionId, { epoch: this.epoch, abortSignal }),
+        (abortSignal) =>
+          this.env.checkpointer.ensureCheckpoint(this.partitionId, {
+            epoch: this.epoch,
+            abortSignal,
+            lastEnqueuedSequenceNumber: this.lastEnqueuedSequenceNumber(),
+          }),
       ),
     );
     if (checkpoint === stopped) return;
@@ -267,6 +281,14 @@ export class PartitionWorker {
       }
       if (this.lastHandled !== undefined) position = afterCheckpoint(this.lastHandled);
     }
+  }
+
+  /** The reader's `getPartitionProperties` as `ensureCheckpoint` takes it, when the reader has one. */
+  private lastEnqueuedSequenceNumber(): EnsureCheckpointOptions["lastEnqueuedSequenceNumber"] {
+    const reader = this.env.reader;
+    if (typeof reader.getPartitionProperties !== "function") return undefined;
+    return async ({ abortSignal }) =>
+      (await reader.getPartitionProperties?.(this.partitionId, { abortSignal }))?.lastEnqueuedSequenceNumber ?? -1;
   }
 
   /**
