@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Checkpointer, seededRandom } from "@eph/core";
+import type { Checkpointer } from "@eph/core";
+import { seededRandom } from "@eph/core/testing";
 import { startBenchEnvironment } from "./bench-environment.js";
 import { createCheckpointReader, DEFAULT_STORE_KIND } from "./eph-stores.js";
 import { type Duplicate, EventLedger } from "./event-ledger.js";

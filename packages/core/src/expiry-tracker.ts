@@ -42,9 +42,4 @@ export class ExpiryTracker {
     if (!obs || obs.owner === "") return undefined;
     return obs.since + this.leaseDuration;
   }
-
-  /** Forgets a partition (its lease was deleted). */
-  forget(partitionId: string): void {
-    this.seen.delete(partitionId);
-  }
 }

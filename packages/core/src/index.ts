@@ -16,12 +16,10 @@ export {
   decodeCheckpoint,
   encodeCheckpoint,
 } from "./checkpoint-codec.js";
-export { type Clock, delay, ManualClock, settle, systemClock, type TimerHandle } from "./clock.js";
+export { type Clock, delay, systemClock, type TimerHandle } from "./clock.js";
 export { DefaultLeaseDuration, DefaultLeaseRenewalInterval, DefaultScanInterval } from "./constants.js";
 export { withDeadline } from "./deadline.js";
 export { EphError, type EphErrorCode, type EphErrorOptions, isEphError, throwIfAborted } from "./errors.js";
-export { ExpiryTracker } from "./expiry-tracker.js";
-export { type Claim, type LeaseView, type Plan, planClaims } from "./fair-share.js";
 export { checkHostInfo, type EventProcessHostSetter, type HostInfo } from "./host-info.js";
 export { Lease, type LeaseMarker, toLease } from "./lease.js";
 export { decodeLease, encodeLease } from "./lease-codec.js";
@@ -29,7 +27,7 @@ export { type Logger, silentLogger } from "./logger.js";
 export type { OperationOptions } from "./operation-options.js";
 export { checkBoolean, checkOptions } from "./option-check.js";
 export { checkPartitionId, comparePartitionIds, describeValue } from "./partition-id.js";
-export { type RandomSource, seededRandom, shuffled, systemRandom } from "./random.js";
+export { type RandomSource, systemRandom } from "./random.js";
 export type { HandlerID, Receiver } from "./receiver.js";
 export { RecordBacked, type RecordBackedOptions } from "./record-backed.js";
 export { maxCheckpointAttempts, RecordCheckpointer, type RecordCheckpointerOptions } from "./record-checkpointer.js";
@@ -49,7 +47,6 @@ export type {
   WriteOutcome,
 } from "./record-store.js";
 export { redactSecrets } from "./redact.js";
-export { ReplaceBatcher } from "./replace-batcher.js";
 export type {
   AcquireLeaseOptions,
   Checkpointer,

@@ -51,6 +51,7 @@ export abstract class RecordBacked implements StoreProvisioner, EventProcessHost
     // What was held or cached belongs to the previous scope; keeping it would address the wrong record.
     this.forget();
     this.#info = checked;
+    this.#store.setEventProcessorHost?.(checked);
   }
 
   /** True when the backing store exists. */

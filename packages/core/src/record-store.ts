@@ -1,3 +1,4 @@
+import type { HostInfo } from "./host-info.js";
 import type { OperationOptions } from "./operation-options.js";
 import type { StoreProvisioner } from "./store.js";
 
@@ -131,4 +132,6 @@ export interface RecordStore extends StoreProvisioner {
   delete(key: RecordKey, expectedVersion?: string, options?: OperationOptions): Promise<DeleteOutcome>;
   /** Releases clients and sockets the store opened itself (not those it was given). */
   close(): Promise<void>;
+  /** Optional: told the (checked) host info its Leaser or Checkpointer was given, e.g. to name the host in its calls. */
+  setEventProcessorHost?(info: HostInfo): void;
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { Balancer } from "../src/balancer.js";
 import type { BalancerOptions } from "../src/balancer-options.js";
-import { ManualClock } from "../src/clock.js";
-import { seededRandom } from "../src/random.js";
+import { ManualClock } from "../src/manual-clock.js";
+import { seededRandom } from "../src/seeded-random.js";
 import { type CallPlanner, LeaseTable, TableLeaser } from "./conditional-leaser.js";
 
 const ids = Array.from({ length: 8 }, (_, i) => String(i));

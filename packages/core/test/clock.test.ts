@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { delay, ManualClock } from "../src/clock.js";
-import { seededRandom } from "../src/random.js";
+import { delay } from "../src/clock.js";
+import { ManualClock } from "../src/manual-clock.js";
+import { seededRandom } from "../src/seeded-random.js";
 
 describe("ManualClock", () => {
   it("fires timers in due order only when time is advanced", async () => {

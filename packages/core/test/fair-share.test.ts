@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { type LeaseView, planClaims } from "../src/fair-share.js";
-import { seededRandom } from "../src/random.js";
+import { seededRandom } from "../src/seeded-random.js";
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => String(i));
 function views(owners: string[]): LeaseView[] {

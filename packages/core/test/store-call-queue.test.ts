@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ManualClock } from "../src/clock.js";
 import { EphError, isEphError } from "../src/errors.js";
+import { ManualClock } from "../src/manual-clock.js";
 import { type StoreCallPriority, StoreCallQueue } from "../src/store-call-queue.js";
 
 /** A store whose calls complete only when the test says so (or never), recording what was sent when. */

@@ -1,5 +1,6 @@
 import { MemoryCheckpointer, type MemoryStoreInterceptor } from "@eph/checkpointer-memory";
-import { type Checkpoint, ManualClock, StoreCallQueue } from "@eph/core";
+import { type Checkpoint, StoreCallQueue } from "@eph/core";
+import { ManualClock } from "@eph/core/testing";
 import { describe, expect, it } from "vitest";
 import { CheckpointWriter } from "../src/checkpoint-writer.js";
 

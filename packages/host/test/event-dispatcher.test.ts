@@ -1,4 +1,5 @@
-import { type Checkpoint, type HandlerID, ManualClock } from "@eph/core";
+import type { Checkpoint, HandlerID } from "@eph/core";
+import { ManualClock } from "@eph/core/testing";
 import { describe, expect, it } from "vitest";
 import { type DispatchOutcome, EventDispatcher } from "../src/event-dispatcher.js";
 import type { EventHandler } from "../src/handler.js";

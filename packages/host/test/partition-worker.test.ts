@@ -5,7 +5,8 @@ import type {
   Subscription,
   SubscriptionEventHandlers,
 } from "@azure/event-hubs";
-import { type HandlerID, ManualClock, StoreCallQueue } from "@eph/core";
+import { type HandlerID, StoreCallQueue } from "@eph/core";
+import { ManualClock } from "@eph/core/testing";
 import { describe, expect, it } from "vitest";
 import type { EventHandler } from "../src/handler.js";
 import type { PartitionClosedInfo } from "../src/host-events.js";

@@ -1,7 +1,7 @@
 import { inspect } from "node:util";
 import { AzureLogger, setLogLevel } from "@azure/logger";
 import type { ContainerClient } from "@azure/storage-blob";
-import { ExpiryTracker, ManualClock } from "@eph/core";
+import { ExpiryTracker, ManualClock } from "@eph/core/testing";
 import {
   AZURITE_ACCOUNT_KEY,
   type AzuriteInstance,

@@ -5,9 +5,5 @@ export {
   type MemoryStoreOperation,
   nextMicrotask,
 } from "@eph/memory-common";
-export {
-  DefaultMaxLeaseRecords,
-  MemoryLeaseStore,
-  type MemoryLeaseStoreOptions,
-} from "./memory-lease-store.js";
+export { DefaultMaxLeaseRecords, MemoryLeaseStore, type MemoryLeaseStoreOptions } from "./memory-lease-store.js";
 export { MemoryLeaser, type MemoryLeaserOptions } from "./memory-leaser.js";

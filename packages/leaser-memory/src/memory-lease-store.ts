@@ -5,17 +5,13 @@ export const DefaultMaxLeaseRecords = 100_000;
 
 /** Options of {@link MemoryLeaseStore}. */
 export interface MemoryLeaseStoreOptions {
-  /**
-   * Most records the store holds, across every hub and consumer group (default
-   * {@link DefaultMaxLeaseRecords}). Creating one more rejects with `InvalidOption` naming this limit.
-   */
+  /** Most records, across every hub (default {@link DefaultMaxLeaseRecords}); one more is `InvalidOption`. */
   maxRecords?: number;
 }
 
 /**
  * The shared state behind {@link MemoryLeaser}s: what a blob container is to blob leasers. Hosts that
- * share one store object compete for the same leases. Like a real container it does not exist until a
- * leaser's `ensureStore()` creates it.
+ * share one store object compete for the same leases. It exists once a leaser's `ensureStore()` made it.
  */
 export class MemoryLeaseStore extends MemoryRecordStore {
   /** Creates an empty store (not yet existing: call `ensureStore()` on a leaser). */

@@ -1,15 +1,12 @@
-import { checkBoolean, checkOptions, type HostInfo, type Logger, RecordLeaser } from "@eph/core";
-import { MemoryRecords, type MemoryStoreInterceptor, recordTableOf } from "@eph/memory-common";
+import { checkOptions, type Logger, RecordLeaser } from "@eph/core";
+import { MemoryRecords, type MemoryStoreInterceptor } from "@eph/memory-common";
 import { MemoryLeaseStore } from "./memory-lease-store.js";
 
 /** Options of {@link MemoryLeaser}. */
 export interface MemoryLeaserOptions {
   /** The store to share with other hosts' leasers. Default: a private store of this leaser's own. */
   store?: MemoryLeaseStore;
-  /**
-   * Wraps every atomic store operation, to inject latency or faults (see {@link MemoryStoreInterceptor}).
-   * Default: each operation takes effect on a later microtask.
-   */
+  /** Wraps every atomic store operation, to inject latency or faults. Default: {@link nextMicrotask}. */
   interceptor?: MemoryStoreInterceptor;
   /** Where skipped corrupt records and recovered races are reported (`console` works). Default: nowhere. */
   logger?: Logger | Console;
@@ -19,28 +16,17 @@ export interface MemoryLeaserOptions {
 
 /**
  * A {@link Leaser} over an in-process {@link MemoryLeaseStore}: core's lease protocol over a record
- * store with the semantics of a real one (every write conditional on a version, each operation a
- * separate asynchronous step, so concurrent callers interleave). One instance per host.
+ * store with the semantics of a real one. One instance per host.
  */
 export class MemoryLeaser extends RecordLeaser {
   /** The store this leaser reads and writes. */
   readonly store: MemoryLeaseStore;
-  private readonly memoryRecords: MemoryRecords;
 
   /** Creates a leaser on `options.store`, or on a private store when none is given. */
   constructor(options?: MemoryLeaserOptions) {
     const o = checkOptions(options, ["store", "interceptor", "logger", "groupWrites"], "MemoryLeaser");
-    const store = o.store ?? new MemoryLeaseStore();
-    const batches = checkBoolean(o.groupWrites, "options.groupWrites") ?? false;
-    const records = new MemoryRecords(recordTableOf(store), o.interceptor, batches);
-    super({ store: records, logger: o.logger, name: "MemoryLeaser" });
-    this.store = store;
-    this.memoryRecords = records;
-  }
-
-  /** Tells the leaser its host name, namespace, hub and consumer group. */
-  override setEventProcessorHost(info: HostInfo): void {
-    super.setEventProcessorHost(info);
-    this.memoryRecords.hostName = info.hostName;
+    const records = new MemoryRecords(o.store ?? new MemoryLeaseStore(), o.interceptor);
+    super({ store: records, logger: o.logger, name: "MemoryLeaser", groupWrites: o.groupWrites ?? false });
+    this.store = records.store;
   }
 }

@@ -1,5 +1,6 @@
 import type { TableClient } from "@azure/data-tables";
-import { ExpiryTracker, isEphError, type LeaseMarker, ManualClock } from "@eph/core";
+import { isEphError, type LeaseMarker } from "@eph/core";
+import { ExpiryTracker, ManualClock } from "@eph/core/testing";
 import {
   type AzuriteInstance,
   countCalls,

@@ -1,7 +1,9 @@
 import {
   type BatchOutcome,
   type DeleteOutcome,
+  describeValue,
   EphError,
+  type HostInfo,
   type ListRecordsOptions,
   type OperationOptions,
   type RecordFields,
@@ -9,139 +11,148 @@ import {
   type RecordScope,
   type RecordStore,
   type ReplaceRequest,
+  throwIfAborted,
   type VersionedRecord,
   type WriteOutcome,
 } from "@eph/core";
-import type { RecordTable, StoredRecord } from "./record-table.js";
-import { type MemoryStoreInterceptor, type MemoryStoreOperation, nextMicrotask, runStoreCall } from "./store-call.js";
+import {
+  type HeldRecord,
+  type MemoryRecordStore,
+  put,
+  type RecordTable,
+  recordsIn,
+  tableOf,
+} from "./memory-record-store.js";
+import { type MemoryStoreInterceptor, type MemoryStoreOperation, nextMicrotask } from "./store-call.js";
+
+const conflict = { status: "conflict" } as const;
 
 /** A frozen copy of `value` if it is an object of string fields, else `undefined`. */
 function fieldsOf(value: unknown): RecordFields | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  if (!Object.values(value).every((field) => typeof field === "string")) return undefined;
-  return Object.freeze({ ...(value as RecordFields) });
+  return Object.values(value).every((field) => typeof field === "string") ? Object.freeze({ ...value }) : undefined;
 }
 
-function copyIn(fields: RecordFields): RecordFields {
+function copyOut({ kind, id, fields, version }: HeldRecord): VersionedRecord {
   const copy = fieldsOf(fields);
-  if (copy === undefined) throw new EphError("InvalidOption", "Record fields must be an object of strings.");
-  return copy;
+  if (copy === undefined)
+    throw new EphError("CorruptRecord", `The ${kind} record "${id}" is corrupt: its fields are not strings.`, {
+      partitionId: id,
+    });
+  return { kind, id, fields: copy, version };
 }
-
-function copyOut(stored: StoredRecord): VersionedRecord {
-  const fields = fieldsOf(stored.fields);
-  if (fields === undefined) {
-    throw new EphError(
-      "CorruptRecord",
-      `The ${stored.kind} record "${stored.id}" is corrupt: its fields are not strings.`,
-      {
-        partitionId: stored.id,
-      },
-    );
-  }
-  return { kind: stored.kind, id: stored.id, fields, version: stored.version };
-}
-
-const conflict = { status: "conflict" } as const;
 
 /**
- * The {@link RecordStore} contract over an in-process table, exactly: each call is one atomic step
- * through the interceptor, records are copied in and out, and conditions are those of a real store.
- * With `batches`, `replaceMany` is all-or-nothing like a Table entity group transaction.
+ * The {@link RecordStore} contract over a memory store, exactly: each call is one atomic step through
+ * the interceptor, records are copied in and out, and the conditions are those of a real store;
+ * `replaceMany` is all-or-nothing like a Table entity group transaction.
  */
-export class MemoryRecords implements RecordStore {
-  /** The host named in interceptor calls; its adapter sets it in `setEventProcessorHost`. */
-  hostName: string | undefined;
-  /** Present only when the store was made with `batches`. */
-  readonly replaceMany?: (requests: readonly ReplaceRequest[], options?: OperationOptions) => Promise<BatchOutcome[]>;
-  private readonly interceptor: MemoryStoreInterceptor;
+export class MemoryRecords<S extends MemoryRecordStore = MemoryRecordStore> implements RecordStore {
+  readonly #table: RecordTable;
+  readonly #interceptor: MemoryStoreInterceptor;
+  #hostName: string | undefined;
 
-  /** A record store on `table`; `interceptor` must be a function (`InvalidOption` naming it). */
+  /** A record store on `store` through `interceptor`, each checked (`InvalidOption` naming the option). */
   constructor(
-    private readonly table: RecordTable,
-    interceptor: unknown,
-    batches = false,
+    readonly store: S,
+    interceptor: MemoryStoreInterceptor | undefined,
   ) {
+    this.#table = tableOf(store);
     if (interceptor !== undefined && typeof interceptor !== "function") {
-      throw new EphError("InvalidOption", `options.interceptor must be a function, got ${String(interceptor)}.`);
+      throw new EphError("InvalidOption", `options.interceptor must be a function, got ${describeValue(interceptor)}.`);
     }
-    this.interceptor = (interceptor as MemoryStoreInterceptor | undefined) ?? nextMicrotask;
-    if (batches)
-      this.replaceMany = (requests, options) =>
-        this.run("replaceMany", undefined, options, () => this.applyBatch(requests));
+    this.#interceptor = interceptor ?? nextMicrotask;
   }
 
   storeExists(options?: OperationOptions): Promise<boolean> {
-    return this.run("storeExists", undefined, options, () => this.table.present);
+    return this.#run("storeExists", undefined, options, () => this.store.exists);
   }
 
   async ensureStore(options?: OperationOptions): Promise<void> {
-    await this.run("ensureStore", undefined, options, () => {
-      this.table.present = true;
+    await this.#run("ensureStore", undefined, options, () => {
+      this.#table.present = true;
     });
   }
 
   async deleteStore(options?: OperationOptions): Promise<void> {
-    await this.run("deleteStore", undefined, options, () => this.table.drop());
+    await this.#run("deleteStore", undefined, options, () => this.store.drop());
   }
 
   read(key: RecordKey, options?: OperationOptions): Promise<VersionedRecord | undefined> {
-    return this.run("read", key.id, options, () => {
-      const stored = this.table.get(key.scope, key.kind, key.id);
-      return stored && copyOut(stored);
+    return this.#run("read", key.id, options, () => {
+      const held = this.#get(key);
+      return held && copyOut(held);
     });
   }
 
   create(key: RecordKey, fields: RecordFields, options?: OperationOptions): Promise<WriteOutcome> {
-    return this.run("insert", key.id, options, () => {
-      if (this.table.get(key.scope, key.kind, key.id)) return conflict;
-      return { status: "written", version: this.table.put(key.scope, key.kind, key.id, copyIn(fields)) };
-    });
+    return this.#run("insert", key.id, options, () => (this.#get(key) ? conflict : this.#write(key, fields)));
   }
 
   replace(key: RecordKey, fields: RecordFields, expected: string, options?: OperationOptions): Promise<WriteOutcome> {
-    return this.run("replace", key.id, options, () => this.applyReplace(key, fields, expected));
+    return this.#run("replace", key.id, options, () =>
+      this.#get(key)?.version === expected ? this.#write(key, fields) : conflict,
+    );
+  }
+
+  replaceMany(requests: readonly ReplaceRequest[], options?: OperationOptions): Promise<BatchOutcome[]> {
+    return this.#run("replaceMany", undefined, options, () => {
+      const failed = requests.findIndex((r) => this.#get(r)?.version !== r.expectedVersion);
+      if (failed < 0) return requests.map((r) => this.#write(r, r.fields));
+      return requests.map((_, i) => (i === failed ? conflict : { status: "skipped" }));
+    });
   }
 
   list(scope: RecordScope, options: ListRecordsOptions): Promise<VersionedRecord[]> {
-    return this.run("list", undefined, options, () =>
-      this.table
-        .list(scope)
-        .filter((stored) => options.kinds.includes(stored.kind) && fieldsOf(stored.fields) !== undefined)
+    return this.#run("list", undefined, options, () =>
+      [...recordsIn(this.#table, scope).values()]
+        .filter((held) => options.kinds.includes(held.kind) && fieldsOf(held.fields) !== undefined)
         .map(copyOut),
     );
   }
 
   delete(key: RecordKey, expectedVersion?: string, options?: OperationOptions): Promise<DeleteOutcome> {
-    return this.run("delete", key.id, options, () => {
-      const stored = this.table.get(key.scope, key.kind, key.id);
-      if (expectedVersion !== undefined && stored?.version !== expectedVersion) return conflict;
-      this.table.remove(key.scope, key.kind, key.id);
+    return this.#run("delete", key.id, options, () => {
+      if (expectedVersion !== undefined && this.#get(key)?.version !== expectedVersion) return conflict;
+      if (recordsIn(this.#table, key.scope).delete(JSON.stringify([key.kind, key.id]))) this.#table.size -= 1;
       return { status: "deleted" } as const;
     });
   }
 
-  /** Nothing to release: the table belongs to the store object users share. */
+  /** Names the host in interceptor calls. */
+  setEventProcessorHost(info: HostInfo): void {
+    this.#hostName = info.hostName;
+  }
+
+  /** Nothing to release: the records belong to the store object users share. */
   async close(): Promise<void> {}
 
-  private applyReplace(key: RecordKey, fields: RecordFields, expected: string): WriteOutcome {
-    if (this.table.get(key.scope, key.kind, key.id)?.version !== expected) return conflict;
-    return { status: "written", version: this.table.put(key.scope, key.kind, key.id, copyIn(fields)) };
+  #get(key: RecordKey): HeldRecord | undefined {
+    return recordsIn(this.#table, key.scope).get(JSON.stringify([key.kind, key.id]));
   }
 
-  private applyBatch(requests: readonly ReplaceRequest[]): BatchOutcome[] {
-    const failed = requests.findIndex((r) => this.table.get(r.scope, r.kind, r.id)?.version !== r.expectedVersion);
-    if (failed >= 0) return requests.map((_, i) => (i === failed ? conflict : { status: "skipped" }));
-    return requests.map((r) => this.applyReplace(r, r.fields, r.expectedVersion));
+  #write(key: RecordKey, fields: RecordFields): WriteOutcome {
+    return { status: "written", version: put(this.#table, key, Object.freeze({ ...fields })) };
   }
 
-  private run<T>(
+  /** One atomic step: the signal is checked when it takes effect; a foreign failure is `StoreUnavailable`. */
+  async #run<T>(
     operation: MemoryStoreOperation,
     id: string | undefined,
-    options: OperationOptions | undefined,
+    o: OperationOptions | undefined,
     apply: () => T,
-  ): Promise<T> {
-    const call = { operation, hostName: this.hostName, ...(id === undefined ? {} : { partitionId: id }) };
-    return runStoreCall(this.interceptor, call, options?.abortSignal, this.table.description, apply);
+  ) {
+    const where = id === undefined ? {} : { partitionId: id };
+    try {
+      return await this.#interceptor({ operation, hostName: this.#hostName, ...where }, () => {
+        throwIfAborted(o?.abortSignal);
+        return apply();
+      });
+    } catch (error) {
+      if (error instanceof EphError) throw error;
+      throwIfAborted(o?.abortSignal);
+      const message = `The ${this.#table.description} failed a ${operation} operation.`;
+      throw new EphError("StoreUnavailable", message, { cause: error, ...where });
+    }
   }
 }

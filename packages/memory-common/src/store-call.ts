@@ -1,19 +1,7 @@
-import { EphError, throwIfAborted } from "@eph/core";
+import type { RecordStore } from "@eph/core";
 
-/**
- * The atomic operations of a memory store, one per call of an interceptor: those of the record contract,
- * with `insert` for its `create`.
- */
-export type MemoryStoreOperation =
-  | "storeExists"
-  | "ensureStore"
-  | "deleteStore"
-  | "list"
-  | "read"
-  | "insert"
-  | "replace"
-  | "replaceMany"
-  | "delete";
+/** The atomic operations of a memory store: those of the record contract, with `insert` for `create`. */
+export type MemoryStoreOperation = Exclude<keyof RecordStore, "create" | "close"> | "insert";
 
 /** Describes one atomic operation on a memory store, as an interceptor sees it. */
 export interface MemoryStoreCall {
@@ -26,11 +14,10 @@ export interface MemoryStoreCall {
 }
 
 /**
- * Runs one atomic store operation: `apply()` performs it, synchronously and atomically, and returns its
- * result. An interceptor decides when that happens (after a delay on a virtual clock), whether it
- * happens (throw instead: the operation fails without effect) and whether the caller learns of it
- * (apply, then throw: a write whose response was lost). A non-`EphError` thrown here reaches the caller
- * as `StoreUnavailable` with the thrown value as `cause`.
+ * Runs one atomic store operation: `apply()` performs it, synchronously, and returns its result. An
+ * interceptor decides when that happens (after a delay on a virtual clock), whether it happens (throw
+ * instead: the operation fails without effect) and whether the caller learns of it (apply, then throw:
+ * a write whose answer was lost). A non-`EphError` thrown reaches the caller as `StoreUnavailable`.
  */
 export type MemoryStoreInterceptor = <T>(call: MemoryStoreCall, apply: () => T) => Promise<T>;
 
@@ -42,30 +29,3 @@ export const nextMicrotask: MemoryStoreInterceptor = async (_call, apply) => {
   await Promise.resolve();
   return apply();
 };
-
-/**
- * Runs one atomic operation through `interceptor`, checking the abort signal when it takes effect.
- * `EphError`s pass through; anything else an interceptor throws becomes `StoreUnavailable` naming
- * `storeName` and the operation (or `Aborted` when the caller's signal fired meanwhile).
- */
-export async function runStoreCall<T>(
-  interceptor: MemoryStoreInterceptor,
-  call: MemoryStoreCall,
-  signal: AbortSignal | undefined,
-  storeName: string,
-  apply: () => T,
-): Promise<T> {
-  try {
-    return await interceptor(call, () => {
-      throwIfAborted(signal);
-      return apply();
-    });
-  } catch (error) {
-    if (error instanceof EphError) throw error;
-    throwIfAborted(signal);
-    throw new EphError("StoreUnavailable", `The ${storeName} failed a ${call.operation} operation.`, {
-      cause: error,
-      ...(call.partitionId === undefined ? {} : { partitionId: call.partitionId }),
-    });
-  }
-}

@@ -1,5 +1,5 @@
-import { describeRecordStoreConformance, type RecordStoreFixtureFactory } from "@eph/conformance";
-import { MemoryRecordStore, MemoryRecords, recordTableOf } from "../src/index.js";
+import { describeRecordStoreConformance } from "@eph/conformance";
+import { MemoryRecordStore, MemoryRecords } from "../src/index.js";
 
 class TestStore extends MemoryRecordStore {
   constructor() {
@@ -7,17 +7,12 @@ class TestStore extends MemoryRecordStore {
   }
 }
 
-function fixture(batches: boolean): RecordStoreFixtureFactory {
-  return async () => {
-    const store = new TestStore();
-    return {
-      create: () => new MemoryRecords(recordTableOf(store), undefined, batches),
-      writeCorruptRecord: async (key) => store.writeRaw(key.scope, key.id, "{not json"),
-      deleteStoreOutOfBand: async () => store.drop(),
-      teardown: async () => {},
-    };
+describeRecordStoreConformance("MemoryRecords", async () => {
+  const store = new TestStore();
+  return {
+    create: () => new MemoryRecords(store, undefined),
+    writeCorruptRecord: async (key) => store.writeRaw(key.scope, key.id, "{not json"),
+    deleteStoreOutOfBand: async () => store.drop(),
+    teardown: async () => {},
   };
-}
-
-describeRecordStoreConformance("MemoryRecords", fixture(false));
-describeRecordStoreConformance("MemoryRecords with batches", fixture(true));
+});

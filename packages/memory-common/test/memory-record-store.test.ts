@@ -1,5 +1,6 @@
+import { EphError } from "@eph/core";
 import { describe, expect, it } from "vitest";
-import { MemoryRecordStore, MemoryRecords, recordTableOf } from "../src/index.js";
+import { MemoryRecordStore, MemoryRecords, type MemoryStoreInterceptor, nextMicrotask } from "../src/index.js";
 
 class TestStore extends MemoryRecordStore {
   constructor(maxRecords = 5) {
@@ -8,6 +9,13 @@ class TestStore extends MemoryRecordStore {
 }
 
 const scope = { fullyQualifiedNamespace: "ns", eventHubName: "hub", consumerGroup: "$Default" };
+const key = (id: string) => ({ scope, kind: "lease", id }) as const;
+
+async function ensured(store: MemoryRecordStore, interceptor?: MemoryStoreInterceptor): Promise<MemoryRecords> {
+  const records = new MemoryRecords(store, interceptor);
+  await records.ensureStore();
+  return records;
+}
 
 describe("MemoryRecordStore", () => {
   it("refuses a maxRecords that is not a positive integer", () => {
@@ -23,19 +31,18 @@ describe("MemoryRecordStore", () => {
     expect(store.maxRecords).toBe(5);
     expect(store.exists).toBe(false);
     expect(() => store.writeRaw(scope, "0", "x")).toThrow(expect.objectContaining({ code: "StoreNotFound" }));
-    await new MemoryRecords(recordTableOf(store), undefined).ensureStore();
+    await ensured(store);
     store.writeRaw(scope, "0", "{not json");
     expect(store.readRaw(scope, "0")).toBe("{not json");
     expect(store.readRaw({ ...scope, eventHubName: "other" }, "0")).toBeUndefined();
     expect(store.size).toBe(1);
     store.drop();
     expect(store.exists).toBe(false);
+    expect(store.size).toBe(0);
   });
 
   it("refuses to create a record beyond maxRecords, naming the limit and the record", async () => {
-    const records = new MemoryRecords(recordTableOf(new TestStore(2)), undefined);
-    await records.ensureStore();
-    const key = (id: string) => ({ scope, kind: "lease", id }) as const;
+    const records = await ensured(new TestStore(2));
     await records.create(key("0"), {});
     await records.create(key("1"), {});
     await expect(records.create(key("2"), {})).rejects.toMatchObject({
@@ -46,17 +53,65 @@ describe("MemoryRecordStore", () => {
     expect(await records.create(key("2"), {})).toMatchObject({ status: "written" });
   });
 
-  it("gives each store its own table, and refuses anything else as a store", () => {
+  it("gives each store its own records, and refuses anything else as a store", async () => {
     const a = new TestStore();
-    const b = new TestStore();
-    recordTableOf(a).present = true;
-    expect(b.exists).toBe(false);
-    expect(() => recordTableOf({})).toThrow(expect.objectContaining({ code: "InvalidOption" }));
+    await ensured(a);
+    expect(new TestStore().exists).toBe(false);
+    expect(() => new MemoryRecords({} as MemoryRecordStore, undefined)).toThrow(
+      expect.objectContaining({ code: "InvalidOption", message: expect.stringContaining("options.store") }),
+    );
   });
 
   it.each([42, "fast", {}])("refuses interceptor %s with InvalidOption naming the option", (interceptor) => {
-    expect(() => new MemoryRecords(recordTableOf(new TestStore()), interceptor)).toThrow(
+    expect(() => new MemoryRecords(new TestStore(), interceptor as unknown as MemoryStoreInterceptor)).toThrow(
       expect.objectContaining({ code: "InvalidOption", message: expect.stringContaining("options.interceptor") }),
     );
+  });
+});
+
+describe("MemoryRecords interception", () => {
+  it("applies each operation on a later microtask by default", async () => {
+    const records = await ensured(new TestStore(), nextMicrotask);
+    let settled = false;
+    const pending = records.create(key("0"), { a: "1" }).then(() => {
+      settled = true;
+    });
+    expect(settled).toBe(false);
+    await pending;
+    expect(settled).toBe(true);
+  });
+
+  it("reports what an interceptor throws as StoreUnavailable naming the store, operation and partition", async () => {
+    const store = new TestStore();
+    await ensured(store);
+    const failing: MemoryStoreInterceptor = async () => {
+      throw new Error("injected");
+    };
+    const error = await new MemoryRecords(store, failing).replace(key("3"), {}, "1").catch((e) => e);
+    expect(error).toBeInstanceOf(EphError);
+    expect(error).toMatchObject({
+      code: "StoreUnavailable",
+      message: "The in-memory test store failed a replace operation.",
+      partitionId: "3",
+      cause: expect.objectContaining({ message: "injected" }),
+    });
+  });
+
+  it("passes EphErrors through and answers Aborted, without effect, once the caller's signal fired", async () => {
+    const store = new TestStore();
+    const fenced = new EphError("CheckpointFenced", "fenced");
+    const throwing: MemoryStoreInterceptor = async () => {
+      throw fenced;
+    };
+    await expect(new MemoryRecords(store, throwing).ensureStore()).rejects.toBe(fenced);
+    const controller = new AbortController();
+    const late: MemoryStoreInterceptor = async (_call, apply) => {
+      controller.abort();
+      return apply();
+    };
+    await expect(new MemoryRecords(store, late).ensureStore({ abortSignal: controller.signal })).rejects.toMatchObject({
+      code: "Aborted",
+    });
+    expect(store.exists).toBe(false);
   });
 });

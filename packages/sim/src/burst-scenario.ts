@@ -4,12 +4,11 @@ import {
   type Checkpointer,
   type HostInfo,
   type Logger,
-  ManualClock,
   type RandomSource,
   type StoreCallPriority,
   StoreCallQueue,
-  seededRandom,
 } from "@eph/core";
+import { ManualClock, seededRandom } from "@eph/core/testing";
 import { MemoryLeaser, MemoryLeaseStore } from "@eph/leaser-memory";
 import { HostClock } from "./host-clock.js";
 import { type StoreThroughput, type ThroughputStats, throughputInterceptor } from "./store-throughput.js";

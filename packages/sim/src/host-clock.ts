@@ -1,4 +1,5 @@
-import type { Clock, ManualClock, TimerHandle } from "@eph/core";
+import type { Clock, TimerHandle } from "@eph/core";
+import type { ManualClock } from "@eph/core/testing";
 
 /** What a simulated process is doing. */
 export type ProcessState = "up" | "paused" | "crashed";

@@ -1,4 +1,5 @@
-import { Balancer, type HostInfo, ManualClock, seededRandom } from "@eph/core";
+import { Balancer, type HostInfo } from "@eph/core";
+import { ManualClock, seededRandom } from "@eph/core/testing";
 import { type CallCounter, FaultyLeaser } from "./faulty-leaser.js";
 import { HostClock } from "./host-clock.js";
 import type { SimStores } from "./simulation.js";

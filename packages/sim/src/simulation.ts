@@ -5,10 +5,9 @@ import {
   isEphError,
   type LeaseMarker,
   type Leaser,
-  ManualClock,
   type RandomSource,
-  seededRandom,
 } from "@eph/core";
+import { ManualClock, seededRandom } from "@eph/core/testing";
 import { type CallCounter, FaultyLeaser, type StoreFaults } from "./faulty-leaser.js";
 import { HostClock } from "./host-clock.js";
 

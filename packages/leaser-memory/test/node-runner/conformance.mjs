@@ -1,7 +1,7 @@
 // The conformance suites under node:test instead of vitest: `pnpm --filter @eph/leaser-memory test:node`.
 import { describe, it } from "node:test";
 import { leaserSuite, recordStoreSuite } from "@eph/conformance/suites";
-import { MemoryRecords, recordTableOf } from "@eph/memory-common";
+import { MemoryRecords } from "@eph/memory-common";
 import { MemoryLeaser, MemoryLeaseStore } from "../../dist/esm/index.js";
 
 leaserSuite({ describe, it }, "MemoryLeaser under node:test", async () => {
@@ -17,7 +17,7 @@ leaserSuite({ describe, it }, "MemoryLeaser under node:test", async () => {
 recordStoreSuite({ describe, it }, "MemoryRecords under node:test", async () => {
   const store = new MemoryLeaseStore();
   return {
-    create: () => new MemoryRecords(recordTableOf(store), undefined, true),
+    create: () => new MemoryRecords(store, undefined),
     deleteStoreOutOfBand: async () => store.drop(),
     teardown: async () => {},
   };
