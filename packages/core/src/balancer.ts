@@ -3,7 +3,7 @@ import { type Clock, systemClock, type TimerHandle } from "./clock.js";
 import { forEachConcurrently } from "./concurrency.js";
 import { EphError, isEphError } from "./errors.js";
 import { ExpiryTracker } from "./expiry-tracker.js";
-import { type LeaseView, planClaims } from "./fair-share.js";
+import { type ClaimHistory, type LeaseView, planClaims } from "./fair-share.js";
 import type { LeaseMarker } from "./lease.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { type RandomSource, shuffled, systemRandom } from "./random.js";
@@ -50,6 +50,10 @@ export class Balancer {
   private readonly random: RandomSource;
   private readonly log: Logger;
   private readonly tracker: ExpiryTracker;
+  /** Each partition's owner as the last scan saw it (`""` free). */
+  private lastOwners = new Map<string, string>();
+  /** When each free partition was first seen free, on this host's clock. */
+  private readonly freeSince = new Map<string, number>();
   private readonly held = new Map<string, Held>();
   private scanTimer: TimerHandle | undefined;
   private scanning: Promise<void> | undefined;
@@ -256,7 +260,7 @@ export class Balancer {
       views.push({ partitionId, owner });
     }
 
-    const plan = planClaims(this.hostName, views, this.random);
+    const plan = planClaims(this.hostName, views, this.random, this.claimHistory(views, now));
     const acquired: string[] = [];
     let stolen = 0;
     let claims = shuffled(plan.claims, this.random);
@@ -304,6 +308,31 @@ export class Balancer {
     roundTrips += this.clock.now() - claimsStartedAt;
     const next = this.nextScanDelay(this.clock.now(), [...byId.values()]);
     this.scheduleScan(announce ? Math.min(next, this.announceDelay(roundTrips)) : next);
+  }
+
+  /**
+   * What the planner needs from earlier scans: free partitions released since the last scan by a host
+   * that still holds others (it will not take them back), and those an earlier routine scan saw free.
+   */
+  private claimHistory(views: readonly LeaseView[], now: number): ClaimHistory {
+    const owning = new Set(views.map((v) => v.owner).filter((owner) => owner !== ""));
+    const releasedBy = new Map<string, string>();
+    const overdue = new Set<string>();
+    for (const { partitionId, owner } of views) {
+      if (owner !== "") {
+        this.freeSince.delete(partitionId);
+        continue;
+      }
+      const since = this.freeSince.get(partitionId) ?? now;
+      this.freeSince.set(partitionId, since);
+      // Half an interval: an earlier routine scan saw it free (scans come every 0.8-1 interval), a quick
+      // rescan after a first claim (a few % of one) did not.
+      if (now - since >= this.timing.scanInterval / 2) overdue.add(partitionId);
+      const before = this.lastOwners.get(partitionId);
+      if (before !== undefined && before !== "" && owning.has(before)) releasedBy.set(partitionId, before);
+    }
+    this.lastOwners = new Map(views.map((v) => [v.partitionId, v.owner]));
+    return { releasedBy, overdue };
   }
 
   private acquire(partitionId: string, expectedVersion: string, sent: (at: number) => void): Promise<LeaseMarker> {

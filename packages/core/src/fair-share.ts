@@ -16,6 +16,21 @@ export interface Claim {
   readonly from: string;
 }
 
+/**
+ * What this host saw at its earlier scans, so that no free partition waits on a host that will not
+ * take it. Optional: without it the plan depends on the snapshot alone.
+ */
+export interface ClaimHistory {
+  /**
+   * Free partitions whose owner at the last scan still holds other leases (it is closing, handing off
+   * or its lease expired first): never handed back to that host, and taken by the others above their
+   * quota when none of them is below it.
+   */
+  readonly releasedBy?: ReadonlyMap<string, string>;
+  /** Free partitions an earlier routine scan saw free already: every host claims them, above quota if need be. */
+  readonly overdue?: ReadonlySet<string>;
+}
+
 /** What the planner decided for this host. */
 export interface Plan {
   /** Number of live hosts counted, this one included. */
@@ -42,12 +57,23 @@ const byPartitionId = new Intl.Collator("en", { numeric: true }).compare;
  *   which is what keeps the assignment still at steady state.
  * - Free leases, then the surplus of hosts above quota (their highest partition ids), are handed to
  *   hosts below quota in name order.
+ * - A free partition is never left to a host that will not take it (`history`): one released by a host
+ *   that still holds others goes to another host, above its quota if every other host is at quota, and
+ *   one still free at the next routine scan is claimed by every host. A partition without a reader is worse
+ *   than an imbalance; later, ordinary moves restore the fair share.
  * - A host that owns nothing yet is invisible to the others, and so are other joiners to it: joiners
  *   that start together would all compute the same claims. Given `random`, an invisible host picks its
  *   share at random from what the visible hosts leave, so simultaneous joiners mostly claim different
  *   leases.
  */
-export function planClaims(me: string, leases: readonly LeaseView[], random?: RandomSource): Plan {
+export function planClaims(
+  me: string,
+  leases: readonly LeaseView[],
+  random?: RandomSource,
+  history: ClaimHistory = {},
+): Plan {
+  const releasedBy = history.releasedBy ?? new Map<string, string>();
+  const overdue = history.overdue ?? new Set<string>();
   const counts = new Map<string, string[]>([[me, []]]);
   const free: string[] = [];
   for (const lease of leases) {
@@ -70,7 +96,11 @@ export function planClaims(me: string, leases: readonly LeaseView[], random?: Ra
   });
 
   const freeSorted = free.sort(byPartitionId);
-  const pool: Claim[] = freeSorted.map((partitionId) => ({ partitionId, from: "" }));
+  // Overdue partitions go to everyone (below); those released by a live host to anyone but that host.
+  const released = freeSorted.filter((id) => !overdue.has(id) && releasedBy.has(id));
+  const pool: Claim[] = freeSorted
+    .filter((id) => !overdue.has(id) && !releasedBy.has(id))
+    .map((partitionId) => ({ partitionId, from: "" }));
   for (const [host, owned] of ranked) {
     const surplus = owned.length - (quotas.get(host) ?? 0);
     if (surplus <= 0) continue;
@@ -85,12 +115,29 @@ export function planClaims(me: string, leases: readonly LeaseView[], random?: Ra
   const invisible = random !== undefined && (counts.get(me)?.length ?? 0) === 0;
   let next = 0;
   let claims: Claim[] = [];
+  const given = new Map<string, number>();
   for (const { host, need } of deficits) {
     if (host === me && invisible) continue;
-    const take = pool.slice(next, next + need);
-    next += need;
-    if (host === me) claims = take;
+    const back = released.filter((id) => releasedBy.get(id) !== host).slice(0, need);
+    for (const id of back) released.splice(released.indexOf(id), 1);
+    const take = pool.slice(next, next + need - back.length);
+    next += take.length;
+    given.set(host, back.length + take.length);
+    if (host === me) claims = [...back.map((partitionId) => ({ partitionId, from: "" })), ...take];
   }
+  // Released partitions no host below quota may take: one at a time to the host with the fewest (the
+  // releaser only when it is alone).
+  const beyond: Claim[] = [];
+  for (const partitionId of released) {
+    const others = ranked.filter(([host]) => host !== releasedBy.get(partitionId));
+    const to = (others.length > 0 ? others : ranked)
+      .map(([host, owned]) => ({ host, load: owned.length + (given.get(host) ?? 0) }))
+      .sort((a, b) => a.load - b.load || cmp(a.host, b.host))[0];
+    if (!to) continue;
+    given.set(to.host, (given.get(to.host) ?? 0) + 1);
+    if (to.host === me) beyond.push({ partitionId, from: "" });
+  }
+  for (const partitionId of freeSorted) if (overdue.has(partitionId)) beyond.push({ partitionId, from: "" });
   if (invisible) {
     // What the visible hosts leave: free leases, and each surplus host's remaining surplus, taken from
     // any of its leases rather than its highest ids, so that simultaneous joiners spread out.
@@ -108,7 +155,7 @@ export function planClaims(me: string, leases: readonly LeaseView[], random?: Ra
     }
     claims = candidates.slice(0, quotas.get(me) ?? 0);
   }
-  return { hosts: H, quota: quotas.get(me) ?? 0, claims, quotas };
+  return { hosts: H, quota: quotas.get(me) ?? 0, claims: [...claims, ...beyond], quotas };
 }
 
 function cmp(a: string, b: string): number {
