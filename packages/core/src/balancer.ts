@@ -221,9 +221,6 @@ export class Balancer {
       return;
     }
     if (this.state !== "running") return;
-    // What another host needs from its listing to its first claim, creation of missing leases aside.
-    let roundTrips = this.clock.now() - startedAt;
-
     const byId = new Map<string, LeaseMarker>();
     const wanted = new Set(ids);
     for (const lease of leases) if (wanted.has(lease.partitionId)) byId.set(lease.partitionId, lease);
@@ -257,7 +254,7 @@ export class Balancer {
       else if (lease.owner === this.hostName)
         owner = ""; // ours in the store, not held here (a restart): free to us
       else owner = this.tracker.isFree(lease, now) ? "" : lease.owner;
-      views.push({ partitionId, owner });
+      views.push({ partitionId, owner, epoch: lease.epoch });
     }
 
     const plan = planClaims(this.hostName, views, this.random, this.claimHistory(views, now));
@@ -269,7 +266,6 @@ export class Balancer {
     // invisible host first claims a single lease, which makes it visible, and looks again shortly.
     const announce = this.held.size === 0 && claims.length > 1;
     if (announce) claims = claims.slice(0, 1);
-    const claimsStartedAt = this.clock.now();
     await forEachConcurrently(claims, this.timing.maxConcurrentCalls, async (claim) => {
       const lease = byId.get(claim.partitionId);
       if (!lease || this.state !== "running") return;
@@ -305,9 +301,8 @@ export class Balancer {
       }
     });
     this.report(startedAt, plan.hosts, plan.quota, acquired, stolen, failures);
-    roundTrips += this.clock.now() - claimsStartedAt;
     const next = this.nextScanDelay(this.clock.now(), [...byId.values()]);
-    this.scheduleScan(announce ? Math.min(next, this.announceDelay(roundTrips)) : next);
+    this.scheduleScan(announce ? Math.min(next, this.announceDelay()) : next);
   }
 
   /**
@@ -343,15 +338,15 @@ export class Balancer {
   }
 
   /**
-   * How long an invisible host waits after its first claim before claiming the rest. Hosts started
-   * together made their first claims within about one listing-and-claim of ours, so a few times what
-   * ours took (`roundTrips`: the listing and the claim, not the creation of missing leases, which only
-   * the first hosts of a new store do) is enough for their claims to be visible; never more than 5-10 %
-   * of the scan interval. Jittered, so hosts started together do not look again in step.
+   * How long an invisible host waits after its first claim before claiming the rest: long enough for
+   * the hosts of a fleet started together (a Deployment's pods start some 100 ms apart) to have made
+   * their own first claims, so that each then claims its share of the free partitions once instead of
+   * the first claiming everything and giving most of it away again (issue 12 §3): half a scan interval,
+   * at most 1.5 s, jittered ±20 % so hosts started together do not look again in step. Only the first
+   * claim of a host that owns nothing waits; the first partition is read at once.
    */
-  private announceDelay(roundTrips: number): number {
-    const jitter = 1 + this.random();
-    return Math.max(1, Math.min((this.timing.scanInterval / 20) * jitter, 4 * roundTrips * jitter));
+  private announceDelay(): number {
+    return Math.max(1, Math.min(this.timing.scanInterval / 2, 1_500) * (0.8 + 0.4 * this.random()));
   }
 
   /**

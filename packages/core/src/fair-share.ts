@@ -6,6 +6,8 @@ export interface LeaseView {
   readonly partitionId: string;
   /** Live owner, or `""` when the lease is free (never owned, released, or expired). */
   readonly owner: string;
+  /** The lease's epoch (how often it was taken); hosts above quota give away the lowest first. */
+  readonly epoch?: number;
 }
 
 /** A lease this host should try to take, and from whom (`""` when it is free). */
@@ -55,7 +57,8 @@ const byPartitionId = new Intl.Collator("en", { numeric: true }).compare;
  * - With P partitions and H hosts every host's quota is floor(P/H), and the P mod H hosts that
  *   currently own the most (ties by name) get one more: current holders keep their extra partition,
  *   which is what keeps the assignment still at steady state.
- * - Free leases, then the surplus of hosts above quota (their highest partition ids), are handed to
+ * - Free leases, then the surplus of hosts above quota (their least moved, i.e. lowest-epoch, leases,
+ *   highest partition ids among equals), are handed to
  *   hosts below quota in name order.
  * - A free partition is never left to a host that will not take it (`history`): one released by a host
  *   that still holds others goes to another host, above its quota if every other host is at quota, and
@@ -76,7 +79,9 @@ export function planClaims(
   const overdue = history.overdue ?? new Set<string>();
   const counts = new Map<string, string[]>([[me, []]]);
   const free: string[] = [];
+  const epochs = new Map<string, number>();
   for (const lease of leases) {
+    epochs.set(lease.partitionId, lease.epoch ?? 0);
     if (lease.owner === "") {
       free.push(lease.partitionId);
       continue;
@@ -104,7 +109,11 @@ export function planClaims(
   for (const [host, owned] of ranked) {
     const surplus = owned.length - (quotas.get(host) ?? 0);
     if (surplus <= 0) continue;
-    const give = owned.sort(byPartitionId).slice(owned.length - surplus);
+    // The partitions that moved least (lowest epoch), highest ids among equals: a partition the fleet
+    // already moved once is not moved again while another will do.
+    const give = owned
+      .sort((a, b) => (epochs.get(b) ?? 0) - (epochs.get(a) ?? 0) || byPartitionId(a, b))
+      .slice(owned.length - surplus);
     for (const partitionId of give) pool.push({ partitionId, from: host });
   }
 
