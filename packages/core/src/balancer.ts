@@ -327,6 +327,9 @@ export class Balancer {
       if (before !== undefined && before !== "" && owning.has(before)) releasedBy.set(partitionId, before);
     }
     this.lastOwners = new Map(views.map((v) => [v.partitionId, v.owner]));
+    // A host that owns nothing claims one lease and looks again after the announce pause: what it saw
+    // free before that pause is not yet overdue (the fleet started together is still claiming).
+    if (this.held.size === 0) this.freeSince.clear();
     return { releasedBy, overdue };
   }
 

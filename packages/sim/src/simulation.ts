@@ -81,6 +81,8 @@ interface SimHost {
  * - while the store answers and some host runs, no partition stays without an owner for longer than one
  *   scan after it was released (two after its lease expired: each host judges expiry on its own clock,
  *   from when it could first list the lease: its start or resume, or the store answering again);
+ * - the initial hosts, started 100 ms apart, are balanced within 2 scan intervals of the last start,
+ *   and no partition moved more than once after its first claim;
  * - after the chaos stops, within a lease duration and a few scans every partition is owned by exactly
  *   one live host and the spread of ownership is at most one.
  */
@@ -280,9 +282,27 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
     }
   };
 
-  for (let i = 0; i < initialHosts; i++) startHost();
+  // The fleet starts as a Deployment's pods do, 100 ms apart; before the chaos begins it must be
+  // balanced within 2 scan intervals of the last start, no partition moved twice after its first claim.
+  for (let i = 0; i < initialHosts; i++) world.setTimeout(() => startHost(), i * 100);
+  const coldStartBy = (initialHosts - 1) * 100 + 2 * scanInterval + operationTimeout;
+  let coldStartChecked = false;
+  const checkColdStart = async () => {
+    coldStartChecked = true;
+    const leases = await observer.getLeases();
+    const counts = live().map((h) => ids.filter((p) => processing(h, p)).length);
+    const unowned = ids.filter((p) => !live().some((h) => processing(h, p)));
+    if (unowned.length > 0 || Math.max(...counts) - Math.min(...counts) > 1) {
+      fail(
+        `cold start: not balanced ${coldStartBy} ms after the first start (${counts.join(" ")}, ${unowned.length} unread)`,
+      );
+    }
+    const twice = leases.filter((l) => l.epoch > 2).map((l) => l.partitionId);
+    if (twice.length > 0)
+      fail(`cold start: partitions ${twice.join(", ")} moved more than once after their first claim`);
+  };
 
-  let nextEvent = chaos ? 2_000 + random() * 10_000 : Number.POSITIVE_INFINITY;
+  let nextEvent = chaos ? coldStartBy + 1_000 + random() * 10_000 : Number.POSITIVE_INFINITY;
   const paused: Array<{ host: SimHost; until: number }> = [];
   while (world.now() < duration) {
     await world.advance(step);
@@ -336,6 +356,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
       }
     }
     await check();
+    if (!coldStartChecked && world.now() >= coldStartBy) await checkColdStart();
   }
 
   // Quiet period: faults off, paused hosts resumed; everything must settle.
