@@ -7,7 +7,7 @@ import {
   type SASCredential,
   type TokenCredential,
 } from "@azure/core-auth";
-import { EventHubConsumerClient, type EventHubConsumerClientOptions } from "@azure/event-hubs";
+import { EventHubConsumerClient } from "@azure/event-hubs";
 import { createClientLogger } from "@azure/logger";
 import {
   Balancer,
@@ -25,6 +25,7 @@ import {
   withDeadline,
 } from "@eph/core";
 import { bannerText } from "./banner.js";
+import { consumerClientOptions } from "./client-options.js";
 import { parseConnectionString } from "./connection-string.js";
 import { qualifyNamespace } from "./environment.js";
 import type { EventHandler } from "./handler.js";
@@ -213,7 +214,7 @@ export class EventProcessorHost {
         fullyQualifiedNamespace,
         hubName,
         credential,
-        clientOptions(),
+        consumerClientOptions(resolved.client),
       );
     } catch (error) {
       throw new EphError(
@@ -249,7 +250,11 @@ export class EventProcessorHost {
     validateStores(leaser, checkpointer);
     let client: EventHubConsumerClient;
     try {
-      client = new EventHubConsumerClient(resolved.consumerGroup, parsed.canonical, clientOptions());
+      client = new EventHubConsumerClient(
+        resolved.consumerGroup,
+        parsed.canonical,
+        consumerClientOptions(resolved.client),
+      );
     } catch (error) {
       throw new EphError(
         "InvalidConnectionString",
@@ -693,19 +698,6 @@ const ownershipChangeOf: Record<PartitionCloseReason, OwnershipChange> = {
   lost: "lost",
   failed: "failed",
 };
-
-function clientOptions(): EventHubConsumerClientOptions {
-  return {
-    // The host retries receivers itself, after verifying the lease; the client must not reconnect
-    // behind its back.
-    retryOptions: { maxRetries: 0 },
-    // A single-partition subscription restarts a stopped pump after this interval, from the start
-    // position it was given. The host closes such subscriptions at once; this only makes sure a
-    // forgotten one could never rewind.
-    loadBalancingOptions: { updateIntervalInMs: 3_600_000 },
-    userAgent: "eph-host",
-  };
-}
 
 function validateHubName(name: unknown, what: string): void {
   if (typeof name !== "string" || !hubName.test(name)) {
