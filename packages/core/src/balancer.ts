@@ -345,11 +345,11 @@ export class Balancer {
    * the hosts of a fleet started together (a Deployment's pods start some 100 ms apart) to have made
    * their own first claims, so that each then claims its share of the free partitions once instead of
    * the first claiming everything and giving most of it away again (issue 12 §3): half a scan interval,
-   * at most 1.5 s, jittered ±20 % so hosts started together do not look again in step. Only the first
+   * at most 500 ms (a lone host's other partitions wait that long), jittered ±20 % so hosts started together do not look again in step. Only the first
    * claim of a host that owns nothing waits; the first partition is read at once.
    */
   private announceDelay(): number {
-    return Math.max(1, Math.min(this.timing.scanInterval / 2, 1_500) * (0.8 + 0.4 * this.random()));
+    return Math.max(1, Math.min(this.timing.scanInterval / 2, 500) * (0.8 + 0.4 * this.random()));
   }
 
   /**
