@@ -52,6 +52,10 @@ export class Balancer {
   private readonly tracker: ExpiryTracker;
   /** Each partition's owner as the last scan saw it (`""` free). */
   private lastOwners = new Map<string, string>();
+  /** Each partition's lease version as the last scan saw it. */
+  private lastVersions = new Map<string, string>();
+  /** When each other owner's leases were last seen to change (a renewal), on this host's clock. */
+  private readonly activeAt = new Map<string, number>();
   /** When each free partition was first seen free, on this host's clock. */
   private readonly freeSince = new Map<string, number>();
   private readonly held = new Map<string, Held>();
@@ -254,7 +258,7 @@ export class Balancer {
       else if (lease.owner === this.hostName)
         owner = ""; // ours in the store, not held here (a restart): free to us
       else owner = this.tracker.isFree(lease, now) ? "" : lease.owner;
-      views.push({ partitionId, owner, epoch: lease.epoch });
+      views.push({ partitionId, owner, epoch: lease.epoch, version: lease.version });
     }
 
     const plan = planClaims(this.hostName, views, this.random, this.claimHistory(views, now));
@@ -311,6 +315,19 @@ export class Balancer {
    */
   private claimHistory(views: readonly LeaseView[], now: number): ClaimHistory {
     const owning = new Set(views.map((v) => v.owner).filter((owner) => owner !== ""));
+    // A host renews every lease once per renewal interval: one whose leases have not changed for
+    // longer than an interval and a scan (seen from here) is not claiming either.
+    for (const { partitionId, owner, version } of views) {
+      if (owner === "" || owner === this.hostName) continue;
+      if (this.lastVersions.get(partitionId) !== version || !this.activeAt.has(owner)) this.activeAt.set(owner, now);
+    }
+    this.lastVersions = new Map(views.map((v) => [v.partitionId, v.version ?? ""]));
+    const quiet = new Set<string>();
+    for (const owner of owning) {
+      const at = this.activeAt.get(owner);
+      if (at !== undefined && now - at > this.timing.renewalInterval + this.timing.scanInterval) quiet.add(owner);
+    }
+    for (const host of this.activeAt.keys()) if (!owning.has(host)) this.activeAt.delete(host);
     const releasedBy = new Map<string, string>();
     const overdue = new Set<string>();
     for (const { partitionId, owner } of views) {
@@ -330,7 +347,7 @@ export class Balancer {
     // A host that owns nothing claims one lease and looks again after the announce pause: what it saw
     // free before that pause is not yet overdue (the fleet started together is still claiming).
     if (this.held.size === 0) this.freeSince.clear();
-    return { releasedBy, overdue };
+    return { releasedBy, overdue, quiet };
   }
 
   private acquire(partitionId: string, expectedVersion: string, sent: (at: number) => void): Promise<LeaseMarker> {

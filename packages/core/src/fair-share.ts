@@ -8,6 +8,8 @@ export interface LeaseView {
   readonly owner: string;
   /** The lease's epoch (how often it was taken); hosts above quota give away the lowest first. */
   readonly epoch?: number;
+  /** The lease record's version (changes with every write, renewals included). */
+  readonly version?: string;
 }
 
 /** A lease this host should try to take, and from whom (`""` when it is free). */
@@ -31,6 +33,11 @@ export interface ClaimHistory {
   readonly releasedBy?: ReadonlyMap<string, string>;
   /** Free partitions an earlier routine scan saw free already: every host claims them, above quota if need be. */
   readonly overdue?: ReadonlySet<string>;
+  /**
+   * Hosts whose leases have not been renewed for longer than they should have been (crashed, paused
+   * or cut off, their leases not yet expired): they keep their quota, but free partitions go to others.
+   */
+  readonly quiet?: ReadonlySet<string>;
 }
 
 /** What the planner decided for this host. */
@@ -77,6 +84,7 @@ export function planClaims(
 ): Plan {
   const releasedBy = history.releasedBy ?? new Map<string, string>();
   const overdue = history.overdue ?? new Set<string>();
+  const quiet = history.quiet ?? new Set<string>();
   const counts = new Map<string, string[]>([[me, []]]);
   const free: string[] = [];
   const epochs = new Map<string, number>();
@@ -127,6 +135,13 @@ export function planClaims(
   const given = new Map<string, number>();
   for (const { host, need } of deficits) {
     if (host === me && invisible) continue;
+    if (host !== me && quiet.has(host)) {
+      // Its share of the free partitions goes to the others, like a released one (its steals wait).
+      const share = pool.slice(next, next + need);
+      next += share.length;
+      for (const c of share) if (c.from === "") released.push(c.partitionId);
+      continue;
+    }
     const back = released.filter((id) => releasedBy.get(id) !== host).slice(0, need);
     for (const id of back) released.splice(released.indexOf(id), 1);
     const take = pool.slice(next, next + need - back.length);
@@ -134,11 +149,11 @@ export function planClaims(
     given.set(host, back.length + take.length);
     if (host === me) claims = [...back.map((partitionId) => ({ partitionId, from: "" })), ...take];
   }
-  // Released partitions no host below quota may take: one at a time to the host with the fewest (the
-  // releaser only when it is alone).
+  // Released partitions (and quiet hosts' shares) no host below quota took: one at a time to the
+  // active host with the fewest (the releaser only when no other is left).
   const beyond: Claim[] = [];
   for (const partitionId of released) {
-    const others = ranked.filter(([host]) => host !== releasedBy.get(partitionId));
+    const others = ranked.filter(([host]) => host !== releasedBy.get(partitionId) && (host === me || !quiet.has(host)));
     const to = (others.length > 0 ? others : ranked)
       .map(([host, owned]) => ({ host, load: owned.length + (given.get(host) ?? 0) }))
       .sort((a, b) => a.load - b.load || cmp(a.host, b.host))[0];
@@ -164,7 +179,9 @@ export function planClaims(
     }
     claims = candidates.slice(0, quotas.get(me) ?? 0);
   }
-  return { hosts: H, quota: quotas.get(me) ?? 0, claims: [...claims, ...beyond], quotas };
+  const seen = new Set<string>();
+  const all = [...claims, ...beyond].filter((c) => !seen.has(c.partitionId) && seen.add(c.partitionId));
+  return { hosts: H, quota: quotas.get(me) ?? 0, claims: all, quotas };
 }
 
 function cmp(a: string, b: string): number {
