@@ -118,7 +118,12 @@ export class RecordLeaser extends RecordBacked implements Leaser {
    */
   async acquireLease(partitionId: string, options?: AcquireLeaseOptions): Promise<LeaseMarker> {
     const info = this.configuredFor(options, partitionId);
-    const expected = options?.expectedVersion;
+    const expected: unknown = options?.expectedVersion;
+    if (expected !== undefined && (typeof expected !== "string" || expected === "")) {
+      throw new EphError("InvalidOption", "options.expectedVersion must be a non-empty string when given.", {
+        partitionId,
+      });
+    }
     let base = expected === undefined ? undefined : this.#seen.get(partitionId);
     if (base?.version !== expected) base = undefined;
     if (base === undefined) {
