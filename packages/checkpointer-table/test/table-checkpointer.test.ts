@@ -1,3 +1,5 @@
+import { Console } from "node:console";
+import { Writable } from "node:stream";
 import { inspect } from "node:util";
 import type { TableClient } from "@azure/data-tables";
 import type { Checkpoint } from "@eph/core";
@@ -231,5 +233,29 @@ describe("bad input", () => {
       clientOptions: tableQuickRetries,
     });
     expect(viaString.tableName).toBe(tableName);
+  });
+});
+
+// Issue 13: both failed on the table checkpointer before it ran on core's protocol.
+describe("what users hand in and print", () => {
+  it("does not show the account key or the client when printed with util.inspect", () => {
+    const c = TableCheckpointer.fromConnectionString(tableConnectionString(azurite.tableEndpoint), tableName);
+    c.setEventProcessorHost(hostInfo("h"));
+    const printed = inspect(c, { depth: 10, showHidden: true });
+    expect(printed).not.toContain(AZURITE_ACCOUNT_KEY);
+    expect(printed).toContain("TableCheckpointer");
+  });
+
+  it("works with logger: console: a fenced write is CheckpointFenced, not a TypeError of the logger", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _, done) => done(void lines.push(String(chunk))) });
+    const c = new TableCheckpointer(rawTableClient(azurite, tableName), {
+      logger: new Console({ stdout: sink, stderr: sink }),
+    });
+    c.setEventProcessorHost(hostInfo("h"));
+    await c.updateCheckpoint("0", at(1), { epoch: 1 });
+    // A new owner raises the fence behind this writer's cached ETag: its write is refused by the store.
+    await checkpointer().ensureCheckpoint("0", { epoch: 2 });
+    expect((await rejection(c.updateCheckpoint("0", at(2), { epoch: 1 }))).code).toBe("CheckpointFenced");
   });
 });

@@ -1,3 +1,5 @@
+import { Console } from "node:console";
+import { Writable } from "node:stream";
 import { inspect } from "node:util";
 import { TableClient } from "@azure/data-tables";
 import { AzureLogger, setLogLevel } from "@azure/logger";
@@ -320,6 +322,40 @@ describe("secrets", () => {
     expect(error.message).toContain("403");
     expect(exposed(error)).not.toContain(AZURITE_ACCOUNT_KEY);
     for (const line of logs) expect(line).not.toContain(AZURITE_ACCOUNT_KEY);
+  });
+});
+
+// Issue 13: each of these failed on the table leaser before it ran on core's protocol.
+describe("what users hand in and print", () => {
+  it("does not show the account key or the client when printed with util.inspect", () => {
+    const a = leaser("a", tableConnectionString(azurite.tableEndpoint));
+    const printed = inspect(a, { depth: 10, showHidden: true });
+    expect(printed).not.toContain(AZURITE_ACCOUNT_KEY);
+    expect(printed).toContain("TableLeaser");
+  });
+
+  it("works with logger: console: a lost renewal is LeaseLost, not a TypeError of the logger", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write: (chunk, _, done) => done(void lines.push(String(chunk))) });
+    const a = TableLeaser.fromConnectionString(tableConnectionString(azurite.tableEndpoint), tableName, {
+      logger: new Console({ stdout: sink, stderr: sink }),
+    });
+    a.setEventProcessorHost(hostInfo("a"));
+    await a.ensureLease("0");
+    await a.acquireLease("0");
+    await leaser("b").acquireLease("0");
+    expect((await rejection(a.renewLease("0"))).code).toBe("LeaseLost");
+  });
+
+  it('refuses groupWrites: "false" with InvalidOption naming the option', () => {
+    const client = rawTableClient(azurite, tableName);
+    const bad = { groupWrites: "false" as unknown as boolean };
+    expect(() => new TableLeaser(client, bad)).toThrow(
+      expect.objectContaining({ code: "InvalidOption", message: expect.stringContaining("groupWrites") }),
+    );
+    expect(() =>
+      TableLeaser.fromConnectionString(tableConnectionString(azurite.tableEndpoint), tableName, bad),
+    ).toThrow(expect.objectContaining({ code: "InvalidOption", message: expect.stringContaining("groupWrites") }));
   });
 });
 
