@@ -1,11 +1,10 @@
-import { Console } from "node:console";
-import { Writable } from "node:stream";
 import { inspect } from "node:util";
 import type { TableClient } from "@azure/data-tables";
 import type { Checkpoint } from "@eph/core";
 import {
   AZURITE_ACCOUNT_KEY,
   type AzuriteInstance,
+  consoleSink,
   countCalls,
   type FaultProxy,
   freshTableName,
@@ -247,10 +246,8 @@ describe("what users hand in and print", () => {
   });
 
   it("works with logger: console: a fenced write is CheckpointFenced, not a TypeError of the logger", async () => {
-    const lines: string[] = [];
-    const sink = new Writable({ write: (chunk, _, done) => done(void lines.push(String(chunk))) });
     const c = new TableCheckpointer(rawTableClient(azurite, tableName), {
-      logger: new Console({ stdout: sink, stderr: sink }),
+      logger: consoleSink(),
     });
     c.setEventProcessorHost(hostInfo("h"));
     await c.updateCheckpoint("0", at(1), { epoch: 1 });

@@ -1,11 +1,10 @@
-import { Console } from "node:console";
-import { Writable } from "node:stream";
 import { inspect } from "node:util";
 import { TableClient } from "@azure/data-tables";
 import { AzureLogger, setLogLevel } from "@azure/logger";
 import {
   AZURITE_ACCOUNT_KEY,
   type AzuriteInstance,
+  consoleSink,
   exposed,
   type FaultProxy,
   freshTableName,
@@ -335,10 +334,8 @@ describe("what users hand in and print", () => {
   });
 
   it("works with logger: console: a lost renewal is LeaseLost, not a TypeError of the logger", async () => {
-    const lines: string[] = [];
-    const sink = new Writable({ write: (chunk, _, done) => done(void lines.push(String(chunk))) });
     const a = TableLeaser.fromConnectionString(tableConnectionString(azurite.tableEndpoint), tableName, {
-      logger: new Console({ stdout: sink, stderr: sink }),
+      logger: consoleSink(),
     });
     a.setEventProcessorHost(hostInfo("a"));
     await a.ensureLease("0");
