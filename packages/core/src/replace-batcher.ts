@@ -12,15 +12,18 @@ interface Pending {
 /** The contract's limit on members of one `replaceMany` (the Table service's). */
 const maxMembers = 100;
 
-/** How often the members a failed batch skipped are batched again before each is sent alone. */
-export const maxSplits = 2;
+/**
+ * After this many failed batches in a row, the members left are sent alone (in parallel): a failed batch
+ * names one failing member only, so each further batch costs a round trip in sequence.
+ */
+export const maxFailedBatches = 2;
 
 /**
  * Groups replaces issued in the same turn of the event loop into `replaceMany` calls, for stores with
  * batch transactions: a host renewing its 32 leases together pays one call instead of 32. Members are
  * grouped by scope and kind, at most 100 and each record once per batch. A lone replace goes out as a
  * plain `replace`. Members the store skipped (their batch failed on another member) are sent again as
- * a batch without it, {@link maxSplits} times at most, then alone: one lost lease never costs the
+ * a batch without it until {@link maxFailedBatches} batches failed, then alone: one lost lease never costs the
  * others theirs, and a contended group does not pay a round trip per loser in sequence.
  *
  * A caller whose abort signal fires gets `Aborted` at once; the batch itself is abandoned only when
@@ -64,7 +67,7 @@ export class ReplaceBatcher {
     }
   }
 
-  private async send(batch: Pending[], splits = 0): Promise<void> {
+  private async send(batch: Pending[], failed = 0): Promise<void> {
     const live = batch.filter((p) => {
       if (!p.options?.abortSignal?.aborted) return true;
       p.reject(aborted(p.options.abortSignal));
@@ -91,7 +94,7 @@ export class ReplaceBatcher {
       if (outcome === undefined || outcome.status === "skipped") skipped.push(p);
       else p.resolve(outcome);
     });
-    if (skipped.length > 1 && splits < maxSplits) return this.send(skipped, splits + 1);
+    if (skipped.length > 1 && failed + 1 < maxFailedBatches) return this.send(skipped, failed + 1);
     await Promise.all(skipped.map((p) => this.alone(p)));
   }
 
