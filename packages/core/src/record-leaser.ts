@@ -14,7 +14,8 @@ import type { AcquireLeaseOptions, Leaser } from "./store.js";
 /** Options of {@link RecordLeaser}. */
 export interface RecordLeaserOptions extends RecordBackedOptions {
   /**
-   * Send renewals issued in the same turn as one `replaceMany` when the store has it (default true).
+   * Send lease writes (acquisitions, renewals, releases) issued in the same turn as one `replaceMany`
+   * when the store has it (default true).
    * Must be a boolean (`InvalidOption` otherwise: the string `"false"` is not false).
    */
   readonly groupWrites?: boolean | undefined;
@@ -140,7 +141,7 @@ export class RecordLeaser extends RecordBacked implements Leaser {
       if (expected !== undefined && base.version !== expected) throw this.lost(info, partitionId);
     }
     const epoch = base.epoch + 1;
-    const written = await this.writeLease(info, partitionId, epoch, info.hostName, base.version, options, false);
+    const written = await this.writeLease(info, partitionId, epoch, info.hostName, base.version, options);
     if (written.status === "conflict") throw this.lost(info, partitionId);
     this.#held.set(partitionId, { epoch, version: written.version });
     return this.saw(new Lease({ partitionId, epoch, owner: info.hostName, version: written.version }));
@@ -150,7 +151,7 @@ export class RecordLeaser extends RecordBacked implements Leaser {
   async renewLease(partitionId: string, options?: OperationOptions): Promise<LeaseMarker> {
     const info = this.configuredFor(options, partitionId);
     const hold = this.holdOf(info, partitionId);
-    const written = await this.writeLease(info, partitionId, hold.epoch, info.hostName, hold.version, options, true);
+    const written = await this.writeLease(info, partitionId, hold.epoch, info.hostName, hold.version, options);
     if (written.status === "conflict") {
       this.drop(partitionId, hold);
       throw this.lost(info, partitionId);
@@ -176,7 +177,7 @@ export class RecordLeaser extends RecordBacked implements Leaser {
     const hold = this.holdOf(info, partitionId);
     let version = hold.version;
     for (let attempt = 0; attempt < maxLeaseAttempts; attempt++) {
-      const written = await this.writeLease(info, partitionId, hold.epoch, "", version, options, false);
+      const written = await this.writeLease(info, partitionId, hold.epoch, "", version, options);
       const current = written.status === "conflict" ? written.current : undefined;
       if (written.status === "written" || current?.owner !== info.hostName || current.epoch !== hold.epoch) {
         this.#held.delete(partitionId);
@@ -212,14 +213,13 @@ export class RecordLeaser extends RecordBacked implements Leaser {
     owner: string,
     version: string,
     options: OperationOptions | undefined,
-    batched: boolean,
   ): Promise<LeaseWrite> {
     const key = this.key(info, "lease", partitionId);
     const fields = encodeLease(epoch, owner);
     let failure: unknown;
     try {
       const outcome: WriteOutcome =
-        batched && this.#batcher
+        this.#batcher
           ? await this.#batcher.replace({ ...key, fields, expectedVersion: version }, options)
           : await this.records.replace(key, fields, version, options);
       if (outcome.status === "written") return outcome;

@@ -11,7 +11,7 @@ export interface TableLeaserOptions {
    */
   logger?: Logger | Console;
   /**
-   * Group renewals started in the same turn of the event loop (e.g. renewing every held lease at once)
+   * Group lease writes started in the same turn of the event loop (e.g. renewing every held lease at once)
    * into entity group transactions of up to 100 entities: one call instead of one per lease. A boolean
    * (`InvalidOption` otherwise); default `true`.
    */
