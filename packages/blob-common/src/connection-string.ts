@@ -1,5 +1,5 @@
 import { BlobServiceClient, type ContainerClient, type StoragePipelineOptions } from "@azure/storage-blob";
-import { EphError } from "@eph/core";
+import { EphError, requireConnectionString } from "@eph/core";
 
 // The service's rule: 3-63 lower-case letters, digits and single hyphens, starting and ending with a
 // letter or digit. `$root` is the account's root container.
@@ -60,9 +60,11 @@ export function containerClientFromConnectionString(
   options: ConnectionOptions = {},
 ): ContainerClient {
   const name = validateContainerName(containerName);
-  if (typeof connectionString !== "string" || connectionString.trim() === "") {
-    throw new EphError("InvalidConnectionString", "The connection string is empty or not a string.");
-  }
+  requireConnectionString(
+    connectionString,
+    'The Azure Storage connection string (argument "connectionString" of the blob leaser or checkpointer)',
+    "DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…, a SAS connection string, or UseDevelopmentStorage=true",
+  );
   let service: BlobServiceClient;
   try {
     service = BlobServiceClient.fromConnectionString(connectionString, options.clientOptions);

@@ -6,10 +6,11 @@ import { emulatorCommand } from "./emulator-command.js";
 import { describeError } from "./error-classification.js";
 import { ExitCode, exitCodeHelp } from "./exit-codes.js";
 import type { CliIo } from "./io.js";
+import { lagCommand } from "./lag-command.js";
 import { packageVersion } from "./package-version.js";
 import { statusCommand } from "./status-command.js";
 
-const commands: readonly Command[] = [statusCommand, checkpointsCommand, emulatorCommand, demoCommand];
+const commands: readonly Command[] = [statusCommand, lagCommand, checkpointsCommand, emulatorCommand, demoCommand];
 
 const help = `Usage: eph <command> [flags]
 
@@ -24,9 +25,9 @@ Flags:
   -h, --help     show this text
   -v, --version  print the version
 
-Run "eph <command> --help" for a command's flags. status and checkpoints read the connection strings
-from flags or from EPH_EVENTHUB_CONNECTION_STRING, EPH_STORAGE_CONNECTION_STRING, EPH_CONTAINER and
-EPH_CONSUMER_GROUP; secrets are never printed.
+Run "eph <command> --help" for a command's flags. status, lag and checkpoints read the connection
+strings from flags or from EPH_EVENTHUB_CONNECTION_STRING, EPH_STORAGE_CONNECTION_STRING,
+EPH_CONTAINER and EPH_CONSUMER_GROUP; secrets are never printed.
 
 ${exitCodeHelp}`;
 

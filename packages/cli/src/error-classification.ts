@@ -46,9 +46,11 @@ export function exitCodeFor(thrown: unknown): ExitCodeValue {
       case "InvalidOption":
         return ExitCode.Configuration;
       case "StoreNotFound":
+      case "HubNotFound":
       case "UnknownPartition":
         return ExitCode.NotFound;
       case "StoreUnavailable":
+      case "HubUnavailable":
       case "Aborted":
         return ExitCode.Unavailable;
       case "LeaseLost":

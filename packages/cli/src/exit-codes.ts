@@ -21,6 +21,8 @@ export const ExitCode = {
   NotConfirmed: 6,
   /** A checkpoint change kept losing the race for a lease to running hosts; that partition is unchanged. */
   Conflict: 7,
+  /** `eph lag --threshold N`: the total lag is above N (the report was printed). */
+  LagAboveThreshold: 8,
   /** Stopped by SIGINT (Ctrl-C) before it finished. */
   Interrupted: 130,
 } as const;
@@ -40,5 +42,6 @@ export const exitCodeHelp = `Exit codes:
   5    Event Hubs or Storage unreachable, timed out, or refused the credentials; Entra ID sign-in failed
   6    destructive change not confirmed (answered no, or no terminal and no --yes)
   7    a checkpoint change kept losing the race for a lease to running hosts (unchanged)
+  8    lag --threshold N: the total lag is above N
   130  interrupted (Ctrl-C)
 `;

@@ -5,6 +5,7 @@ export { type ConnectionSettings, EnvVar, resolveConnectionSettings } from "./co
 export type { DemoRebalance, DemoSummary } from "./demo/demo-run.js";
 export { ExitCode, type ExitCodeValue } from "./exit-codes.js";
 export type { CliIo, InputStream, OutputStream } from "./io.js";
+export { type LagReport, lagReport, type PartitionLag } from "./lag-report.js";
 export { type LocalStack, type LocalStackOptions, startLocalStack } from "./local-stack.js";
 export {
   type CheckpointView,

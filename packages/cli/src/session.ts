@@ -4,6 +4,7 @@ import type { ConnectionSettings } from "./connection-settings.js";
 import { toCliError } from "./error-classification.js";
 import { ExitCode } from "./exit-codes.js";
 import { openHubClient } from "./hub-partitions.js";
+import { checkLocalEndpoint } from "./local-endpoint-probe.js";
 import { defaultCredential } from "./sign-in.js";
 import { openStores, type Stores } from "./stores.js";
 
@@ -31,6 +32,7 @@ export async function openSession(
   timeoutMs: number,
   interrupt: AbortSignal,
 ): Promise<Session> {
+  await checkLocalEndpoint(settings, timeoutMs);
   const usesEntraId = settings.hubAccess.kind === "entra-id" || settings.storageAccess.kind === "entra-id";
   const credential = usesEntraId ? await defaultCredential() : undefined;
   const hub = openHubClient(settings, timeoutMs, credential);

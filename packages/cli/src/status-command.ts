@@ -8,6 +8,7 @@ import { ExitCode } from "./exit-codes.js";
 import type { CliIo } from "./io.js";
 import { LeaseWatch } from "./lease-watch.js";
 import { LiveFrame } from "./live-frame.js";
+import { withStatusReader } from "./status-reader.js";
 import { renderStatus } from "./status-table.js";
 
 const spec: FlagSpec = {
@@ -72,15 +73,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
   const json = values.json === true;
   const watching = values.watch === true;
   const settings = resolveConnectionSettings(connectionFlags(values), io.env);
-  // Loaded only now: the SDKs take a while to load, and --help or a usage error should not wait.
-  const [{ openSession }, { collectStatus }] = await Promise.all([import("./session.js"), import("./status.js")]);
-  // This name is never written: status only reads.
-  const session = await openSession(settings, "eph-cli-status", timeout, io.signal);
-  try {
-    const read = () =>
-      session.call("Reading the status", (abortSignal) =>
-        collectStatus(settings, { hub: session.hub, ...session.stores }, abortSignal),
-      );
+  return withStatusReader(settings, timeout, io, async (read) => {
     if (!watching) {
       const report = await read();
       io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : `${renderStatus(report)}\n`);
@@ -115,9 +108,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       await sleep(interval, io.signal);
     }
     return ExitCode.Ok;
-  } finally {
-    await session.close();
-  }
+  });
 }
 
 /** `eph status`. */

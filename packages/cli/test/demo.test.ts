@@ -19,10 +19,16 @@ describe("eph demo --short", () => {
     // The killed host's partitions are opened by the survivors; a planned handoff replays nothing.
     const crash = summary.rebalances[1];
     expect(crash?.partitionsOpened).toBeGreaterThan(0);
+    // Distinct partitions: never more than the hub has; every extra receiver is a partition opened again.
+    for (const r of summary.rebalances) {
+      expect(r.partitionsOpened).toBeLessThanOrEqual(summary.partitions);
+      expect(r.receiversOpened).toBeGreaterThanOrEqual(r.partitionsOpened);
+    }
     expect(summary.rebalances[2]?.duplicates).toBe(0);
     // Not a terminal: plain lines, no cursor movement.
     expect(run.stderr).not.toContain("\x1b[");
     expect(run.stderr).toContain("killing host-b (SIGKILL)");
     expect(run.stderr).toContain("Result: no event lost.");
+    expect(run.stderr).not.toMatch(/\b1 partitions\b|\b1 duplicates\b/);
   });
 });

@@ -1,3 +1,4 @@
+import { createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ExitCode } from "../src/exit-codes.js";
 import { type LocalStack, startLocalStack } from "../src/local-stack.js";
@@ -139,6 +140,42 @@ describe("services that cannot be reached or do not know the names exit 4 or 5",
       EPH_STORAGE_CONNECTION_STRING: stack.storageConnectionString,
     });
     expect(run.code, run.stderr).toBe(ExitCode.Unavailable);
+    expectNoSecret(run);
+  });
+
+  it("the emulator's connection string without UseDevelopmentEmulator=true exits 5 saying so, without DEP0123", async () => {
+    const withoutFlag = hubWithSecretKey().replace(/;?UseDevelopmentEmulator=true/, "");
+    for (const args of [
+      ["status", "--container", "leases"],
+      ["checkpoints", "list", "--container", "leases"],
+    ]) {
+      const run = await runEph(args, {
+        EPH_EVENTHUB_CONNECTION_STRING: withoutFlag,
+        EPH_STORAGE_CONNECTION_STRING: stack.storageConnectionString,
+      });
+      expect(run.code, run.stderr).toBe(ExitCode.Unavailable);
+      expect(run.stderr).toContain("speaks plain AMQP");
+      expect(run.stderr).toContain('add ";UseDevelopmentEmulator=true"');
+      expect(run.stderr).not.toContain("DEP0123");
+      expect(run.stderr).not.toContain("DeprecationWarning");
+      expectNoSecret(run);
+    }
+  });
+
+  it("a refused Event Hubs port on an IP address without the emulator flag exits 5 at once, without DEP0123", async () => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as { port: number }).port;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const run = await runEph(["status", "--container", "leases"], {
+      EPH_EVENTHUB_CONNECTION_STRING: hubWithSecretKey()
+        .replace(/sb:\/\/[^/]+/, `sb://127.0.0.1:${port}`)
+        .replace(/;?UseDevelopmentEmulator=true/, ""),
+      EPH_STORAGE_CONNECTION_STRING: stack.storageConnectionString,
+    });
+    expect(run.code, run.stderr).toBe(ExitCode.Unavailable);
+    expect(run.stderr).toContain(`Event Hubs at 127.0.0.1:${port} refused the connection`);
+    expect(run.stderr).not.toContain("DEP0123");
     expectNoSecret(run);
   });
 

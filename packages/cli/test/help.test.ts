@@ -11,6 +11,7 @@ const secretEnv = {
 
 const commands = [
   ["status"],
+  ["lag"],
   ["checkpoints"],
   ["checkpoints", "list"],
   ["checkpoints", "set"],
@@ -23,9 +24,8 @@ describe.concurrent("eph --help", () => {
   it("prints the commands and the exit codes", async () => {
     const run = await runEph(["--help"]);
     expect(run.code).toBe(ExitCode.Ok);
-    for (const name of ["status", "checkpoints", "emulator", "demo"]) expect(run.stdout).toContain(`  ${name}`);
-    for (const code of ["0", "2", "3", "4", "5", "6", "7", "130"])
-      expect(run.stdout).toMatch(new RegExp(`^  ${code} `, "m"));
+    for (const name of ["status", "lag", "checkpoints", "emulator", "demo"]) expect(run.stdout).toContain(`  ${name}`);
+    for (const code of Object.values(ExitCode).map(String)) expect(run.stdout).toMatch(new RegExp(`^  ${code} `, "m"));
   });
 
   it.each(commands)(

@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { CliError } from "../src/cli-error.js";
 import { confirm } from "../src/confirm.js";
 import { resolveConnectionSettings } from "../src/connection-settings.js";
+import { openedText } from "../src/demo/demo-command.js";
+import { steadyPhase } from "../src/demo/demo-view.js";
 import { ExitCode } from "../src/exit-codes.js";
 import type { CliIo, InputStream } from "../src/io.js";
 import { LeaseWatch } from "../src/lease-watch.js";
@@ -231,5 +233,24 @@ describe("confirm", () => {
       expect(await confirm(value, "Proceed?"), JSON.stringify(answer)).toBe(expected);
       expect(asked).toEqual(["Proceed? [y/N] "]);
     }
+  });
+});
+
+describe("the demo's wording", () => {
+  it("the phase line says when the hosts settled and how long they have been steady since, not the planned hold", () => {
+    // Settled 4.0 s after the cause, at t=6.0 s; it is now t=11.5 s.
+    expect(steadyPhase("3 hosts started", 6000, 4000, 11_500)).toBe(
+      "3 hosts started: settled at t=6.0s, 4.0 s after it; steady for 5.5 s",
+    );
+  });
+
+  it("the summary counts distinct partitions opened, and says why there were more receivers", () => {
+    expect(openedText({ partitionsOpened: 8, receiversOpened: 9 })).toBe(
+      "8 partitions opened (1 of them twice: it moved again while the load evened out)",
+    );
+    expect(openedText({ partitionsOpened: 8, receiversOpened: 11 })).toBe(
+      "8 partitions opened (3 more opens: partitions moved again while the load evened out)",
+    );
+    expect(openedText({ partitionsOpened: 1, receiversOpened: 1 })).toBe("1 partition opened");
   });
 });

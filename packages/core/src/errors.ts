@@ -28,7 +28,15 @@ export type EphErrorCode =
   /** The store could not be reached or answered with a transient failure; retrying may succeed. */
   | "StoreUnavailable"
   /** A connection string or credential is malformed; its secret parts are never included. */
-  | "InvalidConnectionString";
+  | "InvalidConnectionString"
+  /** The event hub does not exist in the namespace (the lease and checkpoint stores say `StoreNotFound`). */
+  | "HubNotFound"
+  /**
+   * Event Hubs could not be reached (connection refused, name not resolved, timed out) or answered with
+   * a transient failure; the message names the endpoint. Retrying may succeed. The lease and checkpoint
+   * stores say `StoreUnavailable`.
+   */
+  | "HubUnavailable";
 
 /** Options for {@link EphError}. */
 export interface EphErrorOptions {

@@ -20,6 +20,7 @@ export {
   timeField,
 } from "./checkpoint-codec.js";
 export { type Clock, delay, systemClock, type TimerHandle } from "./clock.js";
+export { requireConnectionString } from "./connection-string-check.js";
 export { DefaultLeaseDuration, DefaultLeaseRenewalInterval, DefaultScanInterval } from "./constants.js";
 export { withDeadline } from "./deadline.js";
 export { EphError, type EphErrorCode, type EphErrorOptions, isEphError, throwIfAborted } from "./errors.js";

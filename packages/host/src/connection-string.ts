@@ -1,4 +1,4 @@
-import { EphError } from "@eph/core";
+import { EphError, requireConnectionString } from "@eph/core";
 import { isHostName } from "./environment.js";
 
 /** An Event Hubs connection string, parsed and checked. Holds secrets: never log it. */
@@ -40,9 +40,11 @@ function fail(message: string): never {
  * neither is any segment that could not be parsed (it might be a key pasted in the wrong place).
  */
 export function parseConnectionString(connectionString: unknown): ParsedConnectionString {
-  if (typeof connectionString !== "string" || connectionString.trim() === "") {
-    fail("The connection string must be a non-empty string.");
-  }
+  requireConnectionString(
+    connectionString,
+    'The Event Hubs connection string (argument "connectionString" of EventProcessorHost.fromConnectionString)',
+    "Endpoint=sb://<namespace>.servicebus.windows.net/;SharedAccessKeyName=…;SharedAccessKey=…;EntityPath=<hub>",
+  );
   const values = new Map<Key, string>();
   const segments = connectionString.split(";");
   segments.forEach((raw, index) => {

@@ -8,6 +8,7 @@ import {
   systemClock,
   systemRandom,
 } from "@eph/core";
+import { type HostWebSocketOptions, type ResolvedClientOptions, resolveClientOptions } from "./client-options.js";
 import type { AzureEnvironment } from "./environment.js";
 import type {
   HandlerFailureAction,
@@ -62,6 +63,26 @@ export interface EventProcessorHostOptions {
   consumerGroup?: string;
   /** Cloud whose endpoint suffix completes a bare namespace name in `create`. Default Azure public cloud. */
   environment?: AzureEnvironment;
+  /**
+   * AMQP over WebSockets on port 443 instead of AMQP on 5671, for networks that block 5671 or go through
+   * a proxy: `{ webSocket: WebSocket }` with `WebSocket` from the `ws` package, plus
+   * `webSocketConstructorOptions` (e.g. `{ agent }` for a proxy). The client's `webSocketOptions`.
+   */
+  webSocketOptions?: HostWebSocketOptions;
+  /**
+   * Connect to this address instead of the namespace's, e.g. an application gateway or a proxy
+   * (`"https://gateway.contoso.com:443/"`); the namespace is still the one authenticated against.
+   * The client's `customEndpointAddress`.
+   */
+  customEndpointAddress?: string;
+  /** Appended to eph's user agent (`eph-host <userAgent>`), which the client appends to its own. */
+  userAgent?: string;
+  /**
+   * The client's `identifier` (its `identifier` property). Default: a random one. @azure/event-hubs 6
+   * names the single-partition receivers a host opens with their own random ids, so the service does not
+   * see it.
+   */
+  identifier?: string;
   /** Do not write the start-up banner (the seed's `WithNoBanner`). */
   noBanner?: boolean;
   /** Where the banner goes. Default: the logger, at `info` level (library code never writes to the console). */
@@ -167,6 +188,7 @@ export interface ResolvedHostOptions {
   readonly hostName: string;
   readonly consumerGroup: string;
   readonly environment: AzureEnvironment | undefined;
+  readonly client: ResolvedClientOptions;
   readonly noBanner: boolean;
   readonly bannerOutput: BannerOutput | undefined;
   readonly timing: ResolvedTiming;
@@ -200,6 +222,10 @@ const knownOptions = new Set<string>([
   "hostName",
   "consumerGroup",
   "environment",
+  "webSocketOptions",
+  "customEndpointAddress",
+  "userAgent",
+  "identifier",
   "noBanner",
   "bannerOutput",
   "leaseDuration",
@@ -394,6 +420,7 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
     hostName,
     consumerGroup,
     environment: o.environment,
+    client: resolveClientOptions(o),
     noBanner: flag("noBanner", o.noBanner, false),
     bannerOutput: o.bannerOutput,
     timing,

@@ -7,7 +7,7 @@ import {
   type SASCredential,
   type TokenCredential,
 } from "@azure/core-auth";
-import { EventHubConsumerClient, type EventHubConsumerClientOptions } from "@azure/event-hubs";
+import { EventHubConsumerClient } from "@azure/event-hubs";
 import { createClientLogger } from "@azure/logger";
 import {
   Balancer,
@@ -25,6 +25,7 @@ import {
   withDeadline,
 } from "@eph/core";
 import { bannerText } from "./banner.js";
+import { consumerClientOptions } from "./client-options.js";
 import { parseConnectionString } from "./connection-string.js";
 import { qualifyNamespace } from "./environment.js";
 import type { EventHandler } from "./handler.js";
@@ -213,7 +214,7 @@ export class EventProcessorHost {
         fullyQualifiedNamespace,
         hubName,
         credential,
-        clientOptions(),
+        consumerClientOptions(resolved.client),
       );
     } catch (error) {
       throw new EphError(
@@ -249,7 +250,11 @@ export class EventProcessorHost {
     validateStores(leaser, checkpointer);
     let client: EventHubConsumerClient;
     try {
-      client = new EventHubConsumerClient(resolved.consumerGroup, parsed.canonical, clientOptions());
+      client = new EventHubConsumerClient(
+        resolved.consumerGroup,
+        parsed.canonical,
+        consumerClientOptions(resolved.client),
+      );
     } catch (error) {
       throw new EphError(
         "InvalidConnectionString",
@@ -466,7 +471,11 @@ export class EventProcessorHost {
     if (!(await settleWithin(this.options, letGo, this.closeDeadline - clock.now()))) this.reportCutShort(owned);
     const closing = withDeadline(clock, connectTimeout, () => this.client.close(), "Closing the connection").catch(
       (error: unknown) =>
-        this.reportError({ operation: "close", error: scrubbed(error, this.secrets, "close"), willRetry: false }),
+        this.reportError({
+          operation: "close",
+          error: scrubbed(error, this.secrets, "Closing the Event Hubs connection", "HubUnavailable"),
+          willRetry: false,
+        }),
     );
     if (!(await settleWithin(this.options, closing, Math.max(0, this.closeDeadline - clock.now())))) {
       this.reportError({
@@ -556,7 +565,7 @@ export class EventProcessorHost {
       this.partitionIds = ids;
       return ids;
     } catch (error) {
-      const safe = scrubbed(error, this.secrets, "getPartitionIds");
+      const safe = scrubbed(error, this.secrets, "getPartitionIds", "HubUnavailable");
       this.reportError({ operation: "partitionIds", error: safe, willRetry: true });
       throw safe;
     }
@@ -694,19 +703,6 @@ const ownershipChangeOf: Record<PartitionCloseReason, OwnershipChange> = {
   failed: "failed",
 };
 
-function clientOptions(): EventHubConsumerClientOptions {
-  return {
-    // The host retries receivers itself, after verifying the lease; the client must not reconnect
-    // behind its back.
-    retryOptions: { maxRetries: 0 },
-    // A single-partition subscription restarts a stopped pump after this interval, from the start
-    // position it was given. The host closes such subscriptions at once; this only makes sure a
-    // forgotten one could never rewind.
-    loadBalancingOptions: { updateIntervalInMs: 3_600_000 },
-    userAgent: "eph-host",
-  };
-}
-
 function validateHubName(name: unknown, what: string): void {
   if (typeof name !== "string" || !hubName.test(name)) {
     throw new EphError(
@@ -731,29 +727,52 @@ function validateStores(leaser: unknown, checkpointer: unknown): void {
   }
 }
 
-/** An error from the client, re-made with a scrubbed message (its own may quote a secret). */
-function scrubbed(error: unknown, secrets: readonly string[], operation: string): unknown {
+/**
+ * An error re-made with a scrubbed message (its own may quote a secret). One that is not an EphError gets
+ * `code`: `HubUnavailable` for calls to Event Hubs, `StoreUnavailable` for calls to the stores.
+ */
+function scrubbed(
+  error: unknown,
+  secrets: readonly string[],
+  operation: string,
+  code: "HubUnavailable" | "StoreUnavailable" = "StoreUnavailable",
+): unknown {
   if (error instanceof EphError) {
     const message = redact(error.message, secrets);
     return message === error.message ? error : new EphError(error.code, message);
   }
-  return new EphError("StoreUnavailable", `${operation} failed: ${describeError(error, secrets)}`);
+  return new EphError(code, `${operation} failed: ${describeError(error, secrets)}`);
 }
 
 function connectError(error: unknown, init: HostInit): EphError {
   const code = (error as { code?: unknown } | null)?.code;
-  const where = `event hub "${init.eventHubName}" in namespace "${init.fullyQualifiedNamespace}"`;
+  const custom = init.options.client.customEndpointAddress;
+  const hub = `event hub "${init.eventHubName}"`;
+  const namespace = `namespace "${init.fullyQualifiedNamespace}"`;
   const detail = describeError(error, init.secrets);
+  const source =
+    init.credentialKind === "connection string" ? "the connection string's EntityPath" : 'argument "hubName"';
   if (code === "MessagingEntityNotFoundError") {
-    return new EphError("InvalidOption", `The ${where} does not exist (${detail}).`);
+    return new EphError("HubNotFound", `The ${hub} does not exist in ${namespace} (check ${source}): ${detail}`);
   }
   if (code === "UnauthorizedError") {
     return init.credentialKind === "connection string"
-      ? new EphError("InvalidConnectionString", `The ${where} refused the connection string's key (${detail}).`)
-      : new EphError("InvalidOption", `The ${where} refused the credential (${detail}).`);
+      ? new EphError(
+          "InvalidConnectionString",
+          `The ${hub} in ${namespace} refused the connection string's key (${detail}).`,
+        )
+      : new EphError("InvalidOption", `The ${hub} in ${namespace} refused the credential (${detail}).`);
   }
-  if (isEphError(error)) return new EphError(error.code, redact(error.message, init.secrets));
-  return new EphError("StoreUnavailable", `Could not read the ${where}: ${detail}`);
+  if (isEphError(error) && error.code !== "StoreUnavailable") {
+    return new EphError(error.code, redact(error.message, init.secrets));
+  }
+  // Refused, unresolved, reset or timed out (withDeadline's own timeout says StoreUnavailable): the
+  // Event Hubs endpoint, not a store.
+  const endpoint =
+    custom === undefined
+      ? `Event Hubs ${namespace}`
+      : `Event Hubs at "${custom}" (option "customEndpointAddress", for ${namespace})`;
+  return new EphError("HubUnavailable", `Could not reach ${endpoint} to read the ${hub}: ${detail}`);
 }
 
 const byPartitionId = new Intl.Collator("en", { numeric: true }).compare;

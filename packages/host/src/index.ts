@@ -1,3 +1,4 @@
+export type { HostWebSocketOptions, WebSocketConstructor } from "./client-options.js";
 export type { AzureEnvironment, AzureEnvironmentName } from "./environment.js";
 export type { EventHandler, HandlerContext } from "./handler.js";
 export type { HostHealth, PartitionHealth, PartitionState } from "./health.js";

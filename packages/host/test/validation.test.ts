@@ -1,6 +1,8 @@
 import { createServer } from "node:net";
 import { AzureNamedKeyCredential, AzureSASCredential } from "@azure/core-auth";
+import { BlobCheckpointer } from "@eph/checkpointer-blob";
 import type { Checkpointer, EphError, Leaser } from "@eph/core";
+import { BlobLeaser } from "@eph/leaser-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConnectionString } from "../src/connection-string.js";
 import { qualifyNamespace } from "../src/environment.js";
@@ -139,28 +141,71 @@ describe("creating a host", () => {
     expect(error.message).toMatch(/leaser/);
   });
 
-  it("rejects an unknown hub before starting anything", async () => {
+  it("an unknown hub is HubNotFound, naming the hub and where its name came from", async () => {
     const text = emu.connectionString("hub").replace("EntityPath=hub", "EntityPath=nope");
     const error = await rejection(EventProcessorHost.fromConnectionString(text, leaser(), checkpointer()));
-    expect(error.code).toBe("InvalidOption");
-    expect(error.message).toMatch(/"nope" .*does not exist/);
+    expect(error.code).toBe("HubNotFound");
+    expect(error.message).toMatch(
+      /event hub "nope" does not exist in namespace "127\.0\.0\.1:\d+" \(check the connection string's EntityPath\)/,
+    );
   });
 
-  it("an unreachable namespace is a typed error without the key or signature", async () => {
-    const server = createServer((socket) => socket.destroy());
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const port = (server.address() as { port: number }).port;
+  it("a refused or dropped Event Hubs connection is HubUnavailable naming the endpoint, without secrets", async () => {
+    const dropping = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => dropping.listen(0, "127.0.0.1", resolve));
+    const droppingPort = (dropping.address() as { port: number }).port;
+    const refused = createServer();
+    await new Promise<void>((resolve) => refused.listen(0, "127.0.0.1", resolve));
+    const refusedPort = (refused.address() as { port: number }).port;
+    await new Promise<void>((resolve) => refused.close(() => resolve()));
     try {
-      for (const text of [
-        `Endpoint=sb://127.0.0.1:${port}/;SharedAccessKeyName=k;SharedAccessKey=${key};EntityPath=hub;UseDevelopmentEmulator=true`,
-        `Endpoint=sb://127.0.0.1:${port}/;SharedAccessSignature=SharedAccessSignature sr=a&sig=${sig}&se=9999999999&skn=k;EntityPath=hub;UseDevelopmentEmulator=true`,
-      ]) {
-        const error = await rejection(EventProcessorHost.fromConnectionString(text, leaser(), checkpointer()));
-        expect(error.code).toBe("StoreUnavailable");
-        expectNoSecret(error);
+      for (const port of [refusedPort, droppingPort]) {
+        for (const text of [
+          `Endpoint=sb://127.0.0.1:${port}/;SharedAccessKeyName=k;SharedAccessKey=${key};EntityPath=hub;UseDevelopmentEmulator=true`,
+          `Endpoint=sb://127.0.0.1:${port}/;SharedAccessSignature=SharedAccessSignature sr=a&sig=${sig}&se=9999999999&skn=k;EntityPath=hub;UseDevelopmentEmulator=true`,
+        ]) {
+          const error = await rejection(EventProcessorHost.fromConnectionString(text, leaser(), checkpointer()));
+          expect(error.code).toBe("HubUnavailable");
+          expect(error.message).toContain(
+            `Could not reach Event Hubs namespace "127.0.0.1:${port}" to read the event hub "hub"`,
+          );
+          expectNoSecret(error);
+        }
       }
+      const viaCustom = await rejection(
+        EventProcessorHost.fromConnectionString(emu.connectionString("hub"), leaser(), checkpointer(), {
+          customEndpointAddress: `sb://127.0.0.1:${refusedPort}`,
+        }),
+      );
+      expect(viaCustom.code).toBe("HubUnavailable");
+      expect(viaCustom.message).toContain(
+        `Event Hubs at "sb://127.0.0.1:${refusedPort}" (option "customEndpointAddress"`,
+      );
     } finally {
-      server.close();
+      dropping.close();
+    }
+  });
+
+  it("an unset connection string says which one: Event Hubs or storage, and the argument", async () => {
+    const hubError = await rejection(
+      EventProcessorHost.fromConnectionString(process.env.EPH_TEST_UNSET_VARIABLE as string, leaser(), checkpointer()),
+    );
+    expect(hubError.code).toBe("InvalidConnectionString");
+    expect(hubError.message).toMatch(
+      /^The Event Hubs connection string \(argument "connectionString" of EventProcessorHost\.fromConnectionString\) must be a non-empty string; got undefined/,
+    );
+    for (const make of [
+      () => BlobLeaser.fromConnectionString(process.env.EPH_TEST_UNSET_VARIABLE as string, "eph"),
+      () => BlobCheckpointer.fromConnectionString("", "eph"),
+    ]) {
+      let caught: unknown;
+      try {
+        make();
+      } catch (error) {
+        caught = error;
+      }
+      expect((caught as EphError).code).toBe("InvalidConnectionString");
+      expect((caught as Error).message).toMatch(/^The Azure Storage connection string \(argument "connectionString"/);
     }
   });
 

@@ -11,6 +11,14 @@ export interface ConnectionRecord {
   closed: boolean;
 }
 
+/** One live client connection, as the emulator sees it (for tests of client settings). */
+export interface EmulatorClient {
+  /** The `user-agent` the client sent in its AMQP open frame, if any. */
+  readonly userAgent: string | undefined;
+  /** The names of its open partition readers (the client's `identifier`, or the link name). */
+  readonly readerNames: string[];
+}
+
 /** The live client connections, so readers stop when their connection goes and faults can cut sockets. */
 export class ConnectionRegistry {
   private readonly records = new Map<Connection, ConnectionRecord>();
@@ -40,6 +48,19 @@ export class ConnectionRegistry {
     record.closed = true;
     this.stopReaders(record);
     this.records.delete(record.connection);
+  }
+
+  /** What each live client said about itself: its user agent and the names of its open readers. */
+  clients(): EmulatorClient[] {
+    return [...this.records.values()].map((record) => {
+      const properties = (record.connection as unknown as { remote?: { open?: { properties?: unknown } } }).remote?.open
+        ?.properties as Record<string, unknown> | undefined;
+      const userAgent = properties?.["user-agent"];
+      return {
+        userAgent: typeof userAgent === "string" ? userAgent : undefined,
+        readerNames: [...record.readers].map((r) => r.name),
+      };
+    });
   }
 
   /** Destroys every socket (no AMQP close). Returns how many there were. */

@@ -1,7 +1,7 @@
 import net from "node:net";
 import rhea from "rhea";
 import { acceptAmqpConnection } from "./amqp-connection.js";
-import { ConnectionRegistry } from "./connection-registry.js";
+import { ConnectionRegistry, type EmulatorClient } from "./connection-registry.js";
 import { emulatorConnectionString } from "./connection-string.js";
 import { type DurableStore, openDurableStore } from "./durable-store.js";
 import { HubEmulatorError } from "./errors.js";
@@ -46,6 +46,8 @@ export interface Emulator {
   addConsumerGroup(hub: string, consumerGroup: string): void;
   /** Retention state of a partition. */
   partitionStats(hub: string, partitionId: string): PartitionStats;
+  /** The live client connections: user agent and reader names (what a client's options look like on the wire). */
+  clients(): EmulatorClient[];
   /** Fault injection for reliability tests. */
   readonly faults: EmulatorFaults;
   /** Stops listening, drops every client connection and releases everything. Resolves promptly. */
@@ -207,6 +209,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
         retainedBytes: log.retainedBytes,
       };
     },
+    clients: () => registry.clients(),
     faults: createFaultApi({ state: faults, hub: hubOrThrow, destroyConnections: () => registry.destroyAll() }),
     async close() {
       if (closed) return;

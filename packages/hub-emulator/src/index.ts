@@ -1,3 +1,4 @@
+export type { EmulatorClient } from "./connection-registry.js";
 export { EMULATOR_KEY, EMULATOR_KEY_NAME, emulatorConnectionString } from "./connection-string.js";
 export { type Emulator, type PartitionStats, startEmulator } from "./emulator.js";
 export { HubEmulatorError, type HubEmulatorErrorCode } from "./errors.js";

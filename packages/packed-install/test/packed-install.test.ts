@@ -180,6 +180,16 @@ afterAll(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
+describe("the README's first program", () => {
+  it("leaves hostName to the default, unique per process (process.pid is 1 in every container)", () => {
+    const { esm, cjs } = readmePrograms();
+    for (const program of [esm, cjs]) {
+      expect(program).not.toContain("process.pid");
+      expect(program).not.toMatch(/hostName\s*:/);
+    }
+  });
+});
+
 describe("the packed tarballs", () => {
   it("are one per published package, and none of a private one", () => {
     const published = listPublishable().map((p) => p.name);

@@ -1,4 +1,4 @@
-import { EphError } from "@eph/core";
+import { EphError, requireConnectionString } from "@eph/core";
 import pg from "pg";
 
 /** Options for the pool that `fromConnectionString` creates. */
@@ -41,9 +41,11 @@ export function poolSecrets(pool: pg.Pool): string[] {
  * connection string is checked before anything connects and never quoted in errors.
  */
 export function poolFromConnectionString(connectionString: unknown, options: PoolConnectionOptions = {}): pg.Pool {
-  if (typeof connectionString !== "string" || connectionString.trim() === "") {
-    throw new EphError("InvalidConnectionString", "The connection string is empty or not a string.");
-  }
+  requireConnectionString(
+    connectionString,
+    'The PostgreSQL connection string (argument "connectionString" of the PostgreSQL leaser or checkpointer)',
+    "postgres://user:password@host:5432/database",
+  );
   let url: URL | undefined;
   try {
     url = new URL(connectionString);

@@ -1,5 +1,5 @@
 import { TableClient, type TableServiceClientOptions } from "@azure/data-tables";
-import { EphError } from "@eph/core";
+import { EphError, requireConnectionString } from "@eph/core";
 
 /** Table names: 3-63 letters and digits, starting with a letter (the service's rule). */
 const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
@@ -32,9 +32,11 @@ export function tableClientFromConnectionString(
   clientOptions: TableServiceClientOptions = {},
 ): TableClient {
   const name = validateTableName(tableName);
-  if (typeof connectionString !== "string" || connectionString.trim() === "") {
-    throw new EphError("InvalidConnectionString", "The connection string is empty or not a string.");
-  }
+  requireConnectionString(
+    connectionString,
+    'The Azure Table storage connection string (argument "connectionString" of the table leaser or checkpointer)',
+    "DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…, a SAS connection string, or UseDevelopmentStorage=true",
+  );
   let client: TableClient;
   try {
     client = TableClient.fromConnectionString(connectionString, name, clientOptions);

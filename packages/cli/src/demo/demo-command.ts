@@ -4,7 +4,7 @@ import { type FlagSpec, integerFlag, noPositionals, parseFlags } from "../comman
 import { describeError } from "../error-classification.js";
 import { ExitCode } from "../exit-codes.js";
 import type { CliIo } from "../io.js";
-import type { DemoSummary } from "./demo-run.js";
+import type { DemoRebalance, DemoSummary } from "./demo-run.js";
 import { type DemoConfig, fullDemo, shortDemo } from "./demo-scenario.js";
 
 const spec: FlagSpec = {
@@ -32,7 +32,7 @@ place; in a pipe or a log it prints plain lines. The summary gives events sent a
 duplicates, and how long each rebalance took.
 
 Flags:
-  --short            a ~20 s run (lease 3 s, renewal 1 s, scan 1 s), as the test suite uses
+  --short            a ~12 s run (lease 3 s, renewal 1 s, scan 1 s), as the test suite uses
   --partitions N     partitions of the demo hub (default 8; 6 with --short)
   --rate N           events per second sent (default 40; 30 with --short)
   --json             print the summary as JSON on stdout (the live view goes to stderr)
@@ -44,6 +44,21 @@ every second.
 Exit codes: 0 every event was processed, 1 an event was lost (or the demo failed), 2 bad flags,
 130 interrupted.
 `;
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/**
+ * What a rebalance opened: distinct partitions, and why there were more receivers than that (a
+ * partition opened, then moved again while the load evened out).
+ */
+export function openedText(r: Pick<DemoRebalance, "partitionsOpened" | "receiversOpened">): string {
+  const partitions = `${plural(r.partitionsOpened, "partition", "partitions")} opened`;
+  const again = r.receiversOpened - r.partitionsOpened;
+  if (again <= 0) return partitions;
+  return `${partitions} (${again === 1 ? "1 of them twice: it moved" : `${again} more opens: partitions moved`} again while the load evened out)`;
+}
 
 function seconds(ms: number | null): string {
   return ms === null ? "did not settle" : `${(ms / 1000).toFixed(1)} s`;
@@ -61,7 +76,7 @@ export function renderSummary(s: DemoSummary): string {
     "  rebalances (from the cause until every partition is read by one live host, load even):",
     ...s.rebalances.map(
       (r) =>
-        `    ${r.description.padEnd(16)} ${seconds(r.durationMs).padStart(14)}${r.processStartMs > 0 ? ` (${seconds(r.processStartMs)} of it starting Node)` : ""}   ${r.partitionsOpened} partitions opened, ${r.duplicates} duplicates`,
+        `    ${r.description.padEnd(16)} ${seconds(r.durationMs).padStart(14)}${r.processStartMs > 0 ? ` (${seconds(r.processStartMs)} of it starting Node)` : ""}   ${openedText(r)}, ${plural(r.duplicates, "duplicate", "duplicates")}`,
     ),
   ];
   const crash = s.rebalances.find((r) => r.name === "crash");

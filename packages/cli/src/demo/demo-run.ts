@@ -13,7 +13,7 @@ import { DemoLedger } from "./demo-ledger.js";
 import type { HostMessage } from "./demo-messages.js";
 import { DemoProducer } from "./demo-producer.js";
 import type { DemoConfig } from "./demo-scenario.js";
-import { renderFrame, renderHosts, renderPartitions } from "./demo-view.js";
+import { renderFrame, renderHosts, renderPartitions, steadyPhase } from "./demo-view.js";
 
 /** One rebalance the demo caused and timed. */
 export interface DemoRebalance {
@@ -31,8 +31,13 @@ export interface DemoRebalance {
    * `start` and `join`; 0 for `crash`).
    */
   readonly processStartMs: number;
-  /** Receivers opened during it (partitions that moved, counting each move). */
+  /** Distinct partitions that a host started reading during it. */
   readonly partitionsOpened: number;
+  /**
+   * Receivers opened during it: more than `partitionsOpened` when a partition was opened, then moved
+   * again (to another host) while the load evened out.
+   */
+  readonly receiversOpened: number;
   /** Events processed a second time during it and the steady period after it. */
   readonly duplicates: number;
 }
@@ -102,7 +107,9 @@ export async function runDemo(config: DemoConfig, out: DemoOutput): Promise<Demo
   const elapsed = () => performance.now() - started;
   const frame = new LiveFrame(out.view);
   const log: string[] = [];
-  let phase = "starting the Event Hubs emulator and Azurite";
+  // A function while it changes by itself (the steady time after a rebalance counts up).
+  let phase: string | (() => string) = "starting the Event Hubs emulator and Azurite";
+  const phaseText = () => (typeof phase === "string" ? phase : phase());
   let status: StatusReport | undefined;
   const title = `eph demo: ${config.partitions} partitions; lease ${formatSeconds(config.timing.leaseDuration)}, renewal ${formatSeconds(config.timing.renewalInterval)}, scan ${formatSeconds(config.timing.scanInterval)}`;
   const note = (text: string) => {
@@ -119,13 +126,14 @@ export async function runDemo(config: DemoConfig, out: DemoOutput): Promise<Demo
   const ledger = new DemoLedger(ids);
   const failures: { host: string; detail: string }[] = [];
   const rebalances: DemoRebalance[] = [];
-  let opened = 0;
+  /** The partition of every receiver opened, in order. */
+  const opened: string[] = [];
   let stack: LocalStack | undefined;
   let producer: DemoProducer | undefined;
   const onMessage = (host: DemoHost, m: HostMessage) => {
     if (m.t === "event") ledger.recordProcessed(m.partitionId, m.sequenceNumber);
     else if (m.t === "opened") {
-      opened++;
+      opened.push(m.partitionId);
       note(`${host.name} reads partition ${m.partitionId} (epoch ${m.epoch})`);
     } else if (m.t === "closed") note(`${host.name} stopped reading partition ${m.partitionId} (${m.reason})`);
     else if (m.t === "ready") note(`${host.name} started`);
@@ -161,7 +169,7 @@ export async function runDemo(config: DemoConfig, out: DemoOutput): Promise<Demo
     hold: number,
     cause: () => void,
   ) => {
-    const openedBefore = opened;
+    const openedBefore = opened.length;
     const causedAt = performance.now();
     const known = new Set(allHosts().map((h) => h.name));
     const dupBefore = ledger.duplicates;
@@ -169,7 +177,7 @@ export async function runDemo(config: DemoConfig, out: DemoOutput): Promise<Demo
     cause();
     const took = await waitSettled(expected());
     if (out.signal.aborted) return;
-    const movedNow = opened - openedBefore;
+    const openedNow = opened.slice(openedBefore);
     const booted = allHosts()
       .filter((h) => !known.has(h.name))
       .map((h) => h.bootedAt ?? causedAt);
@@ -183,14 +191,19 @@ export async function runDemo(config: DemoConfig, out: DemoOutput): Promise<Demo
       );
       snapshot();
     }
-    phase = `${description}: settled; steady for ${formatSeconds(hold)}`;
+    if (took === null) phase = `${description}: not settled after ${formatSeconds(config.settleTimeoutMs)}`;
+    else {
+      const settledAt = elapsed();
+      phase = () => steadyPhase(description, settledAt, took, elapsed());
+    }
     await sleep(hold, out.signal);
     rebalances.push({
       name,
       description,
       durationMs: took === null ? null : Math.round(took),
       processStartMs: Math.round(processStartMs),
-      partitionsOpened: movedNow,
+      partitionsOpened: new Set(openedNow).size,
+      receiversOpened: openedNow.length,
       duplicates: ledger.duplicates - dupBefore,
     });
   };
@@ -252,7 +265,7 @@ export async function runDemo(config: DemoConfig, out: DemoOutput): Promise<Demo
           renderFrame({
             elapsedMs: elapsed(),
             title,
-            phase,
+            phase: phaseText(),
             status,
             hosts: allHosts(),
             ledger,

@@ -75,3 +75,12 @@ export function renderFrame(f: DemoFrame): string {
   const room = f.rows === undefined ? 10 : Math.max(0, Math.min(10, f.rows - 1 - head.split("\n").length));
   return room === 0 ? head : `${head}\n${f.log.slice(-room).join("\n")}`;
 }
+
+/**
+ * The live view's phase line after a rebalance settled: when it settled (demo time `settledAtMs`, `tookMs`
+ * after its cause) and how long it has been steady since, as of demo time `nowMs`.
+ */
+export function steadyPhase(description: string, settledAtMs: number, tookMs: number, nowMs: number): string {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  return `${description}: settled at t=${seconds(settledAtMs)}, ${s(tookMs)} after it; steady for ${s(Math.max(0, nowMs - settledAtMs))}`;
+}
