@@ -218,10 +218,9 @@ export class RecordLeaser extends RecordBacked implements Leaser {
     const fields = encodeLease(epoch, owner);
     let failure: unknown;
     try {
-      const outcome: WriteOutcome =
-        this.#batcher
-          ? await this.#batcher.replace({ ...key, fields, expectedVersion: version }, options)
-          : await this.records.replace(key, fields, version, options);
+      const outcome: WriteOutcome = this.#batcher
+        ? await this.#batcher.replace({ ...key, fields, expectedVersion: version }, options)
+        : await this.records.replace(key, fields, version, options);
       if (outcome.status === "written") return outcome;
     } catch (error) {
       if (!isEphError(error, "StoreUnavailable")) throw error;
