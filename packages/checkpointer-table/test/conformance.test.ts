@@ -1,8 +1,9 @@
 import { describeCheckpointerConformance, type StoreFixture } from "@eph/conformance";
 import type { Checkpointer } from "@eph/core";
+import { ephKeyLayout } from "@eph/table-common";
 import { type AzuriteInstance, freshTestTable, startAzurite, type TestAuth, tableQuickRetries } from "@eph/testing";
 import { afterAll, beforeAll } from "vitest";
-import { type CheckpointLayout, layoutCodec } from "../src/checkpoint-layout.js";
+import { type CheckpointLayout, officialKeys } from "../src/checkpoint-layout.js";
 import { TableCheckpointer } from "../src/index.js";
 
 let azurite: AzuriteInstance;
@@ -15,7 +16,7 @@ afterAll(async () => {
 
 async function fixture(auth: TestAuth, layout: CheckpointLayout): Promise<StoreFixture<Checkpointer>> {
   const { tableName, raw, connectionString, secrets } = freshTestTable(azurite, auth);
-  const codec = layoutCodec(layout);
+  const keys = layout === "eph" ? ephKeyLayout : officialKeys;
   return {
     create: () =>
       TableCheckpointer.fromConnectionString(connectionString, tableName, { clientOptions: tableQuickRetries, layout }),
@@ -23,8 +24,8 @@ async function fixture(auth: TestAuth, layout: CheckpointLayout): Promise<StoreF
       // Right keys, wrong property types: what another tool writing into the table might leave.
       await raw.upsertEntity(
         {
-          partitionKey: codec.partitionKey(info),
-          rowKey: codec.rowKey(partitionId),
+          partitionKey: keys.partitionKey(info, "checkpoint"),
+          rowKey: keys.rowKey(partitionId),
           fence: "high",
           ephfence: "high",
           sequencenumber: 12,

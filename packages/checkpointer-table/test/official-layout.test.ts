@@ -70,8 +70,9 @@ describe("the checkpointstore-table layout", () => {
         rowKey: "0",
         sequencenumber: "9",
         offset: "900",
-        ephfence: 2n,
-        ephenqueuedtime: enqueuedTime,
+        ephformat: "1",
+        ephfence: "2",
+        ephenqueuedtime: String(enqueuedTime.getTime()),
         ephsequencenumber: "9",
       },
     ]);

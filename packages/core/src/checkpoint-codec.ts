@@ -11,6 +11,24 @@ export interface CheckpointState {
   readonly position: Checkpoint | undefined;
 }
 
+/**
+ * How a {@link RecordCheckpointer} turns checkpoint state into record fields and back. Core's default
+ * ({@link defaultCheckpointCodec}) suits any store; an adapter passes its own to keep a foreign layout,
+ * such as the official checkpoint stores' `sequencenumber` and `offset` fields, readable by other tools.
+ */
+export interface CheckpointCodec {
+  /** The fields to store for `state` (names as {@link RecordFields} allows). */
+  encode(state: CheckpointState): RecordFields;
+  /** The state a record holds; throws `CorruptRecord` (see {@link corruptRecord}) naming it when it holds none. */
+  decode(scope: RecordScope, record: VersionedRecord): CheckpointState;
+}
+
+/** Core's checkpoint fields: {@link encodeCheckpoint} and {@link decodeCheckpoint}. */
+export const defaultCheckpointCodec: CheckpointCodec = {
+  encode: (state) => encodeCheckpoint(state),
+  decode: (scope, record) => decodeCheckpoint(scope, record),
+};
+
 // Date's own range is ±275 760 years; stores, the Azure SDK's ISO strings and users' tools handle
 // four-digit years only, so a position outside them is refused at write instead of stored unreadable.
 const earliest = new Date("0001-01-01T00:00:00.000Z").getTime();
@@ -48,10 +66,16 @@ export function decodeCheckpoint(scope: RecordScope, record: VersionedRecord): C
   if (offset === undefined) throw fail("it has a position without an offset");
   if (sequenceNumber === undefined)
     throw fail(`its sequence number ${JSON.stringify(sequencenumber)} is not a non-negative integer`);
-  const time = enqueuedtime !== undefined && /^-?\d+$/.test(enqueuedtime) ? Number(enqueuedtime) : Number.NaN;
-  if (!(time >= earliest && time <= latest))
+  const enqueuedTime = timeField(enqueuedtime);
+  if (enqueuedTime === undefined)
     throw fail(`its enqueued time ${JSON.stringify(enqueuedtime)} is not a time in the years 0001-9999`);
-  return { fence, position: { offset, sequenceNumber, enqueuedTime: new Date(time) } };
+  return { fence, position: { offset, sequenceNumber, enqueuedTime } };
+}
+
+/** The time a field holds as milliseconds since 1970 (decimal), or `undefined` unless in the years 0001-9999. */
+export function timeField(value: string | undefined): Date | undefined {
+  const time = value !== undefined && /^-?\d{1,15}$/.test(value) ? Number(value) : Number.NaN;
+  return time >= earliest && time <= latest ? new Date(time) : undefined;
 }
 
 /** Throws `InvalidOption` naming the field unless `checkpoint` can be stored and read back exactly. */

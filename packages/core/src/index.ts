@@ -10,11 +10,14 @@ export {
 export { checkedLogger } from "./checked-logger.js";
 export { type Checkpoint, isRegression } from "./checkpoint.js";
 export {
+  type CheckpointCodec,
   type CheckpointState,
   checkCheckpoint,
   checkEpoch,
   decodeCheckpoint,
+  defaultCheckpointCodec,
   encodeCheckpoint,
+  timeField,
 } from "./checkpoint-codec.js";
 export { type Clock, delay, systemClock, type TimerHandle } from "./clock.js";
 export { requireConnectionString } from "./connection-string-check.js";

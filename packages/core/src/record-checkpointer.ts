@@ -1,10 +1,10 @@
 import { type Checkpoint, isRegression } from "./checkpoint.js";
 import {
+  type CheckpointCodec,
   type CheckpointState,
   checkCheckpoint,
   checkEpoch,
-  decodeCheckpoint,
-  encodeCheckpoint,
+  defaultCheckpointCodec,
 } from "./checkpoint-codec.js";
 import { EphError } from "./errors.js";
 import type { HostInfo } from "./host-info.js";
@@ -14,7 +14,13 @@ import { describeRecord } from "./record-format.js";
 import type { Checkpointer, EnsureCheckpointOptions, UpdateCheckpointOptions } from "./store.js";
 
 /** Options of {@link RecordCheckpointer}. */
-export type RecordCheckpointerOptions = RecordBackedOptions;
+export interface RecordCheckpointerOptions extends RecordBackedOptions {
+  /**
+   * How checkpoint state becomes record fields and back, for adapters that keep a foreign layout (the
+   * official Event Hubs checkpoint stores'). Default: core's own fields ({@link defaultCheckpointCodec}).
+   */
+  readonly codec?: CheckpointCodec | undefined;
+}
 
 /** A record as this instance last read or wrote it. */
 interface Snapshot extends CheckpointState {
@@ -42,10 +48,17 @@ export const maxCheckpointAttempts = 16;
 export class RecordCheckpointer extends RecordBacked implements Checkpointer {
   readonly #cache = new Map<string, Snapshot>();
   readonly #queues = new Map<string, Promise<unknown>>();
+  readonly #codec: CheckpointCodec;
 
   /** A checkpointer over `options.store` (`InvalidOption` for a malformed option). */
   constructor(options: RecordCheckpointerOptions) {
     super(options);
+    const codec: unknown = options.codec ?? defaultCheckpointCodec;
+    const { encode, decode } = (codec ?? {}) as Partial<CheckpointCodec>;
+    if (typeof encode !== "function" || typeof decode !== "function") {
+      throw new EphError("InvalidOption", "options.codec must have encode and decode functions.");
+    }
+    this.#codec = codec as CheckpointCodec;
   }
 
   /** The stored checkpoint, or `undefined` when the partition has no record or no position yet. */
@@ -191,7 +204,7 @@ export class RecordCheckpointer extends RecordBacked implements Checkpointer {
     this.#cache.delete(partitionId);
     const record = await this.records.read(key, options);
     if (record === undefined) return undefined;
-    const snapshot = { ...decodeCheckpoint(key.scope, record), version: record.version };
+    const snapshot = { ...this.#codec.decode(key.scope, record), version: record.version };
     this.#cache.set(partitionId, snapshot);
     return snapshot;
   }
@@ -205,7 +218,7 @@ export class RecordCheckpointer extends RecordBacked implements Checkpointer {
     options: OperationOptions | undefined,
   ): Promise<boolean> {
     const key = this.key(info, "checkpoint", partitionId);
-    const fields = encodeCheckpoint(state);
+    const fields = this.#codec.encode(state);
     this.#cache.delete(partitionId);
     const outcome =
       version === undefined

@@ -14,7 +14,8 @@ import type { AcquireLeaseOptions, Leaser } from "./store.js";
 /** Options of {@link RecordLeaser}. */
 export interface RecordLeaserOptions extends RecordBackedOptions {
   /**
-   * Send renewals issued in the same turn as one `replaceMany` when the store has it (default true).
+   * Send lease writes (acquisitions, renewals, releases) issued in the same turn as one `replaceMany`
+   * when the store has it (default true).
    * Must be a boolean (`InvalidOption` otherwise: the string `"false"` is not false).
    */
   readonly groupWrites?: boolean | undefined;
@@ -118,7 +119,12 @@ export class RecordLeaser extends RecordBacked implements Leaser {
    */
   async acquireLease(partitionId: string, options?: AcquireLeaseOptions): Promise<LeaseMarker> {
     const info = this.configuredFor(options, partitionId);
-    const expected = options?.expectedVersion;
+    const expected: unknown = options?.expectedVersion;
+    if (expected !== undefined && (typeof expected !== "string" || expected === "")) {
+      throw new EphError("InvalidOption", "options.expectedVersion must be a non-empty string when given.", {
+        partitionId,
+      });
+    }
     let base = expected === undefined ? undefined : this.#seen.get(partitionId);
     if (base?.version !== expected) base = undefined;
     if (base === undefined) {
@@ -135,7 +141,7 @@ export class RecordLeaser extends RecordBacked implements Leaser {
       if (expected !== undefined && base.version !== expected) throw this.lost(info, partitionId);
     }
     const epoch = base.epoch + 1;
-    const written = await this.writeLease(info, partitionId, epoch, info.hostName, base.version, options, false);
+    const written = await this.writeLease(info, partitionId, epoch, info.hostName, base.version, options);
     if (written.status === "conflict") throw this.lost(info, partitionId);
     this.#held.set(partitionId, { epoch, version: written.version });
     return this.saw(new Lease({ partitionId, epoch, owner: info.hostName, version: written.version }));
@@ -145,7 +151,7 @@ export class RecordLeaser extends RecordBacked implements Leaser {
   async renewLease(partitionId: string, options?: OperationOptions): Promise<LeaseMarker> {
     const info = this.configuredFor(options, partitionId);
     const hold = this.holdOf(info, partitionId);
-    const written = await this.writeLease(info, partitionId, hold.epoch, info.hostName, hold.version, options, true);
+    const written = await this.writeLease(info, partitionId, hold.epoch, info.hostName, hold.version, options);
     if (written.status === "conflict") {
       this.drop(partitionId, hold);
       throw this.lost(info, partitionId);
@@ -171,7 +177,7 @@ export class RecordLeaser extends RecordBacked implements Leaser {
     const hold = this.holdOf(info, partitionId);
     let version = hold.version;
     for (let attempt = 0; attempt < maxLeaseAttempts; attempt++) {
-      const written = await this.writeLease(info, partitionId, hold.epoch, "", version, options, false);
+      const written = await this.writeLease(info, partitionId, hold.epoch, "", version, options);
       const current = written.status === "conflict" ? written.current : undefined;
       if (written.status === "written" || current?.owner !== info.hostName || current.epoch !== hold.epoch) {
         this.#held.delete(partitionId);
@@ -207,16 +213,14 @@ export class RecordLeaser extends RecordBacked implements Leaser {
     owner: string,
     version: string,
     options: OperationOptions | undefined,
-    batched: boolean,
   ): Promise<LeaseWrite> {
     const key = this.key(info, "lease", partitionId);
     const fields = encodeLease(epoch, owner);
     let failure: unknown;
     try {
-      const outcome: WriteOutcome =
-        batched && this.#batcher
-          ? await this.#batcher.replace({ ...key, fields, expectedVersion: version }, options)
-          : await this.records.replace(key, fields, version, options);
+      const outcome: WriteOutcome = this.#batcher
+        ? await this.#batcher.replace({ ...key, fields, expectedVersion: version }, options)
+        : await this.records.replace(key, fields, version, options);
       if (outcome.status === "written") return outcome;
     } catch (error) {
       if (!isEphError(error, "StoreUnavailable")) throw error;

@@ -13,11 +13,21 @@ interface Pending {
 const maxMembers = 100;
 
 /**
+ * After this many failed batches in a row, the members left are sent alone (in parallel): a failed batch
+ * names one failing member only, so each further batch costs a round trip in sequence.
+ */
+export const maxFailedBatches = 2;
+
+/**
  * Groups replaces issued in the same turn of the event loop into `replaceMany` calls, for stores with
  * batch transactions: a host renewing its 32 leases together pays one call instead of 32. Members are
  * grouped by scope and kind, at most 100 and each record once per batch. A lone replace goes out as a
- * plain `replace`, and a member the store skipped (its batch failed on another member) is retried
- * alone, so one lost lease never costs the others theirs.
+ * plain `replace`. Members the store skipped (their batch failed on another member) are sent again as
+ * a batch without it until {@link maxFailedBatches} batches failed, then alone: one lost lease never costs the
+ * others theirs, and a contended group does not pay a round trip per loser in sequence.
+ *
+ * A caller whose abort signal fires gets `Aborted` at once; the batch itself is abandoned only when
+ * every member's caller gave up, since one member's abort must not cancel the others' writes.
  */
 export class ReplaceBatcher {
   #queue: Pending[] = [];
@@ -27,7 +37,8 @@ export class ReplaceBatcher {
 
   /** Replaces one record, possibly inside a batch; resolves with its own outcome. */
   replace(request: ReplaceRequest, options?: OperationOptions): Promise<WriteOutcome> {
-    return new Promise((resolve, reject) => {
+    const signal = options?.abortSignal;
+    const outcome = new Promise<WriteOutcome>((resolve, reject) => {
       if (this.#queue.length === 0) {
         // setImmediate runs after every promise callback of this turn, so renewals started by one
         // Promise.all over many partitions, even after a few awaits, land in the same batch.
@@ -35,6 +46,7 @@ export class ReplaceBatcher {
       }
       this.#queue.push({ request, options, resolve, reject });
     });
+    return signal === undefined ? outcome : untilAborted(outcome, signal);
   }
 
   private flush(): void {
@@ -55,30 +67,35 @@ export class ReplaceBatcher {
     }
   }
 
-  private async send(batch: Pending[]): Promise<void> {
+  private async send(batch: Pending[], failed = 0): Promise<void> {
     const live = batch.filter((p) => {
       if (!p.options?.abortSignal?.aborted) return true;
-      p.reject(new EphError("Aborted", "The operation was aborted.", { cause: p.options.abortSignal.reason }));
+      p.reject(aborted(p.options.abortSignal));
       return false;
     });
     if (live.length === 1) return this.alone(live[0] as Pending);
     if (live.length === 0 || this.store.replaceMany === undefined) return;
     let outcomes: BatchOutcome[];
+    const group = groupSignal(live.map((p) => p.options?.abortSignal));
     try {
-      // One member's abort must not cancel the others' writes, so the batch carries no signal.
-      outcomes = await this.store.replaceMany(live.map((p) => p.request));
+      outcomes = await this.store.replaceMany(
+        live.map((p) => p.request),
+        group && { abortSignal: group.signal },
+      );
     } catch (error) {
       for (const p of live) p.reject(error);
       return;
+    } finally {
+      group?.dispose();
     }
-    await Promise.all(
-      live.map((p, i) => {
-        const outcome = outcomes[i];
-        if (outcome === undefined || outcome.status === "skipped") return this.alone(p);
-        p.resolve(outcome);
-        return undefined;
-      }),
-    );
+    const skipped: Pending[] = [];
+    live.forEach((p, i) => {
+      const outcome = outcomes[i];
+      if (outcome === undefined || outcome.status === "skipped") skipped.push(p);
+      else p.resolve(outcome);
+    });
+    if (skipped.length > 1 && failed + 1 < maxFailedBatches) return this.send(skipped, failed + 1);
+    await Promise.all(skipped.map((p) => this.alone(p)));
   }
 
   private async alone(p: Pending): Promise<void> {
@@ -89,4 +106,38 @@ export class ReplaceBatcher {
       p.reject(error);
     }
   }
+}
+
+function aborted(signal: AbortSignal): EphError {
+  return new EphError("Aborted", "The operation was aborted.", { cause: signal.reason });
+}
+
+/** `work`, or `Aborted` as soon as `signal` fires (the work itself goes on for the batch's other members). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    if (signal.aborted) {
+      work.catch(() => {});
+      return reject(aborted(signal));
+    }
+    const abort = () => reject(aborted(signal));
+    signal.addEventListener("abort", abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
+  });
+}
+
+/** A signal that fires once every member's has: `undefined` when some member cannot abort. */
+function groupSignal(signals: (AbortSignal | undefined)[]): { signal: AbortSignal; dispose(): void } | undefined {
+  if (signals.some((s) => s === undefined)) return undefined;
+  const members = signals as AbortSignal[];
+  const controller = new AbortController();
+  const onAbort = () => {
+    if (members.every((s) => s.aborted)) controller.abort(new Error("Every caller of the batch gave up."));
+  };
+  for (const s of members) s.addEventListener("abort", onAbort, { once: true });
+  return {
+    signal: controller.signal,
+    dispose: () => {
+      for (const s of members) s.removeEventListener("abort", onAbort);
+    },
+  };
 }

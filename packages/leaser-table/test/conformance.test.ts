@@ -1,10 +1,9 @@
 import { describeLeaserConformance, type StoreFixture } from "@eph/conformance";
 import type { Leaser } from "@eph/core";
-import { groupPartitionKey, partitionRowKey } from "@eph/table-common";
+import { ephKeyLayout } from "@eph/table-common";
 import { type AzuriteInstance, freshTestTable, startAzurite, type TestAuth, tableQuickRetries } from "@eph/testing";
 import { afterAll, beforeAll } from "vitest";
 import { TableLeaser } from "../src/index.js";
-import { LEASE_KIND } from "../src/table-leaser.js";
 
 let azurite: AzuriteInstance;
 beforeAll(async () => {
@@ -23,8 +22,8 @@ async function fixture(auth: TestAuth, groupWrites: boolean): Promise<StoreFixtu
       // Right keys, wrong property types: what another tool writing into the table might leave.
       await raw.upsertEntity(
         {
-          partitionKey: groupPartitionKey(info, LEASE_KIND),
-          rowKey: partitionRowKey(partitionId),
+          partitionKey: ephKeyLayout.partitionKey(info, "lease"),
+          rowKey: ephKeyLayout.rowKey(partitionId),
           owner: 7,
           epoch: "x",
         },

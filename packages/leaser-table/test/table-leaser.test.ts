@@ -159,7 +159,7 @@ describe("layout", () => {
     expect((await audit.getLeases()).map((l) => l.partitionId)).toEqual(["1"]);
   });
 
-  it("stores owner and epoch only, under a key naming namespace, hub and consumer group", async () => {
+  it("stores format, owner and epoch only, as strings, under a key naming namespace, hub and consumer group", async () => {
     const a = leaser("a");
     await a.ensureLease("7");
     await a.acquireLease("7");
@@ -170,8 +170,9 @@ describe("layout", () => {
     expect(stored).toEqual({
       partitionKey: "contoso.servicebus.windows.net orders $default eph-lease",
       rowKey: "7",
+      format: "1",
       owner: "a",
-      epoch: 1n,
+      epoch: "1",
     });
     expect(typeof etag).toBe("string");
     expect(typeof timestamp).toBe("string"); // the service's own, never read by eph
@@ -220,9 +221,7 @@ describe("calls", () => {
   it("renews many held leases in one entity group transaction", async () => {
     const a = leaser("a");
     const ids = Array.from({ length: 32 }, (_, i) => String(i));
-    a.calls.reset();
     await Promise.all(ids.map((p) => a.ensureLease(p)));
-    expect(a.calls.total).toBe(1);
     await Promise.all(ids.map((p) => a.acquireLease(p)));
     a.calls.reset();
     const before = await a.getLeases();

@@ -1,4 +1,4 @@
-import { EphError, type HostInfo } from "@eph/core";
+import { EphError, type RecordKind, type RecordScope } from "@eph/core";
 
 // Table keys may not contain / \ # ? or control characters; `%`, `+` and `'` are legal but have a
 // history of being mangled by URL handling in some clients and in Cosmos DB's Table API. Everything
@@ -49,12 +49,12 @@ const MAX_KEY_LENGTH = 1024;
 
 /**
  * The PartitionKey that groups every record of one kind for a namespace, event hub and consumer group:
- * `<namespace> <hub> <consumer group> <kind>`, names lower-cased (Event Hubs names are case-insensitive)
+ * `<namespace> <hub> <consumer group> <kind>` (kind `eph-lease`, `eph-checkpoint`, `eph-host`), names lower-cased (Event Hubs names are case-insensitive)
  * and escaped. One table partition per consumer group lets a single query list them all and lets writes
  * share entity group transactions.
  */
-export function groupPartitionKey(info: HostInfo, kind: string): string {
-  const key = [info.fullyQualifiedNamespace, info.eventHubName, info.consumerGroup]
+export function groupPartitionKey(scope: RecordScope, kind: string): string {
+  const key = [scope.fullyQualifiedNamespace, scope.eventHubName, scope.consumerGroup]
     .map((part) => escapeKeyPart(part.toLowerCase()))
     .concat(kind)
     .join(" ");
@@ -85,3 +85,25 @@ function describe(value: unknown): string {
   if (typeof value === "string") return JSON.stringify(value);
   return value === null ? "null" : typeof value;
 }
+
+/**
+ * Where a {@link TableRecordStore} keeps one kind of record: the PartitionKey of a scope, the RowKey of
+ * an id, and back. A layout other than {@link ephKeyLayout} lets a store share a table with another
+ * tool's records (the official checkpoint store's `<namespace> <hub> <group> Checkpoint`). Both key
+ * functions throw `InvalidOption` for names they cannot hold.
+ */
+export interface TableKeyLayout {
+  /** The PartitionKey of the kind's records in `scope`. */
+  partitionKey(scope: RecordScope, kind: RecordKind): string;
+  /** The RowKey of the record with this id. */
+  rowKey(id: string): string;
+  /** The id a RowKey holds, or `undefined` when the layout did not write it. */
+  id(rowKey: string): string | undefined;
+}
+
+/** eph's own layout: {@link groupPartitionKey} with kind `eph-<kind>`, RowKey the escaped id. */
+export const ephKeyLayout: TableKeyLayout = {
+  partitionKey: (scope, kind) => groupPartitionKey(scope, `eph-${kind}`),
+  rowKey: (id) => partitionRowKey(id),
+  id: (rowKey) => (rowKey === "" ? undefined : unescapeKeyPart(rowKey)),
+};

@@ -1,7 +1,13 @@
 export { tableClientFromConnectionString, validateTableName } from "./connection-string.js";
-export { escapeKeyPart, groupPartitionKey, partitionRowKey, unescapeKeyPart } from "./entity-keys.js";
-export { validateHostInfo } from "./host-info.js";
-export { redact } from "./redact.js";
+export {
+  ephKeyLayout,
+  escapeKeyPart,
+  groupPartitionKey,
+  partitionRowKey,
+  type TableKeyLayout,
+  unescapeKeyPart,
+} from "./entity-keys.js";
+export { TableRecordStore, type TableRecordStoreOptions } from "./table-record-store.js";
 export {
   classifyFailure,
   type FailureKind,
@@ -9,4 +15,3 @@ export {
   TableRequestError,
   toEphError,
 } from "./table-request-error.js";
-export { TableStore } from "./table-store.js";

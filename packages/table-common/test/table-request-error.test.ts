@@ -1,6 +1,6 @@
 import { AZURITE_ACCOUNT_KEY, exposed } from "@eph/testing";
 import { describe, expect, it } from "vitest";
-import { classifyFailure, redact, TableRequestError, toEphError } from "../src/index.js";
+import { classifyFailure, TableRequestError, toEphError } from "../src/index.js";
 
 function restError(statusCode: number | undefined, code: string | undefined, message = "The service said no.") {
   return Object.assign(new Error(message), { name: "RestError", statusCode, code });
@@ -75,6 +75,20 @@ describe("toEphError", () => {
     expect(error.message).toContain("?<redacted>");
     expect(exposed(error)).not.toContain(sig);
     expect(exposed(error)).not.toContain(AZURITE_ACCOUNT_KEY);
-    expect(redact("SharedAccessKey=k3y;TableEndpoint=x")).toBe("SharedAccessKey=<redacted>;TableEndpoint=x");
+    const quoted = toEphError(classifyFailure(new Error("SharedAccessKey=k3y;TableEndpoint=x")), "read", "leases");
+    expect(quoted.message).toContain("SharedAccessKey=<redacted>;TableEndpoint=x");
+  });
+
+  // Issue 13: the table copy of the redaction missed SharedKey (an Authorization header's signature).
+  it("redacts a SharedKey authorization that a transport error quotes", () => {
+    const signature = "dGhpcy1pcy1hLXNoYXJlZC1rZXktc2lnbmF0dXJl=";
+    const thrown = Object.assign(new Error(`request failed; authorization: SharedKey devstoreaccount1:${signature}`), {
+      name: "RestError",
+      code: "ECONNRESET",
+    });
+    const error = toEphError(classifyFailure(thrown), "replace", "leases");
+    expect(error.code).toBe("StoreUnavailable");
+    expect(exposed(error)).not.toContain(signature);
+    expect(error.message).toContain("SharedKey <redacted>");
   });
 });

@@ -12,6 +12,7 @@ export {
   type TestAuth,
 } from "./blob-storage.js";
 export { buildIfStale } from "./build-if-stale.js";
+export { consoleSink } from "./console-sink.js";
 export { exposed, type RejectionError, rejection } from "./error-inspection.js";
 export {
   type Fault,
