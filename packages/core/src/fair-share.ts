@@ -133,6 +133,7 @@ export function planClaims(
   let next = 0;
   let claims: Claim[] = [];
   const given = new Map<string, number>();
+  const extraFree: Claim[] = [];
   for (const { host, need } of deficits) {
     if (host === me && invisible) continue;
     if (host !== me && quiet.has(host)) {
@@ -147,6 +148,11 @@ export function planClaims(
     const take = pool.slice(next, next + need - back.length);
     next += take.length;
     given.set(host, back.length + take.length);
+    // A free partition filling another host's extra slot (it already has its floor) would wait for that
+    // host's next scan: a host at its floor takes it now instead; the extra slot follows ownership.
+    if (host !== me && (counts.get(host)?.length ?? 0) >= base) {
+      for (const c of take) if (c.from === "") extraFree.push(c);
+    }
     if (host === me) claims = [...back.map((partitionId) => ({ partitionId, from: "" })), ...take];
   }
   // Released partitions (and quiet hosts' shares) no host below quota took: one at a time to the
@@ -162,6 +168,8 @@ export function planClaims(
     if (to.host === me) beyond.push({ partitionId, from: "" });
   }
   for (const partitionId of freeSorted) if (overdue.has(partitionId)) beyond.push({ partitionId, from: "" });
+  const mineAfter = (counts.get(me)?.length ?? 0) + claims.length;
+  if (!invisible && mineAfter <= base) beyond.push(...extraFree.slice(0, base + 1 - mineAfter));
   if (invisible) {
     // What the visible hosts leave: free leases, and each surplus host's remaining surplus, taken from
     // any of its leases rather than its highest ids, so that simultaneous joiners spread out.
