@@ -3,7 +3,7 @@ import { type Clock, systemClock, type TimerHandle } from "./clock.js";
 import { forEachConcurrently } from "./concurrency.js";
 import { EphError, isEphError } from "./errors.js";
 import { ExpiryTracker } from "./expiry-tracker.js";
-import { type LeaseView, planClaims } from "./fair-share.js";
+import { type ClaimHistory, type LeaseView, planClaims } from "./fair-share.js";
 import type { LeaseMarker } from "./lease.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { type RandomSource, shuffled, systemRandom } from "./random.js";
@@ -50,6 +50,14 @@ export class Balancer {
   private readonly random: RandomSource;
   private readonly log: Logger;
   private readonly tracker: ExpiryTracker;
+  /** Each partition's owner as the last scan saw it (`""` free). */
+  private lastOwners = new Map<string, string>();
+  /** Each partition's lease version as the last scan saw it. */
+  private lastVersions = new Map<string, string>();
+  /** When each other owner's leases were last seen to change (a renewal), on this host's clock. */
+  private readonly activeAt = new Map<string, number>();
+  /** When each free partition was first seen free, on this host's clock. */
+  private readonly freeSince = new Map<string, number>();
   private readonly held = new Map<string, Held>();
   private scanTimer: TimerHandle | undefined;
   private scanning: Promise<void> | undefined;
@@ -217,9 +225,6 @@ export class Balancer {
       return;
     }
     if (this.state !== "running") return;
-    // What another host needs from its listing to its first claim, creation of missing leases aside.
-    let roundTrips = this.clock.now() - startedAt;
-
     const byId = new Map<string, LeaseMarker>();
     const wanted = new Set(ids);
     for (const lease of leases) if (wanted.has(lease.partitionId)) byId.set(lease.partitionId, lease);
@@ -253,10 +258,10 @@ export class Balancer {
       else if (lease.owner === this.hostName)
         owner = ""; // ours in the store, not held here (a restart): free to us
       else owner = this.tracker.isFree(lease, now) ? "" : lease.owner;
-      views.push({ partitionId, owner });
+      views.push({ partitionId, owner, epoch: lease.epoch, version: lease.version });
     }
 
-    const plan = planClaims(this.hostName, views, this.random);
+    const plan = planClaims(this.hostName, views, this.random, this.claimHistory(views, now));
     const acquired: string[] = [];
     let stolen = 0;
     let claims = shuffled(plan.claims, this.random);
@@ -265,7 +270,6 @@ export class Balancer {
     // invisible host first claims a single lease, which makes it visible, and looks again shortly.
     const announce = this.held.size === 0 && claims.length > 1;
     if (announce) claims = claims.slice(0, 1);
-    const claimsStartedAt = this.clock.now();
     await forEachConcurrently(claims, this.timing.maxConcurrentCalls, async (claim) => {
       const lease = byId.get(claim.partitionId);
       if (!lease || this.state !== "running") return;
@@ -301,9 +305,49 @@ export class Balancer {
       }
     });
     this.report(startedAt, plan.hosts, plan.quota, acquired, stolen, failures);
-    roundTrips += this.clock.now() - claimsStartedAt;
     const next = this.nextScanDelay(this.clock.now(), [...byId.values()]);
-    this.scheduleScan(announce ? Math.min(next, this.announceDelay(roundTrips)) : next);
+    this.scheduleScan(announce ? Math.min(next, this.announceDelay()) : next);
+  }
+
+  /**
+   * What the planner needs from earlier scans: free partitions released since the last scan by a host
+   * that still holds others (it will not take them back), and those an earlier routine scan saw free.
+   */
+  private claimHistory(views: readonly LeaseView[], now: number): ClaimHistory {
+    const owning = new Set(views.map((v) => v.owner).filter((owner) => owner !== ""));
+    // A host renews every lease once per renewal interval: one whose leases have not changed for
+    // longer than an interval and a scan (seen from here) is not claiming either.
+    for (const { partitionId, owner, version } of views) {
+      if (owner === "" || owner === this.hostName) continue;
+      if (this.lastVersions.get(partitionId) !== version || !this.activeAt.has(owner)) this.activeAt.set(owner, now);
+    }
+    this.lastVersions = new Map(views.map((v) => [v.partitionId, v.version ?? ""]));
+    const quiet = new Set<string>();
+    for (const owner of owning) {
+      const at = this.activeAt.get(owner);
+      if (at !== undefined && now - at > this.timing.renewalInterval + this.timing.scanInterval) quiet.add(owner);
+    }
+    for (const host of this.activeAt.keys()) if (!owning.has(host)) this.activeAt.delete(host);
+    const releasedBy = new Map<string, string>();
+    const overdue = new Set<string>();
+    for (const { partitionId, owner } of views) {
+      if (owner !== "") {
+        this.freeSince.delete(partitionId);
+        continue;
+      }
+      const since = this.freeSince.get(partitionId) ?? now;
+      this.freeSince.set(partitionId, since);
+      // Half an interval: an earlier routine scan saw it free (scans come every 0.8-1 interval), a quick
+      // rescan after a first claim (a few % of one) did not.
+      if (now - since >= this.timing.scanInterval / 2) overdue.add(partitionId);
+      const before = this.lastOwners.get(partitionId);
+      if (before !== undefined && before !== "" && owning.has(before)) releasedBy.set(partitionId, before);
+    }
+    this.lastOwners = new Map(views.map((v) => [v.partitionId, v.owner]));
+    // A host that owns nothing claims one lease and looks again after the announce pause: what it saw
+    // free before that pause is not yet overdue (the fleet started together is still claiming).
+    if (this.held.size === 0) this.freeSince.clear();
+    return { releasedBy, overdue, quiet };
   }
 
   private acquire(partitionId: string, expectedVersion: string, sent: (at: number) => void): Promise<LeaseMarker> {
@@ -314,15 +358,15 @@ export class Balancer {
   }
 
   /**
-   * How long an invisible host waits after its first claim before claiming the rest. Hosts started
-   * together made their first claims within about one listing-and-claim of ours, so a few times what
-   * ours took (`roundTrips`: the listing and the claim, not the creation of missing leases, which only
-   * the first hosts of a new store do) is enough for their claims to be visible; never more than 5-10 %
-   * of the scan interval. Jittered, so hosts started together do not look again in step.
+   * How long an invisible host waits after its first claim before claiming the rest: long enough for
+   * the hosts of a fleet started together (a Deployment's pods start some 100 ms apart) to have made
+   * their own first claims, so that each then claims its share of the free partitions once instead of
+   * the first claiming everything and giving most of it away again (issue 12 §3): half a scan interval,
+   * at most 500 ms (a lone host's other partitions wait that long), jittered ±20 % so hosts started together do not look again in step. Only the first
+   * claim of a host that owns nothing waits; the first partition is read at once.
    */
-  private announceDelay(roundTrips: number): number {
-    const jitter = 1 + this.random();
-    return Math.max(1, Math.min((this.timing.scanInterval / 20) * jitter, 4 * roundTrips * jitter));
+  private announceDelay(): number {
+    return Math.max(1, Math.min(this.timing.scanInterval / 2, 500) * (0.8 + 0.4 * this.random()));
   }
 
   /**

@@ -6,6 +6,10 @@ export interface LeaseView {
   readonly partitionId: string;
   /** Live owner, or `""` when the lease is free (never owned, released, or expired). */
   readonly owner: string;
+  /** The lease's epoch (how often it was taken); hosts above quota give away the lowest first. */
+  readonly epoch?: number;
+  /** The lease record's version (changes with every write, renewals included). */
+  readonly version?: string;
 }
 
 /** A lease this host should try to take, and from whom (`""` when it is free). */
@@ -14,6 +18,26 @@ export interface Claim {
   readonly partitionId: string;
   /** Current live owner, `""` if free: a non-empty value means the claim is a steal. */
   readonly from: string;
+}
+
+/**
+ * What this host saw at its earlier scans, so that no free partition waits on a host that will not
+ * take it. Optional: without it the plan depends on the snapshot alone.
+ */
+export interface ClaimHistory {
+  /**
+   * Free partitions whose owner at the last scan still holds other leases (it is closing, handing off
+   * or its lease expired first): never handed back to that host, and taken by the others above their
+   * quota when none of them is below it.
+   */
+  readonly releasedBy?: ReadonlyMap<string, string>;
+  /** Free partitions an earlier routine scan saw free already: every host claims them, above quota if need be. */
+  readonly overdue?: ReadonlySet<string>;
+  /**
+   * Hosts whose leases have not been renewed for longer than they should have been (crashed, paused
+   * or cut off, their leases not yet expired): they keep their quota, but free partitions go to others.
+   */
+  readonly quiet?: ReadonlySet<string>;
 }
 
 /** What the planner decided for this host. */
@@ -40,17 +64,32 @@ const byPartitionId = new Intl.Collator("en", { numeric: true }).compare;
  * - With P partitions and H hosts every host's quota is floor(P/H), and the P mod H hosts that
  *   currently own the most (ties by name) get one more: current holders keep their extra partition,
  *   which is what keeps the assignment still at steady state.
- * - Free leases, then the surplus of hosts above quota (their highest partition ids), are handed to
+ * - Free leases, then the surplus of hosts above quota (their least moved, i.e. lowest-epoch, leases,
+ *   highest partition ids among equals), are handed to
  *   hosts below quota in name order.
+ * - A free partition is never left to a host that will not take it (`history`): one released by a host
+ *   that still holds others goes to another host, above its quota if every other host is at quota, and
+ *   one still free at the next routine scan is claimed by every host. A partition without a reader is worse
+ *   than an imbalance; later, ordinary moves restore the fair share.
  * - A host that owns nothing yet is invisible to the others, and so are other joiners to it: joiners
  *   that start together would all compute the same claims. Given `random`, an invisible host picks its
  *   share at random from what the visible hosts leave, so simultaneous joiners mostly claim different
  *   leases.
  */
-export function planClaims(me: string, leases: readonly LeaseView[], random?: RandomSource): Plan {
+export function planClaims(
+  me: string,
+  leases: readonly LeaseView[],
+  random?: RandomSource,
+  history: ClaimHistory = {},
+): Plan {
+  const releasedBy = history.releasedBy ?? new Map<string, string>();
+  const overdue = history.overdue ?? new Set<string>();
+  const quiet = history.quiet ?? new Set<string>();
   const counts = new Map<string, string[]>([[me, []]]);
   const free: string[] = [];
+  const epochs = new Map<string, number>();
   for (const lease of leases) {
+    epochs.set(lease.partitionId, lease.epoch ?? 0);
     if (lease.owner === "") {
       free.push(lease.partitionId);
       continue;
@@ -70,11 +109,19 @@ export function planClaims(me: string, leases: readonly LeaseView[], random?: Ra
   });
 
   const freeSorted = free.sort(byPartitionId);
-  const pool: Claim[] = freeSorted.map((partitionId) => ({ partitionId, from: "" }));
+  // Overdue partitions go to everyone (below); those released by a live host to anyone but that host.
+  const released = freeSorted.filter((id) => !overdue.has(id) && releasedBy.has(id));
+  const pool: Claim[] = freeSorted
+    .filter((id) => !overdue.has(id) && !releasedBy.has(id))
+    .map((partitionId) => ({ partitionId, from: "" }));
   for (const [host, owned] of ranked) {
     const surplus = owned.length - (quotas.get(host) ?? 0);
     if (surplus <= 0) continue;
-    const give = owned.sort(byPartitionId).slice(owned.length - surplus);
+    // The partitions that moved least (lowest epoch), highest ids among equals: a partition the fleet
+    // already moved once is not moved again while another will do.
+    const give = owned
+      .sort((a, b) => (epochs.get(b) ?? 0) - (epochs.get(a) ?? 0) || byPartitionId(a, b))
+      .slice(owned.length - surplus);
     for (const partitionId of give) pool.push({ partitionId, from: host });
   }
 
@@ -85,12 +132,44 @@ export function planClaims(me: string, leases: readonly LeaseView[], random?: Ra
   const invisible = random !== undefined && (counts.get(me)?.length ?? 0) === 0;
   let next = 0;
   let claims: Claim[] = [];
+  const given = new Map<string, number>();
+  const extraFree: Claim[] = [];
   for (const { host, need } of deficits) {
     if (host === me && invisible) continue;
-    const take = pool.slice(next, next + need);
-    next += need;
-    if (host === me) claims = take;
+    if (host !== me && quiet.has(host)) {
+      // Its share of the free partitions goes to the others, like a released one (its steals wait).
+      const share = pool.slice(next, next + need);
+      next += share.length;
+      for (const c of share) if (c.from === "") released.push(c.partitionId);
+      continue;
+    }
+    const back = released.filter((id) => releasedBy.get(id) !== host).slice(0, need);
+    for (const id of back) released.splice(released.indexOf(id), 1);
+    const take = pool.slice(next, next + need - back.length);
+    next += take.length;
+    given.set(host, back.length + take.length);
+    // A free partition filling another host's extra slot (it already has its floor) would wait for that
+    // host's next scan: a host at its floor takes it now instead; the extra slot follows ownership.
+    if (host !== me && (counts.get(host)?.length ?? 0) >= base) {
+      for (const c of take) if (c.from === "") extraFree.push(c);
+    }
+    if (host === me) claims = [...back.map((partitionId) => ({ partitionId, from: "" })), ...take];
   }
+  // Released partitions (and quiet hosts' shares) no host below quota took: one at a time to the
+  // active host with the fewest (the releaser only when no other is left).
+  const beyond: Claim[] = [];
+  for (const partitionId of released) {
+    const others = ranked.filter(([host]) => host !== releasedBy.get(partitionId) && (host === me || !quiet.has(host)));
+    const to = (others.length > 0 ? others : ranked)
+      .map(([host, owned]) => ({ host, load: owned.length + (given.get(host) ?? 0) }))
+      .sort((a, b) => a.load - b.load || cmp(a.host, b.host))[0];
+    if (!to) continue;
+    given.set(to.host, (given.get(to.host) ?? 0) + 1);
+    if (to.host === me) beyond.push({ partitionId, from: "" });
+  }
+  for (const partitionId of freeSorted) if (overdue.has(partitionId)) beyond.push({ partitionId, from: "" });
+  const mineAfter = (counts.get(me)?.length ?? 0) + claims.length;
+  if (!invisible && mineAfter <= base) beyond.push(...extraFree.slice(0, base + 1 - mineAfter));
   if (invisible) {
     // What the visible hosts leave: free leases, and each surplus host's remaining surplus, taken from
     // any of its leases rather than its highest ids, so that simultaneous joiners spread out.
@@ -108,7 +187,9 @@ export function planClaims(me: string, leases: readonly LeaseView[], random?: Ra
     }
     claims = candidates.slice(0, quotas.get(me) ?? 0);
   }
-  return { hosts: H, quota: quotas.get(me) ?? 0, claims, quotas };
+  const seen = new Set<string>();
+  const all = [...claims, ...beyond].filter((c) => !seen.has(c.partitionId) && seen.add(c.partitionId));
+  return { hosts: H, quota: quotas.get(me) ?? 0, claims: all, quotas };
 }
 
 function cmp(a: string, b: string): number {

@@ -3,6 +3,6 @@
 // failing seed replays exactly.
 
 export { ExpiryTracker } from "./expiry-tracker.js";
-export { type Claim, type LeaseView, type Plan, planClaims } from "./fair-share.js";
+export { type Claim, type ClaimHistory, type LeaseView, type Plan, planClaims } from "./fair-share.js";
 export { ManualClock, settle } from "./manual-clock.js";
 export { seededRandom } from "./seeded-random.js";

@@ -51,7 +51,7 @@ describe("Balancer release: a stopped host leaves no lease owned", () => {
     // conditional on the version before the renewal.
     const { clock, table, balancer, drained } = setUp((op) => ({ answerDelay: op === "renewLease" ? 300 : 0 }));
     balancer.start();
-    await clock.advance(10);
+    await clock.advance(700); // the first claim, then the rest after the announce pause (at most 600 ms)
     expect(balancer.ownedPartitions()).toHaveLength(8);
     const renewedBefore = table.list().map((l) => l.version);
     await clock.advance(timing.renewalInterval + 100); // renewals sent and landed, answers pending
@@ -70,7 +70,7 @@ describe("Balancer release: a stopped host leaves no lease owned", () => {
       answerDelay: op === "renewLease" ? 300 : 0,
     }));
     balancer.start();
-    await clock.advance(10);
+    await clock.advance(700); // the first claim, then the rest after the announce pause (at most 600 ms)
     lose = true;
     await clock.advance(timing.renewalInterval + 100);
     lose = false;
@@ -88,7 +88,7 @@ describe("Balancer release: a stopped host leaves no lease owned", () => {
       return { fault: Number(partitionId) % 2 === 0 ? "requestLost" : "answerLost" };
     });
     balancer.start();
-    await clock.advance(10);
+    await clock.advance(700); // the first claim, then the rest after the announce pause (at most 600 ms)
     await stopIn(clock, balancer);
     expect(table.list().filter((l) => l.owner !== "")).toEqual([]);
     // A release whose answer was lost had landed: it is not sent twice.

@@ -7,7 +7,7 @@ import {
   type Leaser,
   type RandomSource,
 } from "@eph/core";
-import { ManualClock, seededRandom } from "@eph/core/testing";
+import { ExpiryTracker, ManualClock, seededRandom } from "@eph/core/testing";
 import { type CallCounter, FaultyLeaser, type StoreFaults } from "./faulty-leaser.js";
 import { HostClock } from "./host-clock.js";
 
@@ -66,6 +66,8 @@ interface SimHost {
   /** Per owned partition: epoch, and the position it started from and when. */
   readonly owned: Map<string, { epoch: number; from: number; since: number }>;
   gone: boolean;
+  /** When it started or last resumed (virtual time): it has listed the leases, and judged their expiry, since. */
+  listsSince: number;
 }
 
 /**
@@ -76,6 +78,11 @@ interface SimHost {
  *   and only one of them holds the store's current epoch;
  * - a checkpoint from a deposed owner (older epoch than the fence) is never accepted;
  * - epochs never decrease; checkpoints never regress;
+ * - while the store answers and some host runs, no partition stays without an owner for longer than one
+ *   scan after it was released (two after its lease expired: each host judges expiry on its own clock,
+ *   from when it could first list the lease: its start or resume, or the store answering again);
+ * - the initial hosts, started 100 ms apart, are balanced within 2 scan intervals of the last start,
+ *   and no partition moved more than once after its first claim;
  * - after the chaos stops, within a lease duration and a few scans every partition is owned by exactly
  *   one live host and the spread of ownership is at most one.
  */
@@ -128,6 +135,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
       checkpointer,
       owned,
       gone: false,
+      listsSince: world.now(),
       balancer: new Balancer({
         leaser,
         hostName: name,
@@ -201,10 +209,52 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
   // ended by the new owner's higher receiver epoch at the service and its checkpoints are fenced.
   const maxOverlap = leaseDuration + 250;
 
+  const step = 250;
+  // Unowned partitions: since when (observer's view), and whether released (owner "") or expired.
+  const expiry = new ExpiryTracker(leaseDuration);
+  const unowned = new Map<string, { since: number; released: boolean }>();
+  let cleanSince: number | undefined;
+  const checkUnowned = (p: string, lease: LeaseMarker | undefined) => {
+    const now = world.now();
+    if (!lease) return;
+    expiry.observe(lease, now);
+    const released = lease.owner === "";
+    if (!released && !expiry.isFree(lease, now)) {
+      unowned.delete(p);
+      return;
+    }
+    const entry = unowned.get(p) ?? { since: now, released };
+    unowned.set(p, entry);
+    const clean = cleanSince;
+    if (clean === undefined) return;
+    const limit = (entry.released ? 1 : 2) * scanInterval + 2 * operationTimeout + step;
+    // A host judges expiry a lease duration after it first saw the version, which it may only have
+    // managed to list once the store answered again.
+    const listingSince = Math.min(
+      ...live()
+        .filter((h) => h.clock.state === "up")
+        .map((h) => Math.max(h.listsSince, clean)),
+    );
+    const from = entry.released ? clean : listingSince + leaseDuration;
+    const waited = now - Math.max(entry.since, from);
+    if (waited > limit) {
+      fail(`partition ${p} ${entry.released ? "released" : "expired"} and unowned for ${waited} ms`);
+      unowned.set(p, { since: now, released });
+    }
+  };
+  const storeClean = () =>
+    faults.errorRate === 0 &&
+    faults.maxLatency <= operationTimeout / 2 &&
+    isolated.size === 0 &&
+    live().some((h) => h.clock.state === "up");
+
   const check = async () => {
     const leases = new Map<string, LeaseMarker>((await observer.getLeases()).map((l) => [l.partitionId, l]));
+    if (!storeClean()) cleanSince = undefined;
+    else cleanSince ??= world.now();
     for (const p of ids) {
       const lease = leases.get(p);
+      checkUnowned(p, lease);
       if (lease) {
         if (lease.epoch < (lastEpoch.get(p) ?? 0)) fail(`epoch of partition ${p} went back to ${lease.epoch}`);
         lastEpoch.set(p, lease.epoch);
@@ -232,16 +282,34 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
     }
   };
 
-  for (let i = 0; i < initialHosts; i++) startHost();
+  // The fleet starts as a Deployment's pods do, 100 ms apart; before the chaos begins it must be
+  // balanced within 2 scan intervals of the last start, no partition moved twice after its first claim.
+  for (let i = 0; i < initialHosts; i++) world.setTimeout(() => startHost(), i * 100);
+  const coldStartBy = (initialHosts - 1) * 100 + 2 * scanInterval + operationTimeout;
+  let coldStartChecked = false;
+  const checkColdStart = async () => {
+    coldStartChecked = true;
+    const leases = await observer.getLeases();
+    const counts = live().map((h) => ids.filter((p) => processing(h, p)).length);
+    const unowned = ids.filter((p) => !live().some((h) => processing(h, p)));
+    if (unowned.length > 0 || Math.max(...counts) - Math.min(...counts) > 1) {
+      fail(
+        `cold start: not balanced ${coldStartBy} ms after the first start (${counts.join(" ")}, ${unowned.length} unread)`,
+      );
+    }
+    const twice = leases.filter((l) => l.epoch > 2).map((l) => l.partitionId);
+    if (twice.length > 0)
+      fail(`cold start: partitions ${twice.join(", ")} moved more than once after their first claim`);
+  };
 
-  const step = 250;
-  let nextEvent = chaos ? 2_000 + random() * 10_000 : Number.POSITIVE_INFINITY;
+  let nextEvent = chaos ? coldStartBy + 1_000 + random() * 10_000 : Number.POSITIVE_INFINITY;
   const paused: Array<{ host: SimHost; until: number }> = [];
   while (world.now() < duration) {
     await world.advance(step);
     for (const p of paused.splice(0)) {
       if (world.now() >= p.until) {
         p.host.clock.resume();
+        p.host.listsSince = world.now();
         log(`resume ${p.host.name}`);
       } else paused.push(p);
     }
@@ -288,13 +356,17 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
       }
     }
     await check();
+    if (!coldStartChecked && world.now() >= coldStartBy) await checkColdStart();
   }
 
   // Quiet period: faults off, paused hosts resumed; everything must settle.
   faults.errorRate = 0;
   faults.maxLatency = 0;
   isolated.clear();
-  for (const p of paused.splice(0)) p.host.clock.resume();
+  for (const p of paused.splice(0)) {
+    p.host.clock.resume();
+    p.host.listsSince = world.now();
+  }
   log("quiet");
   const settleBy = world.now() + leaseDuration + 4 * scanInterval + 2 * renewalInterval;
   while (world.now() < settleBy) {

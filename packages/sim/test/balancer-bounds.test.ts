@@ -8,8 +8,9 @@ describe("balancer bounds (32 partitions, 4 hosts)", async () => {
   const figures = await measureMembership({ stores: memoryStores, partitions: 32, hosts: 4, seed: 11 });
 
   it("hosts started together own every partition at once, each taken once, without waiting a scan", () => {
-    // Each claims one lease to become visible, looks again a few store round trips later, then claims its share.
-    expect(figures.start.intervals).toBeLessThanOrEqual(0.05);
+    // Each claims one lease to become visible, looks again after the announce pause (500 ms ± 20 %, so
+    // that hosts started some 100 ms apart see each other), then claims its share.
+    expect(figures.start.intervals).toBeLessThanOrEqual(0.6 / 10 + 0.01);
     expect(figures.start.moves).toBe(32);
     expect(figures.start.maxMovesPerPartition).toBe(1);
   });
