@@ -145,7 +145,10 @@ describe("checkpointstore-blob layout", () => {
       { offset: "3100", sequenceNumber: 31, enqueuedTime: new Date() },
       { epoch: 1 },
     );
-    await expect(deposed).rejects.toMatchObject({ code: "CorruptRecord", message: expect.stringContaining("ephfence") });
+    await expect(deposed).rejects.toMatchObject({
+      code: "CorruptRecord",
+      message: expect.stringContaining("ephfence"),
+    });
     expect(await officialList()).toEqual([{ partitionId: "0", sequenceNumber: 30, offset: "3000" }]);
   });
 });

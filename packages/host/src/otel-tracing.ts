@@ -1,15 +1,18 @@
 import type { ReceivedEventData } from "@azure/event-hubs";
-import type {
-  Attributes,
-  ContextAPI,
-  Link,
-  Span,
-  SpanKind,
-  SpanStatusCode,
-  TraceAPI,
-  Tracer,
-  TracerProvider,
-} from "@opentelemetry/api" with { "resolution-mode": "import" };
+
+// Resolved as the `import()` below is (ESM), also in the CommonJS build: otherwise TypeScript sees two
+// copies of these types. (An import type, not `import type {…} with`, which biome's parser refuses.)
+type Api = typeof import("@opentelemetry/api", { with: { "resolution-mode": "import" }});
+type Attributes = import("@opentelemetry/api", { with: { "resolution-mode": "import" }}).Attributes;
+type ContextAPI = Api["context"];
+type Link = import("@opentelemetry/api", { with: { "resolution-mode": "import" }}).Link;
+type Span = import("@opentelemetry/api", { with: { "resolution-mode": "import" }}).Span;
+type SpanKind = import("@opentelemetry/api", { with: { "resolution-mode": "import" }}).SpanKind;
+type SpanStatusCode = import("@opentelemetry/api", { with: { "resolution-mode": "import" }}).SpanStatusCode;
+type TraceAPI = Api["trace"];
+type Tracer = import("@opentelemetry/api", { with: { "resolution-mode": "import" }}).Tracer;
+type TracerProvider = import("@opentelemetry/api", { with: { "resolution-mode": "import" }}).TracerProvider;
+
 import type { MetricsSource } from "./otel-metrics.js";
 
 /**
