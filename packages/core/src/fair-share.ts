@@ -69,8 +69,10 @@ const byPartitionId = new Intl.Collator("en", { numeric: true }).compare;
  *   hosts below quota in name order.
  * - A free partition is never left to a host that will not take it (`history`): one released by a host
  *   that still holds others goes to another host, above its quota if every other host is at quota, and
- *   one still free at the next routine scan is claimed by every host. A partition without a reader is worse
- *   than an imbalance; later, ordinary moves restore the fair share.
+ *   one still free at the next routine scan is claimed by every host; hosts whose leases went unrenewed
+ *   (`quiet`) get none; a host at its floor takes a free partition that would only fill another host's
+ *   extra slot. A partition without a reader is worse than an imbalance; ordinary moves restore the
+ *   fair share later.
  * - A host that owns nothing yet is invisible to the others, and so are other joiners to it: joiners
  *   that start together would all compute the same claims. Given `random`, an invisible host picks its
  *   share at random from what the visible hosts leave, so simultaneous joiners mostly claim different
