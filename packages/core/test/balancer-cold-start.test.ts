@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Balancer } from "../src/balancer.js";
 import { ManualClock } from "../src/manual-clock.js";
 import { seededRandom } from "../src/seeded-random.js";
-import { LeaseTable, TableLeaser } from "./conditional-leaser.js";
+import { hostLeaser, type LeaseTable } from "./conditional-leaser.js";
 
 // Issue 12 §3: 4 hosts started 100 ms apart, 1 s intervals, 6 s lease, 32 partitions.
 const ids = Array.from({ length: 32 }, (_, i) => String(i));
@@ -22,13 +22,7 @@ afterEach(async () => {
 
 function host(table: LeaseTable, hostName: string, seed: number): Balancer {
   // Every store call answers 20 ms after it lands, as a nearby store does.
-  const leaser = new TableLeaser(table, () => ({ answerDelay: 20 }));
-  leaser.setEventProcessorHost({
-    hostName,
-    fullyQualifiedNamespace: "ns.servicebus.windows.net",
-    eventHubName: "hub",
-    consumerGroup: "$Default",
-  });
+  const leaser = hostLeaser(table, hostName, () => ({ answerDelay: 20 }));
   const balancer = new Balancer({
     leaser,
     hostName,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Balancer } from "../src/balancer.js";
 import { ManualClock } from "../src/manual-clock.js";
 import { seededRandom } from "../src/seeded-random.js";
-import { LeaseTable, TableLeaser } from "./conditional-leaser.js";
+import { hostLeaser, LeaseTable } from "./conditional-leaser.js";
 
 // Issue 12 §2: a host that holds some leases but takes no more (it is closing, wedged, or its release
 // of one lease failed) still counts as live, and the partitions it let go must not wait for it.
@@ -16,13 +16,7 @@ afterEach(async () => {
 
 function fleet(clock: ManualClock, table: LeaseTable, names: readonly string[]): Balancer[] {
   return names.map((hostName, i) => {
-    const leaser = new TableLeaser(table, () => ({}));
-    leaser.setEventProcessorHost({
-      hostName,
-      fullyQualifiedNamespace: "ns.servicebus.windows.net",
-      eventHubName: "hub",
-      consumerGroup: "$Default",
-    });
+    const leaser = hostLeaser(table, hostName);
     const balancer = new Balancer({
       leaser,
       hostName,

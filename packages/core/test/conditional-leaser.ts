@@ -164,3 +164,15 @@ export class TableLeaser implements Leaser {
 function marker(r: StoredLease): LeaseMarker {
   return { partitionId: r.partitionId, epoch: r.epoch, owner: r.owner, version: r.version };
 }
+
+/** A {@link TableLeaser} named `hostName` in the test hub, every call planned by `plan`. */
+export function hostLeaser(table: LeaseTable, hostName: string, plan: CallPlanner = () => ({})): TableLeaser {
+  const leaser = new TableLeaser(table, plan);
+  leaser.setEventProcessorHost({
+    hostName,
+    fullyQualifiedNamespace: "ns.servicebus.windows.net",
+    eventHubName: "hub",
+    consumerGroup: "$Default",
+  });
+  return leaser;
+}
