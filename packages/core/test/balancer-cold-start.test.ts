@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { Balancer } from "../src/balancer.js";
 import { ManualClock } from "../src/manual-clock.js";
 import { seededRandom } from "../src/seeded-random.js";
-import { hostLeaser, type LeaseTable } from "./conditional-leaser.js";
+import { hostLeaser, LeaseTable } from "./conditional-leaser.js";
 
 // Issue 12 §3: 4 hosts started 100 ms apart, 1 s intervals, 6 s lease, 32 partitions.
 const ids = Array.from({ length: 32 }, (_, i) => String(i));
