@@ -3,10 +3,11 @@ import { type Clock, systemClock, type TimerHandle } from "./clock.js";
 import { forEachConcurrently } from "./concurrency.js";
 import { EphError, isEphError } from "./errors.js";
 import { ExpiryTracker } from "./expiry-tracker.js";
-import { type ClaimHistory, type LeaseView, planClaims } from "./fair-share.js";
+import { type LeaseView, planClaims } from "./fair-share.js";
 import type { LeaseMarker } from "./lease.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { type RandomSource, shuffled, systemRandom } from "./random.js";
+import { ScanHistory } from "./scan-history.js";
 import { type StoreCallPriority, StoreCallQueue } from "./store-call-queue.js";
 
 /**
@@ -50,14 +51,8 @@ export class Balancer {
   private readonly random: RandomSource;
   private readonly log: Logger;
   private readonly tracker: ExpiryTracker;
-  /** Each partition's owner as the last scan saw it (`""` free). */
-  private lastOwners = new Map<string, string>();
-  /** Each partition's lease version as the last scan saw it. */
-  private lastVersions = new Map<string, string>();
-  /** When each other owner's leases were last seen to change (a renewal), on this host's clock. */
-  private readonly activeAt = new Map<string, number>();
-  /** When each free partition was first seen free, on this host's clock. */
-  private readonly freeSince = new Map<string, number>();
+  /** What the planner needs from earlier scans. */
+  private readonly history: ScanHistory;
   private readonly held = new Map<string, Held>();
   private scanTimer: TimerHandle | undefined;
   private scanning: Promise<void> | undefined;
@@ -80,6 +75,7 @@ export class Balancer {
     this.random = options.random ?? systemRandom;
     this.log = options.logger ?? silentLogger;
     this.tracker = new ExpiryTracker(this.timing.leaseDuration);
+    this.history = new ScanHistory(this.timing, (partitionId) => this.tracker.unchangedSince(partitionId));
     this.calls =
       options.storeCalls ??
       new StoreCallQueue({ clock: this.clock, maxConcurrentCalls: this.timing.maxConcurrentCalls });
@@ -258,10 +254,11 @@ export class Balancer {
       else if (lease.owner === this.hostName)
         owner = ""; // ours in the store, not held here (a restart): free to us
       else owner = this.tracker.isFree(lease, now) ? "" : lease.owner;
-      views.push({ partitionId, owner, epoch: lease.epoch, version: lease.version });
+      views.push({ partitionId, owner, epoch: lease.epoch });
     }
 
-    const plan = planClaims(this.hostName, views, this.random, this.claimHistory(views, now));
+    const history = this.history.observe(this.hostName, views, now, this.held.size === 0);
+    const plan = planClaims(this.hostName, views, this.random, history);
     const acquired: string[] = [];
     let stolen = 0;
     let claims = shuffled(plan.claims, this.random);
@@ -309,47 +306,6 @@ export class Balancer {
     this.scheduleScan(announce ? Math.min(next, this.announceDelay()) : next);
   }
 
-  /**
-   * What the planner needs from earlier scans: free partitions released since the last scan by a host
-   * that still holds others (it will not take them back), and those an earlier routine scan saw free.
-   */
-  private claimHistory(views: readonly LeaseView[], now: number): ClaimHistory {
-    const owning = new Set(views.map((v) => v.owner).filter((owner) => owner !== ""));
-    // A host renews every lease once per renewal interval: one whose leases have not changed for
-    // longer than an interval and a scan (seen from here) is not claiming either.
-    for (const { partitionId, owner, version } of views) {
-      if (owner === "" || owner === this.hostName) continue;
-      if (this.lastVersions.get(partitionId) !== version || !this.activeAt.has(owner)) this.activeAt.set(owner, now);
-    }
-    this.lastVersions = new Map(views.map((v) => [v.partitionId, v.version ?? ""]));
-    const quiet = new Set<string>();
-    for (const owner of owning) {
-      const at = this.activeAt.get(owner);
-      if (at !== undefined && now - at > this.timing.renewalInterval + this.timing.scanInterval) quiet.add(owner);
-    }
-    for (const host of this.activeAt.keys()) if (!owning.has(host)) this.activeAt.delete(host);
-    const releasedBy = new Map<string, string>();
-    const overdue = new Set<string>();
-    for (const { partitionId, owner } of views) {
-      if (owner !== "") {
-        this.freeSince.delete(partitionId);
-        continue;
-      }
-      const since = this.freeSince.get(partitionId) ?? now;
-      this.freeSince.set(partitionId, since);
-      // Half an interval: an earlier routine scan saw it free (scans come every 0.8-1 interval), a quick
-      // rescan after a first claim (a few % of one) did not.
-      if (now - since >= this.timing.scanInterval / 2) overdue.add(partitionId);
-      const before = this.lastOwners.get(partitionId);
-      if (before !== undefined && before !== "" && owning.has(before)) releasedBy.set(partitionId, before);
-    }
-    this.lastOwners = new Map(views.map((v) => [v.partitionId, v.owner]));
-    // A host that owns nothing claims one lease and looks again after the announce pause: what it saw
-    // free before that pause is not yet overdue (the fleet started together is still claiming).
-    if (this.held.size === 0) this.freeSince.clear();
-    return { releasedBy, overdue, quiet };
-  }
-
   private acquire(partitionId: string, expectedVersion: string, sent: (at: number) => void): Promise<LeaseMarker> {
     return this.call("take", `Acquiring the lease of partition ${partitionId}`, (abortSignal) => {
       sent(this.clock.now());
@@ -361,9 +317,9 @@ export class Balancer {
    * How long an invisible host waits after its first claim before claiming the rest: long enough for
    * the hosts of a fleet started together (a Deployment's pods start some 100 ms apart) to have made
    * their own first claims, so that each then claims its share of the free partitions once instead of
-   * the first claiming everything and giving most of it away again (issue 12 §3): half a scan interval,
-   * at most 500 ms (a lone host's other partitions wait that long), jittered ±20 % so hosts started together do not look again in step. Only the first
-   * claim of a host that owns nothing waits; the first partition is read at once.
+   * the first claiming everything and giving most of it away again (issue 12 §3). Half a scan
+   * interval, at most 500 ms (a lone host's other partitions wait that long), jittered ±20 % so that
+   * hosts started together do not look again in step. The first partition is read at once.
    */
   private announceDelay(): number {
     return Math.max(1, Math.min(this.timing.scanInterval / 2, 500) * (0.8 + 0.4 * this.random()));

@@ -36,6 +36,11 @@ export class ExpiryTracker {
     return obs !== undefined && obs.version === lease.version && now - obs.since >= this.leaseDuration;
   }
 
+  /** Since when (this observer's clock) the lease has been at the version last seen; `undefined` if not tracked. */
+  unchangedSince(partitionId: string): number | undefined {
+    return this.seen.get(partitionId)?.since;
+  }
+
   /** When an owned, unchanged lease will count as expired, or `undefined` if not tracked or unowned. */
   expiresAt(partitionId: string): number | undefined {
     const obs = this.seen.get(partitionId);

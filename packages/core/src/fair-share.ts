@@ -8,8 +8,6 @@ export interface LeaseView {
   readonly owner: string;
   /** The lease's epoch (how often it was taken); hosts above quota give away the lowest first. */
   readonly epoch?: number;
-  /** The lease record's version (changes with every write, renewals included). */
-  readonly version?: string;
 }
 
 /** A lease this host should try to take, and from whom (`""` when it is free). */
