@@ -34,6 +34,8 @@ export interface ScaleRun {
     readonly checkpointsBehind: number;
     /** Leases still naming an owner after every host closed. */
     readonly leasesLeftOwned: number;
+    /** Those leases' partitions by owner. */
+    readonly leftOwnedBy: Readonly<Record<string, readonly string[]>>;
     /** Errors the hosts reported from the close request on, by `<operation>/<code>`. */
     readonly errors: Readonly<Record<string, number>>;
   };
@@ -202,7 +204,8 @@ export async function runScale(
           checkpointsBehind: stored
             ? pids.filter((p) => (stored.checkpoints.get(p) ?? -1) < (lastHandled.get(p) ?? -1)).length
             : 0,
-          leasesLeftOwned: stored?.leasesLeftOwned ?? 0,
+          leasesLeftOwned: Object.values(stored?.leftOwnedBy ?? {}).reduce((n, l) => n + l.length, 0),
+          leftOwnedBy: stored?.leftOwnedBy ?? {},
           errors: subtract(sum(members.map((m) => m.closedErrors ?? {})), errorsBeforeClose),
         },
         lost,
@@ -229,7 +232,7 @@ async function readBack(
   member: Member,
   observer: { eph?: { leaseContainer: string; checkpointContainer: string } },
   pids: readonly string[],
-): Promise<{ checkpoints: Map<string, number>; leasesLeftOwned: number }> {
+): Promise<{ checkpoints: Map<string, number>; leftOwnedBy: Record<string, string[]> }> {
   const scope = member.scope;
   const stores = observer.eph;
   if (!scope || !stores) throw new Error("an eph worker reports its scope and stores");
@@ -248,8 +251,9 @@ async function readBack(
       const c = await checkpointer.getCheckpoint(p);
       if (c) checkpoints.set(p, c.sequenceNumber);
     }
-    const leases = await leaser.getLeases();
-    return { checkpoints, leasesLeftOwned: leases.filter((l) => l.owner !== "").length };
+    const leftOwnedBy: Record<string, string[]> = {};
+    for (const l of await leaser.getLeases()) if (l.owner !== "") (leftOwnedBy[l.owner] ??= []).push(l.partitionId);
+    return { checkpoints, leftOwnedBy };
   } finally {
     await Promise.allSettled([checkpointer.close(), leaser.close()]);
   }
