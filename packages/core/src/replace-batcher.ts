@@ -1,6 +1,7 @@
 import { EphError } from "./errors.js";
 import type { OperationOptions } from "./operation-options.js";
 import type { BatchOutcome, RecordStore, ReplaceRequest, WriteOutcome } from "./record-store.js";
+import { untilAborted } from "./until-aborted.js";
 
 interface Pending {
   readonly request: ReplaceRequest;
@@ -46,7 +47,7 @@ export class ReplaceBatcher {
       }
       this.#queue.push({ request, options, resolve, reject });
     });
-    return signal === undefined ? outcome : untilAborted(outcome, signal);
+    return untilAborted(outcome, signal);
   }
 
   private flush(): void {
@@ -110,19 +111,6 @@ export class ReplaceBatcher {
 
 function aborted(signal: AbortSignal): EphError {
   return new EphError("Aborted", "The operation was aborted.", { cause: signal.reason });
-}
-
-/** `work`, or `Aborted` as soon as `signal` fires (the work itself goes on for the batch's other members). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) {
-      work.catch(() => {});
-      return reject(aborted(signal));
-    }
-    const abort = () => reject(aborted(signal));
-    signal.addEventListener("abort", abort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
-  });
 }
 
 /** A signal that fires once every member's has: `undefined` when some member cannot abort. */

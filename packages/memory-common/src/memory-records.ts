@@ -1,7 +1,12 @@
 import {
+  asRecordFields,
   type BatchOutcome,
+  batchConflict,
+  checkFunction,
+  conflict,
+  corruptRecord,
   type DeleteOutcome,
-  describeValue,
+  deleted,
   EphError,
   type HostInfo,
   type ListRecordsOptions,
@@ -11,9 +16,11 @@ import {
   type RecordScope,
   type RecordStore,
   type ReplaceRequest,
+  storeError,
   throwIfAborted,
   type VersionedRecord,
   type WriteOutcome,
+  written,
 } from "@eph/core";
 import {
   type HeldRecord,
@@ -25,20 +32,9 @@ import {
 } from "./memory-record-store.js";
 import { type MemoryStoreInterceptor, type MemoryStoreOperation, nextMicrotask } from "./store-call.js";
 
-const conflict = { status: "conflict" } as const;
-
-/** A frozen copy of `value` if it is an object of string fields, else `undefined`. */
-function fieldsOf(value: unknown): RecordFields | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  return Object.values(value).every((field) => typeof field === "string") ? Object.freeze({ ...value }) : undefined;
-}
-
-function copyOut({ kind, id, fields, version }: HeldRecord): VersionedRecord {
-  const copy = fieldsOf(fields);
-  if (copy === undefined)
-    throw new EphError("CorruptRecord", `The ${kind} record "${id}" is corrupt: its fields are not strings.`, {
-      partitionId: id,
-    });
+function copyOut({ kind, id, fields, version }: HeldRecord, scope: RecordScope): VersionedRecord {
+  const copy = asRecordFields(fields);
+  if (copy === undefined) throw corruptRecord(scope, kind, id, "its fields are not strings");
   return { kind, id, fields: copy, version };
 }
 
@@ -58,10 +54,7 @@ export class MemoryRecords<S extends MemoryRecordStore = MemoryRecordStore> impl
     interceptor: MemoryStoreInterceptor | undefined,
   ) {
     this.#table = tableOf(store);
-    if (interceptor !== undefined && typeof interceptor !== "function") {
-      throw new EphError("InvalidOption", `options.interceptor must be a function, got ${describeValue(interceptor)}.`);
-    }
-    this.#interceptor = interceptor ?? nextMicrotask;
+    this.#interceptor = checkFunction(interceptor, "options.interceptor") ?? nextMicrotask;
   }
 
   storeExists(options?: OperationOptions): Promise<boolean> {
@@ -81,7 +74,7 @@ export class MemoryRecords<S extends MemoryRecordStore = MemoryRecordStore> impl
   read(key: RecordKey, options?: OperationOptions): Promise<VersionedRecord | undefined> {
     return this.#run("read", key.id, options, () => {
       const held = this.#get(key);
-      return held && copyOut(held);
+      return held && copyOut(held, key.scope);
     });
   }
 
@@ -98,16 +91,15 @@ export class MemoryRecords<S extends MemoryRecordStore = MemoryRecordStore> impl
   replaceMany(requests: readonly ReplaceRequest[], options?: OperationOptions): Promise<BatchOutcome[]> {
     return this.#run("replaceMany", undefined, options, () => {
       const failed = requests.findIndex((r) => this.#get(r)?.version !== r.expectedVersion);
-      if (failed < 0) return requests.map((r) => this.#write(r, r.fields));
-      return requests.map((_, i) => (i === failed ? conflict : { status: "skipped" }));
+      return failed < 0 ? requests.map((r) => this.#write(r, r.fields)) : batchConflict(requests.length, failed);
     });
   }
 
   list(scope: RecordScope, options: ListRecordsOptions): Promise<VersionedRecord[]> {
     return this.#run("list", undefined, options, () =>
       [...recordsIn(this.#table, scope).values()]
-        .filter((held) => options.kinds.includes(held.kind) && fieldsOf(held.fields) !== undefined)
-        .map(copyOut),
+        .filter((held) => options.kinds.includes(held.kind) && asRecordFields(held.fields) !== undefined)
+        .map((held) => copyOut(held, scope)),
     );
   }
 
@@ -115,7 +107,7 @@ export class MemoryRecords<S extends MemoryRecordStore = MemoryRecordStore> impl
     return this.#run("delete", key.id, options, () => {
       if (expectedVersion !== undefined && this.#get(key)?.version !== expectedVersion) return conflict;
       if (recordsIn(this.#table, key.scope).delete(JSON.stringify([key.kind, key.id]))) this.#table.size -= 1;
-      return { status: "deleted" } as const;
+      return deleted;
     });
   }
 
@@ -132,7 +124,7 @@ export class MemoryRecords<S extends MemoryRecordStore = MemoryRecordStore> impl
   }
 
   #write(key: RecordKey, fields: RecordFields): WriteOutcome {
-    return { status: "written", version: put(this.#table, key, Object.freeze({ ...fields })) };
+    return written(put(this.#table, key, Object.freeze({ ...fields })));
   }
 
   /** One atomic step: the signal is checked when it takes effect; a foreign failure is `StoreUnavailable`. */
@@ -151,8 +143,7 @@ export class MemoryRecords<S extends MemoryRecordStore = MemoryRecordStore> impl
     } catch (error) {
       if (error instanceof EphError) throw error;
       throwIfAborted(o?.abortSignal);
-      const message = `The ${this.#table.description} failed a ${operation} operation.`;
-      throw new EphError("StoreUnavailable", message, { cause: error, ...where });
+      throw storeError("unavailable", { operation, store: `the ${this.#table.description}`, ...where }, error);
     }
   }
 }

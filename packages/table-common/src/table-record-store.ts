@@ -1,7 +1,10 @@
 import type { TableClient, TableEntity, TransactionAction } from "@azure/data-tables";
 import {
   type BatchOutcome,
+  batchConflict,
+  conflict,
   type DeleteOutcome,
+  deleted,
   EphError,
   type HostInfo,
   type ListRecordsOptions,
@@ -16,6 +19,7 @@ import {
   throwIfAborted,
   type VersionedRecord,
   type WriteOutcome,
+  written,
 } from "@eph/core";
 import { ephKeyLayout, type TableKeyLayout } from "./entity-keys.js";
 import { classifyFailure, type StoreFailure, toEphError } from "./table-request-error.js";
@@ -125,7 +129,7 @@ export class TableRecordStore implements RecordStore {
     options?: OperationOptions,
   ): Promise<WriteOutcome> {
     const entity = this.#entity(key, fields);
-    if (!ETAG.test(expectedVersion)) return { status: "conflict" };
+    if (!ETAG.test(expectedVersion)) return conflict;
     return this.#written(
       await this.#call("replace", options, key.id, (abortSignal) =>
         this.#client.updateEntity(entity, "Replace", { etag: expectedVersion, abortSignal }),
@@ -143,7 +147,7 @@ export class TableRecordStore implements RecordStore {
       (r): TransactionAction => ["update", this.#entity(r, r.fields), "Replace", { etag: r.expectedVersion }],
     );
     const stale = requests.findIndex((r) => !ETAG.test(r.expectedVersion));
-    if (stale >= 0) return requests.map((_, i) => ({ status: i === stale ? "conflict" : "skipped" }));
+    if (stale >= 0) return batchConflict(requests.length, stale);
     let failed: number | undefined;
     const response = await this.#call(
       "replaceMany",
@@ -155,9 +159,7 @@ export class TableRecordStore implements RecordStore {
         return failed !== undefined;
       },
     );
-    if (typeof response === "string") {
-      return requests.map((_, i) => ({ status: i === failed ? "conflict" : "skipped" }));
-    }
+    if (typeof response === "string") return batchConflict(requests.length, failed ?? -1);
     return requests.map((_, i) => this.#written(response.subResponses[i] ?? {}));
   }
 
@@ -186,13 +188,11 @@ export class TableRecordStore implements RecordStore {
   /** @inheritdoc */
   async delete(key: RecordKey, expectedVersion?: string, options?: OperationOptions): Promise<DeleteOutcome> {
     const [partitionKey, rowKey] = this.#keys(key);
-    if (expectedVersion !== undefined && !ETAG.test(expectedVersion)) return { status: "conflict" };
+    if (expectedVersion !== undefined && !ETAG.test(expectedVersion)) return conflict;
     const outcome = await this.#call("delete", options, key.id, (abortSignal) =>
       this.#client.deleteEntity(partitionKey, rowKey, { etag: expectedVersion ?? "*", abortSignal }),
     );
-    return typeof outcome === "string" && expectedVersion !== undefined
-      ? { status: "conflict" }
-      : { status: "deleted" };
+    return typeof outcome === "string" && expectedVersion !== undefined ? conflict : deleted;
   }
 
   /** Nothing to release: the client is the caller's. */
@@ -220,10 +220,10 @@ export class TableRecordStore implements RecordStore {
   }
 
   #written(response: { etag?: string | undefined } | string): WriteOutcome {
-    if (typeof response === "string") return { status: "conflict" };
+    if (typeof response === "string") return conflict;
     if (!response.etag)
       throw new EphError("StoreUnavailable", `The table "${this.tableName}" answered a write without an ETag.`);
-    return { status: "written", version: response.etag };
+    return written(response.etag);
   }
 
   /**
