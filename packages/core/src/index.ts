@@ -51,6 +51,7 @@ export { maxLeaseAttempts, RecordLeaser, type RecordLeaserOptions } from "./reco
 export { batchConflict, conflict, deleted, written } from "./record-outcomes.js";
 export type {
   BatchOutcome,
+  CreateRequest,
   DeleteOutcome,
   ListRecordsOptions,
   RecordFields,

@@ -2,6 +2,7 @@ import {
   asRecordFields,
   type BatchOutcome,
   batchConflict,
+  type CreateRequest,
   checkFunction,
   conflict,
   corruptRecord,
@@ -41,7 +42,7 @@ function copyOut({ kind, id, fields, version }: HeldRecord, scope: RecordScope):
 /**
  * The {@link RecordStore} contract over a memory store, exactly: each call is one atomic step through
  * the interceptor, records are copied in and out, and the conditions are those of a real store;
- * `replaceMany` is all-or-nothing like a Table entity group transaction.
+ * `createMany` and `replaceMany` are all-or-nothing like Table entity group transactions.
  */
 export class MemoryRecords<S extends MemoryRecordStore = MemoryRecordStore> implements RecordStore {
   readonly #table: RecordTable;
@@ -91,6 +92,13 @@ export class MemoryRecords<S extends MemoryRecordStore = MemoryRecordStore> impl
   replaceMany(requests: readonly ReplaceRequest[], options?: OperationOptions): Promise<BatchOutcome[]> {
     return this.#run("replaceMany", undefined, options, () => {
       const failed = requests.findIndex((r) => this.#get(r)?.version !== r.expectedVersion);
+      return failed < 0 ? requests.map((r) => this.#write(r, r.fields)) : batchConflict(requests.length, failed);
+    });
+  }
+
+  createMany(requests: readonly CreateRequest[], options?: OperationOptions): Promise<BatchOutcome[]> {
+    return this.#run("createMany", undefined, options, () => {
+      const failed = requests.findIndex((r) => this.#get(r) !== undefined);
       return failed < 0 ? requests.map((r) => this.#write(r, r.fields)) : batchConflict(requests.length, failed);
     });
   }

@@ -2,6 +2,7 @@ import type { TableClient, TableEntity, TransactionAction } from "@azure/data-ta
 import {
   type BatchOutcome,
   batchConflict,
+  type CreateRequest,
   conflict,
   type DeleteOutcome,
   deleted,
@@ -45,8 +46,8 @@ const PAGE_SIZE = 1000;
  * A {@link RecordStore} in one table of Azure Table Storage (or Cosmos DB's Table API) through
  * `@azure/data-tables`. A record is one entity: PartitionKey per scope and kind, RowKey its id (see
  * {@link TableKeyLayout}), its fields as string properties of the same names, its version the ETag.
- * Create is insert-only, replace and conditional delete are If-Match on the ETag, `replaceMany` is an
- * entity group transaction (all-or-nothing), `list` one query over the kinds' PartitionKeys.
+ * Create is insert-only, replace and conditional delete are If-Match on the ETag, `createMany` and
+ * `replaceMany` are entity group transactions (all-or-nothing), `list` one query over the kinds' PartitionKeys.
  */
 export class TableRecordStore implements RecordStore {
   // Private fields stay out of util.inspect: the client holds the account key or SAS.
@@ -148,19 +149,13 @@ export class TableRecordStore implements RecordStore {
     );
     const stale = requests.findIndex((r) => !ETAG.test(r.expectedVersion));
     if (stale >= 0) return batchConflict(requests.length, stale);
-    let failed: number | undefined;
-    const response = await this.#call(
-      "replaceMany",
-      options,
-      undefined,
-      (abortSignal) => this.#client.submitTransaction(actions, { abortSignal }),
-      (thrown, failure) => {
-        failed = failedMember(thrown, failure, requests.length);
-        return failed !== undefined;
-      },
-    );
-    if (typeof response === "string") return batchConflict(requests.length, failed ?? -1);
-    return requests.map((_, i) => this.#written(response.subResponses[i] ?? {}));
+    return this.#transaction("replaceMany", actions, options);
+  }
+
+  /** Insert-only creates as one entity group transaction: the member that exists is the `"conflict"`. */
+  async createMany(requests: readonly CreateRequest[], options?: OperationOptions): Promise<BatchOutcome[]> {
+    const actions = requests.map((r): TransactionAction => ["create", this.#entity(r, r.fields)]);
+    return this.#transaction("createMany", actions, options);
   }
 
   /** Every record of the kinds in the scope: one query over their PartitionKeys, 1 000 entities a page. */
@@ -197,6 +192,22 @@ export class TableRecordStore implements RecordStore {
 
   /** Nothing to release: the client is the caller's. */
   async close(): Promise<void> {}
+
+  async #transaction(operation: string, actions: TransactionAction[], options: OperationOptions | undefined) {
+    let failed: number | undefined;
+    const response = await this.#call(
+      operation,
+      options,
+      undefined,
+      (abortSignal) => this.#client.submitTransaction(actions, { abortSignal }),
+      (thrown, failure) => {
+        failed = failedMember(thrown, failure, actions.length);
+        return failed !== undefined;
+      },
+    );
+    if (typeof response === "string") return batchConflict(actions.length, failed ?? -1);
+    return actions.map((_, i) => this.#written(response.subResponses[i] ?? {}));
+  }
 
   #layout(kind: RecordKind): TableKeyLayout {
     return this.#layouts[kind] ?? ephKeyLayout;
