@@ -1,5 +1,5 @@
 import { createClientLogger } from "@azure/logger";
-import { type AdapterLogging, checkpointerClass, EphError } from "@eph/core";
+import { type AdapterLogging, checkChoice, checkpointerClass } from "@eph/core";
 import { type TableConnectionOptions, type TableRole, tableAdapter, tableNameOf } from "@eph/table-common";
 import { type CheckpointLayout, officialCodec, officialKeys } from "./checkpoint-layout.js";
 
@@ -17,11 +17,9 @@ const role: TableRole<TableCheckpointerOptions> = {
   options: ["layout"],
   logger: () => createClientLogger("eph:checkpointer-table"),
   configure({ layout }) {
-    if (layout !== undefined && layout !== "eph" && layout !== "checkpointstore-table") {
-      const message = `options.layout must be "eph" or "checkpointstore-table", got ${JSON.stringify(layout)}.`;
-      throw new EphError("InvalidOption", message);
-    }
-    return layout === "checkpointstore-table" ? { layouts: { checkpoint: officialKeys }, codec: officialCodec } : {};
+    const official =
+      checkChoice(layout, ["eph", "checkpointstore-table"], "options.layout") === "checkpointstore-table";
+    return official ? { layouts: { checkpoint: officialKeys }, codec: officialCodec } : {};
   },
 };
 

@@ -18,3 +18,17 @@ export function written(version: string): WriteOutcome {
 export function batchConflict(size: number, failed: number): BatchOutcome[] {
   return Array.from({ length: size }, (_, i) => (i === failed ? conflict : { status: "skipped" }));
 }
+
+/**
+ * An all-or-nothing batch applied in one step, for stores that can: when every member's condition
+ * `holds`, each is written; otherwise none is, the first failing member is the `"conflict"` and the
+ * others are `"skipped"`.
+ */
+export function allOrNothing<R>(
+  requests: readonly R[],
+  holds: (request: R) => boolean,
+  write: (request: R) => WriteOutcome,
+): BatchOutcome[] {
+  const failed = requests.findIndex((request) => !holds(request));
+  return failed < 0 ? requests.map(write) : batchConflict(requests.length, failed);
+}

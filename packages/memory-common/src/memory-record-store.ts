@@ -111,3 +111,23 @@ export abstract class MemoryRecordStore {
     return recordsIn(tableOf(this), scope).get(JSON.stringify([this.kind, partitionId]))?.fields;
   }
 }
+
+/** Options of a memory store. */
+export interface MemoryStoreOptions {
+  /** Most records, across every hub; one more is `InvalidOption`. */
+  maxRecords?: number;
+}
+
+/** The class of the memory store of `kind` records, holding at most `defaultMax` unless told otherwise. */
+export function memoryStoreClass(
+  kind: RecordKind,
+  defaultMax: number,
+): new (
+  options?: MemoryStoreOptions,
+) => MemoryRecordStore {
+  return class extends MemoryRecordStore {
+    constructor(options: MemoryStoreOptions = {}) {
+      super(options.maxRecords ?? defaultMax, `in-memory ${kind} store`, kind);
+    }
+  };
+}

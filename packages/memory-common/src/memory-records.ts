@@ -1,7 +1,7 @@
 import {
+  allOrNothing,
   asRecordFields,
   type BatchOutcome,
-  batchConflict,
   type CreateRequest,
   checkFunction,
   conflict,
@@ -90,17 +90,23 @@ export class MemoryRecords<S extends MemoryRecordStore = MemoryRecordStore> impl
   }
 
   replaceMany(requests: readonly ReplaceRequest[], options?: OperationOptions): Promise<BatchOutcome[]> {
-    return this.#run("replaceMany", undefined, options, () => {
-      const failed = requests.findIndex((r) => this.#get(r)?.version !== r.expectedVersion);
-      return failed < 0 ? requests.map((r) => this.#write(r, r.fields)) : batchConflict(requests.length, failed);
-    });
+    return this.#run("replaceMany", undefined, options, () =>
+      allOrNothing(
+        requests,
+        (r) => this.#get(r)?.version === r.expectedVersion,
+        (r) => this.#write(r, r.fields),
+      ),
+    );
   }
 
   createMany(requests: readonly CreateRequest[], options?: OperationOptions): Promise<BatchOutcome[]> {
-    return this.#run("createMany", undefined, options, () => {
-      const failed = requests.findIndex((r) => this.#get(r) !== undefined);
-      return failed < 0 ? requests.map((r) => this.#write(r, r.fields)) : batchConflict(requests.length, failed);
-    });
+    return this.#run("createMany", undefined, options, () =>
+      allOrNothing(
+        requests,
+        (r) => this.#get(r) === undefined,
+        (r) => this.#write(r, r.fields),
+      ),
+    );
   }
 
   list(scope: RecordScope, options: ListRecordsOptions): Promise<VersionedRecord[]> {
