@@ -1,4 +1,5 @@
-export { partitionBlobName, partitionIdOf, pathSegment, scopePrefix } from "./blob-names.js";
+export { escapeId, pathSegment, recordBlobName, scopePrefix, unescapeId } from "./blob-names.js";
+export { BlobRecordStore, type BlobRecordStoreOptions, ephFolders } from "./blob-record-store.js";
 export {
   BlobRequestError,
   classifyFailure,
@@ -6,13 +7,10 @@ export {
   type StoreFailure,
   toEphError,
 } from "./blob-request-error.js";
-export { type BlobScope, blobScope } from "./blob-scope.js";
 export {
   type ConnectionOptions,
   containerClientFromConnectionString,
   validateContainerClient,
   validateContainerName,
 } from "./connection-string.js";
-export { containerExists, ensureContainer } from "./container-provisioning.js";
-export { ContainerStore } from "./container-store.js";
-export { redact } from "./redact.js";
+export { decodeMetadata, encodeMetadata, storedAsIs } from "./metadata-values.js";
