@@ -11,7 +11,7 @@ import {
   type RecordKind,
   type RecordScope,
   type RecordStore,
-  throwIfAborted,
+  storeCall,
   type VersionedRecord,
   type WriteOutcome,
 } from "@eph/core";
@@ -190,9 +190,9 @@ export class BlobRecordStore implements RecordStore {
     const outcome = await this.#call("delete", key, options, (abortSignal) =>
       this.#container.getBlockBlobClient(name).delete({ conditions, abortSignal }),
     );
-    return typeof outcome === "string" && expectedVersion !== undefined
-      ? { status: "conflict" }
-      : { status: "deleted" };
+    // Without a condition, a blob that is already gone is deleted all the same.
+    const refused = typeof outcome === "string" && expectedVersion !== undefined;
+    return { status: refused ? "conflict" : "deleted" };
   }
 
   /** Nothing to release: the client is the caller's. */
@@ -205,27 +205,24 @@ export class BlobRecordStore implements RecordStore {
   /**
    * Runs one SDK call, mapping its failures once: a missing blob, an existing one and a failed
    * condition (a 412, or a native blob lease someone put on the record) come back as their kind, the
-   * caller's answer; anything else is thrown as `Aborted`, `StoreNotFound` or `StoreUnavailable` (logged).
+   * caller's answer; anything else is thrown as `Aborted`, `StoreNotFound` or `StoreUnavailable`.
    */
-  async #call<T>(
+  #call<T>(
     operation: string,
     key: RecordKey | undefined,
     options: OperationOptions | undefined,
     request: (abortSignal: AbortSignal | undefined) => Promise<T>,
   ): Promise<T | FailureKind> {
-    const signal = options?.abortSignal;
-    throwIfAborted(signal);
-    try {
-      return await request(signal);
-    } catch (thrown) {
+    return storeCall(options, this.#logger, request, (thrown, signal) => {
       const failure = classifyFailure(thrown, signal);
-      if (["blobNotFound", "blobExists", "conditionFailed"].includes(failure.kind)) return failure.kind;
-      const error = toEphError(failure, operation, this.containerName, key?.id, signal);
-      if (error.code === "StoreUnavailable") this.#logger.warning(error.message);
-      throw error;
-    }
+      if (ANSWERS.has(failure.kind)) return { answer: failure.kind };
+      return toEphError(failure, operation, this.containerName, key?.id, signal);
+    });
   }
 }
+
+/** Failures that answer a conditional call rather than fail it. */
+const ANSWERS = new Set<FailureKind>(["blobNotFound", "blobExists", "conditionFailed"]);
 
 /** Listings return ETags bare (`0x8D…`), single-blob responses quoted: versions are always quoted. */
 function quoted(etag: string): string {
