@@ -1,7 +1,8 @@
 import { createClientLogger } from "@azure/logger";
 import type { ContainerClient } from "@azure/storage-blob";
-import { BlobRecordStore, type ConnectionOptions, containerClientFromConnectionString } from "@eph/blob-common";
+import { type ConnectionOptions, containerClientFromConnectionString } from "@eph/blob-common";
 import { checkedLogger, checkOptions, type Logger, RecordLeaser } from "@eph/core";
+import { LeaseRecords } from "./lease-records.js";
 
 /** Options of {@link BlobLeaser}. */
 export interface BlobLeaserOptions {
@@ -19,7 +20,7 @@ export interface BlobLeaserConnectionOptions extends BlobLeaserOptions, Connecti
  * A {@link Leaser} over Azure Blob Storage through `@azure/storage-blob`: core's lease protocol over a
  * {@link BlobRecordStore}. Each lease is one empty block blob
  * `<namespace>/<hub>/<consumer group>/eph-lease/<partition id>` (names lower-cased) whose metadata hold
- * `format`, `epoch` and `owner`; its ETag is the lease version. Every change is conditional on the ETag,
+ * `format`, `epoch` and `owner` (eph 0.1's, without `format`, are read too); its ETag is the lease version. Every change is conditional on the ETag,
  * so the epoch moves with the owner in one atomic write, and observers judge expiry by how long the ETag
  * stays unchanged on their own clock. Native blob leases are not used: they would cost a second call per
  * renewal and put expiry on the server's clock. One instance per host.
@@ -32,7 +33,7 @@ export class BlobLeaser extends RecordLeaser {
   constructor(containerClient: ContainerClient, options?: BlobLeaserOptions) {
     const o = checkOptions(options, ["logger"], "BlobLeaser");
     const logger = checkedLogger(o.logger ?? createClientLogger("eph:leaser-blob"), "options.logger");
-    const store = new BlobRecordStore(containerClient, { logger });
+    const store = new LeaseRecords(containerClient, { logger });
     super({ store, logger, name: "BlobLeaser" });
     this.containerName = store.containerName;
   }

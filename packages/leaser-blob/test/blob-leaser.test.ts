@@ -219,7 +219,6 @@ describe("corrupt and foreign blobs", () => {
   const prefix = "contoso.servicebus.windows.net/orders/$default/eph-lease/";
   const foreign: Array<[string, Record<string, string>]> = [
     ["no metadata", {}],
-    ["no format", { epoch: "1", owner: "x" }],
     ["a newer format", { format: "2", epoch: "1", owner: "x" }],
     ["no epoch", { format: "1", owner: "x" }],
     ["no owner", { format: "1", epoch: "1" }],
@@ -250,6 +249,20 @@ describe("corrupt and foreign blobs", () => {
     // Recovery: delete the record and ensure it afresh.
     await a.deleteLease("9");
     expect(await a.ensureLease("9")).toMatchObject({ owner: "", epoch: 0 });
+  });
+
+  it("reads the lease blobs of eph 0.1 (no format) with their epoch and owner, and upgrades them on write", async () => {
+    await raw.getBlockBlobClient(`${prefix}0`).upload("", 0, { metadata: { epoch: "7", owner: "host%20x" } });
+    await raw.getBlockBlobClient(`${prefix}1`).upload("", 0, { metadata: { epoch: "3" } });
+    const a = leaser("a");
+    expect((await a.getLeases()).map(({ partitionId, owner, epoch }) => ({ partitionId, owner, epoch }))).toEqual([
+      { partitionId: "0", owner: "host x", epoch: 7 },
+      { partitionId: "1", owner: "", epoch: 3 },
+    ]);
+    // The epoch goes on from where it was, so checkpoints fenced at it stay writable.
+    expect(await a.acquireLease("1")).toMatchObject({ owner: "a", epoch: 4 });
+    const upgraded = await raw.getBlockBlobClient(`${prefix}1`).getProperties();
+    expect(upgraded.metadata).toEqual({ format: "1", epoch: "4", owner: "a" });
   });
 
   it("skips blobs under the prefix whose names are not partition ids", async () => {
