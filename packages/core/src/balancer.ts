@@ -181,7 +181,11 @@ export class Balancer {
     }, ms);
   }
 
-  private nextScanDelay(now: number, leases: readonly LeaseMarker[]): number {
+  /**
+   * `seenAt` is when the scan took its snapshot (`now` is later when it spent time acquiring): a foreign
+   * lease that expired after the snapshot was not judged by it, so the next scan comes at once.
+   */
+  private nextScanDelay(now: number, leases: readonly LeaseMarker[], seenAt = now): number {
     // Jitter only shortens the interval, so a released partition is still taken within one interval.
     let delay = this.timing.scanInterval * (1 - 0.2 * this.random());
     // Wake up exactly when a foreign lease would expire, so a crashed host's partitions are taken
@@ -189,7 +193,7 @@ export class Balancer {
     for (const lease of leases) {
       if (lease.owner === "" || lease.owner === this.hostName) continue;
       const at = this.tracker.expiresAt(lease.partitionId);
-      if (at !== undefined && at > now && at - now < delay) delay = at - now;
+      if (at !== undefined && at > seenAt && at - now < delay) delay = at - now;
     }
     return Math.max(1, delay);
   }
@@ -302,7 +306,7 @@ export class Balancer {
       }
     });
     this.report(startedAt, plan.hosts, plan.quota, acquired, stolen, failures);
-    const next = this.nextScanDelay(this.clock.now(), [...byId.values()]);
+    const next = this.nextScanDelay(this.clock.now(), [...byId.values()], now);
     this.scheduleScan(announce ? Math.min(next, this.announceDelay()) : next);
   }
 

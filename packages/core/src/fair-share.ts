@@ -59,9 +59,9 @@ const byPartitionId = new Intl.Collator("en", { numeric: true }).compare;
  *
  * - Live hosts are the owners of live leases, plus this host (a joiner counts itself before it owns
  *   anything, so it is never starved).
- * - With P partitions and H hosts every host's quota is floor(P/H), and the P mod H hosts that
- *   currently own the most (ties by name) get one more: current holders keep their extra partition,
- *   which is what keeps the assignment still at steady state.
+ * - With P partitions and H hosts every host's quota is floor(P/H), and P mod H hosts get one more:
+ *   first those already above floor(P/H) (current holders keep their extra partition, which is what
+ *   keeps the assignment still at steady state), then the others by name.
  * - Free leases, then the surplus of hosts above quota (their least moved, i.e. lowest-epoch, leases,
  *   highest partition ids among equals), are handed to
  *   hosts below quota in name order.
@@ -99,10 +99,14 @@ export function planClaims(
     else counts.set(lease.owner, [lease.partitionId]);
   }
   const P = leases.length;
-  const ranked = [...counts.entries()].sort((a, b) => b[1].length - a[1].length || cmp(a[0], b[0]));
-  const H = ranked.length;
+  const H = counts.size;
   const base = Math.floor(P / H);
   const extra = P % H;
+  // The extra slots go first to hosts already above the floor (they keep them: no move), then by name.
+  // Not by count among hosts at or below the floor: two hosts claiming at once would each see the other
+  // ahead and leave the slot to it (sim seed 4982), so the ranking must not depend on claims in flight.
+  const rank = (owned: readonly string[]) => (owned.length > base ? owned.length : 0);
+  const ranked = [...counts.entries()].sort((a, b) => rank(b[1]) - rank(a[1]) || cmp(a[0], b[0]));
   const quotas = new Map<string, number>();
   ranked.forEach(([host], i) => {
     quotas.set(host, base + (i < extra ? 1 : 0));

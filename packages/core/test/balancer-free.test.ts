@@ -108,3 +108,45 @@ describe("Balancer: no free partition waits for a host that will not take it", (
     expect(ownersOf(table).get("s")).toBe(1);
   });
 });
+
+describe("Balancer: a lease that expires during a scan", () => {
+  it("takes a lease that expired while a scan was still acquiring at once, not a scan interval later", async () => {
+    const clock = new ManualClock();
+    const table = new LeaseTable(clock);
+    // s crashed at 0 holding 8 leases: they expire for a 6 s after its first scan saw them. Meanwhile a
+    // acquires the free ones, each answer arriving 3 s after its write, so a scan is still acquiring then.
+    hold(table, "s", ids.slice(0, 8));
+    const sentAt = new Map<string, number>();
+    const leaser = hostLeaser(table, "a", (operation, partitionId) => {
+      if (operation !== "acquireLease") return {};
+      if (!sentAt.has(partitionId)) sentAt.set(partitionId, clock.now());
+      return { answerDelay: 3000 };
+    });
+    const scans: { at: number; end: number }[] = [];
+    const a = new Balancer({
+      leaser,
+      hostName: "a",
+      partitionIds: () => ids,
+      leaseDuration: 6000,
+      renewalInterval: 1000,
+      scanInterval: 1000,
+      operationTimeout: 4000,
+      clock,
+      random: seededRandom(7),
+      onScan: (report) => scans.push({ at: report.at, end: clock.now() }),
+    });
+    a.start();
+    for (let t = 0; t < 200; t++) await clock.advance(100);
+    const owners = ids.slice(0, 8).map((id) => table.get(id)?.owner);
+    const stopped = a.stop();
+    await clock.advance(4000);
+    await stopped;
+
+    const straddling = scans.find((s) => s.at < 6000 && s.end > 6000);
+    expect(straddling, "a scan was acquiring when the leases expired").toBeDefined();
+    expect(owners).toEqual(Array(8).fill("a"));
+    // Claimed by a scan that starts as soon as the straddling one ends, not a scan interval later.
+    const claimedAt = Math.min(...ids.slice(0, 8).map((id) => sentAt.get(id) ?? Number.POSITIVE_INFINITY));
+    expect(claimedAt - (straddling?.end ?? 0)).toBeLessThan(50);
+  });
+});

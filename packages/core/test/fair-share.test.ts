@@ -42,6 +42,24 @@ describe("planClaims (the fair-share rule)", () => {
     expect(planClaims("b", views(owners)).quotas.get("b")).toBe(3);
   });
 
+  it("gives the extra slots by name among hosts still claiming, so two snapshots of a cold start leave nothing free", () => {
+    // 33 partitions, a and b visible and both still claiming: a plans on one snapshot, b on a later one
+    // in which 4 of a's claims have landed. Ranked by count, each snapshot would give the extra slot to
+    // the other host (b ahead in the first, a in the second) and partition 28 would wait a scan.
+    const owners = (a: number[], b: number[]) =>
+      ids(33).map((id) => ({
+        partitionId: id,
+        owner: a.includes(Number(id)) ? "a" : b.includes(Number(id)) ? "b" : "",
+      }));
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+    const first = planClaims("a", owners(range(0, 9), range(10, 21)));
+    const later = planClaims("b", owners([...range(0, 9), ...range(22, 25)], range(10, 21)));
+    const claimed = new Set([...first.claims, ...later.claims].map((c) => Number(c.partitionId)));
+    expect([...claimed].sort((x, y) => x - y)).toEqual(range(22, 32));
+    expect(first.quotas.get("a")).toBe(17);
+    expect(later.quotas.get("a")).toBe(17);
+  });
+
   it("hands disjoint claims to hosts below quota, so they do not race for the same lease", () => {
     const owners = assign(12, { a: 6 }); // six free
     const snapshot = views(owners);
