@@ -1,13 +1,6 @@
 import { describe, expect, it } from "vitest";
-import {
-  decodeMetadata,
-  encodeMetadata,
-  escapeId,
-  pathSegment,
-  recordBlobName,
-  scopePrefix,
-  unescapeId,
-} from "../src/index.js";
+import { escapeId, pathSegment, recordBlobName, scopePrefix, unescapeId } from "../src/blob-names.js";
+import { decodeMetadata, encodeMetadata } from "../src/metadata-values.js";
 
 const scope = {
   fullyQualifiedNamespace: "Contoso.servicebus.windows.net",

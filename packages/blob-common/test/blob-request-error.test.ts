@@ -1,6 +1,6 @@
 import { AZURITE_ACCOUNT_KEY, exposed } from "@eph/testing";
 import { describe, expect, it } from "vitest";
-import { BlobRequestError, classifyFailure, toEphError } from "../src/index.js";
+import { BlobRequestError, classifyFailure, toEphError } from "../src/blob-request-error.js";
 
 function restError(statusCode: number | undefined, code: string | undefined, message = "The service said no.") {
   return Object.assign(new Error(message), { name: "RestError", statusCode, code });
