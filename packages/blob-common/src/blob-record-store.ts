@@ -151,6 +151,7 @@ export class BlobRecordStore implements RecordStore {
   /** Every record of the kinds in the scope: one listing with metadata under their common folder, 5 000 blobs a page. */
   async list(scope: RecordScope, options: ListRecordsOptions): Promise<VersionedRecord[]> {
     const base = scopePrefix(scope);
+    if (options.kinds.length === 0) return [];
     const folders = (Object.keys(this.#folders) as RecordKind[]).map(
       (kind): Folder => ({
         kind,
