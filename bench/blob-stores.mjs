@@ -5,7 +5,7 @@
 //    scaled-down timing (renewal = scan = 2 s, lease 12 s), every HTTP attempt counted by a pipeline
 //    policy after the retry policy over 15 intervals, scaled to the default 10 s intervals (calls per
 //    interval do not depend on its length).
-// Run: npx tsc -b packages/leaser-blob packages/checkpointer-blob && node bench/blob-stores.mjs
+// Run: pnpm build && node bench/blob-stores.mjs
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { cpus } from "node:os";
@@ -148,7 +148,8 @@ const latency = {};
   let epoch = 1;
   latency.ensureCheckpointNewEpoch = await time(N, cpCounter, () => cp.ensureCheckpoint("0", { epoch: ++epoch }));
   const official = new BlobCheckpointer(container(containerName, cpCounter), { layout: "checkpointstore-blob" });
-  official.setEventProcessorHost(info("a"));
+  // Another hub: both layouts keep partition 0's record at checkpoint/0, whose fence is now far above 1.
+  official.setEventProcessorHost({ ...info("a"), eventHubName: "hub-official" });
   await official.ensureCheckpoint("0", { epoch: 1 });
   latency.updateCheckpointOfficialLayout = await time(N, cpCounter, () =>
     official.updateCheckpoint("0", at(), { epoch: 1 }),

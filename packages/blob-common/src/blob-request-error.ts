@@ -1,5 +1,4 @@
-import { EphError } from "@eph/core";
-import { redact } from "./redact.js";
+import { EphError, redactSecrets } from "@eph/core";
 
 /**
  * What went wrong in one storage request, stripped of everything that could carry a secret. It is the
@@ -52,7 +51,7 @@ export function classifyFailure(thrown: unknown, signal?: AbortSignal): StoreFai
   const name = typeof record.name === "string" ? record.name : "";
   const statusCode = typeof record.statusCode === "number" ? record.statusCode : undefined;
   const code = serviceCode(record);
-  const error = new BlobRequestError(redact(serviceMessage(record, statusCode, code)), statusCode, code);
+  const error = new BlobRequestError(redactSecrets(serviceMessage(record, statusCode, code)), statusCode, code);
   if (name === "AbortError" || signal?.aborted) return { kind: "aborted", error };
   if (statusCode === undefined) return { kind: name === "RestError" ? "transient" : "rejected", error };
   if (statusCode === 404) return { kind: code === "ContainerNotFound" ? "containerNotFound" : "blobNotFound", error };

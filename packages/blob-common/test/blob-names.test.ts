@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { blobScope, partitionBlobName, partitionIdOf, pathSegment, scopePrefix } from "../src/index.js";
+import { escapeId, pathSegment, recordBlobName, scopePrefix, unescapeId } from "../src/blob-names.js";
+import { decodeMetadata, encodeMetadata } from "../src/metadata-values.js";
 
-const info = {
-  hostName: "a",
+const scope = {
   fullyQualifiedNamespace: "Contoso.servicebus.windows.net",
   eventHubName: "Orders",
   consumerGroup: "$Default",
@@ -10,48 +10,67 @@ const info = {
 
 describe("blob names", () => {
   it("scopes records by namespace, hub and consumer group, case-insensitively", () => {
-    expect(scopePrefix(info)).toBe("contoso.servicebus.windows.net/orders/$default/");
-    expect(scopePrefix({ ...info, consumerGroup: "$default" })).toBe(scopePrefix(info));
+    expect(scopePrefix(scope)).toBe("contoso.servicebus.windows.net/orders/$default/");
+    expect(scopePrefix({ ...scope, consumerGroup: "$default" })).toBe(scopePrefix(scope));
   });
 
-  it("names a partition's blob under the prefix and reads the partition id back", () => {
-    const prefix = `${scopePrefix(info)}eph-lease/`;
-    const name = partitionBlobName(prefix, "12");
-    expect(name).toBe("contoso.servicebus.windows.net/orders/$default/eph-lease/12");
-    expect(partitionIdOf(prefix, name)).toBe("12");
-    expect(partitionIdOf(prefix, "elsewhere/12")).toBeUndefined();
-    expect(partitionIdOf(prefix, `${prefix}nested/12`)).toBeUndefined();
+  it("keeps partition ids as they are, so KEDA and the official store find their blobs", () => {
+    const folder = `${scopePrefix(scope)}checkpoint/`;
+    expect(recordBlobName(folder, "12")).toBe("contoso.servicebus.windows.net/orders/$default/checkpoint/12");
+    for (const id of ["0", "31", "a b", "ünïcode-0", "$Default", "x#y?z"]) expect(escapeId(id)).toBe(id);
   });
 
-  it("refuses segments a blob path cannot hold, naming what is wrong", () => {
-    for (const bad of ["", "a/b", "a\\b", "a\u0000b", "dot.", "..", "\ud800", "x".repeat(257), 7, undefined]) {
-      expect(() => pathSegment("partitionId", bad)).toThrow(
-        expect.objectContaining({ code: "InvalidOption", message: expect.stringContaining("partitionId") }),
+  it("escapes what a blob name's last segment cannot hold, reversibly", () => {
+    const odd = ["a/b", "a\\b", "%2F", "!", "..", ".", "0.", "a\nb", "\ud800", "🙂"];
+    for (const id of odd) {
+      const segment = escapeId(id);
+      expect(segment).not.toMatch(/[/\\%\n]|\.$/);
+      expect(unescapeId(segment)).toBe(id);
+    }
+    expect(new Set(odd.map(escapeId)).size).toBe(odd.length);
+    for (const segment of ["", "0.", "a/b", "!zz", "!002F", "%2F"]) expect(unescapeId(segment)).toBeUndefined();
+  });
+
+  it("refuses scope names a blob path cannot hold, naming what is wrong", () => {
+    for (const bad of ["a/b", "a\\b", "a\u0000b", "dot.", "..", "\ud800", "x".repeat(257)]) {
+      expect(() => pathSegment("HostInfo.eventHubName", bad)).toThrow(
+        expect.objectContaining({ code: "InvalidOption", message: expect.stringContaining("HostInfo.eventHubName") }),
       );
     }
-    expect(pathSegment("partitionId", "ünïcode-0")).toBe("ünïcode-0");
-    expect(() => scopePrefix({ ...info, eventHubName: "a/b" })).toThrow(
+    expect(() => scopePrefix({ ...scope, eventHubName: "a/b" })).toThrow(
       expect.objectContaining({ code: "InvalidOption", message: expect.stringContaining("HostInfo.eventHubName") }),
     );
   });
 
-  it("refuses a blob name longer than the service accepts, with the partition id on the error", () => {
-    const prefix = `${"p".repeat(900)}/`;
-    expect(() => partitionBlobName(prefix, "x".repeat(200))).toThrow(
+  it("refuses a blob name longer than the service accepts, with the id on the error", () => {
+    expect(() => recordBlobName(`${"p".repeat(900)}/`, "x".repeat(200))).toThrow(
       expect.objectContaining({ code: "InvalidOption", partitionId: "x".repeat(200) }),
     );
   });
+});
 
-  it("keeps a copy of the host's identity with the prefix of one kind of record", () => {
-    const caller = { ...info };
-    const scope = blobScope(caller, "eph-lease");
-    caller.hostName = "changed";
-    expect(scope).toEqual({
-      info: { ...info, hostName: "a" },
-      prefix: "contoso.servicebus.windows.net/orders/$default/eph-lease/",
+describe("metadata values", () => {
+  it("stores header-safe values as they are and percent-encodes the others, reversibly", () => {
+    const fields = { sequencenumber: "-1", offset: "4100", owner: "host a/é", empty: "", pct: "100%", pad: " x " };
+    const metadata = encodeMetadata(fields, "0");
+    expect(metadata).toEqual({
+      sequencenumber: "-1",
+      offset: "4100",
+      owner: "host%20a%2F%C3%A9",
+      empty: "%",
+      pct: "100%25",
+      pad: "%20x%20",
     });
-    expect(() => blobScope({ ...info, hostName: "" }, "eph-lease")).toThrow(
-      expect.objectContaining({ code: "InvalidOption", message: "HostInfo.hostName must be a non-empty string." }),
-    );
+    expect(decodeMetadata(metadata)).toEqual(fields);
+    expect(decodeMetadata({ Owner: "x" })).toEqual({ owner: "x" });
+  });
+
+  it("refuses names and values metadata cannot hold, and names metadata that are no encoding", () => {
+    for (const fields of [{ "Bad-Name": "x" }, { "1st": "x" }, { owner: "\ud800" }]) {
+      expect(() => encodeMetadata(fields, "7")).toThrow(
+        expect.objectContaining({ code: "InvalidOption", partitionId: "7" }),
+      );
+    }
+    expect(decodeMetadata({ owner: "%E0%A4%A" })).toBe('its metadata "owner" is not percent-encoded');
   });
 });

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { containerClientFromConnectionString, validateContainerClient, validateContainerName } from "../src/index.js";
+import {
+  containerClientFromConnectionString,
+  validateContainerClient,
+  validateContainerName,
+} from "../src/connection-string.js";
 
 const key = "a2V5";
 const local = `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${key};BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;`;

@@ -1,10 +1,9 @@
-import { partitionBlobName, scopePrefix } from "@eph/blob-common";
+import { recordBlobName, scopePrefix } from "@eph/blob-common";
 import { describeCheckpointerConformance, type StoreFixture } from "@eph/conformance";
 import type { Checkpointer } from "@eph/core";
 import { type AzuriteInstance, blobQuickRetries, freshBlobContainer, startAzurite, type TestAuth } from "@eph/testing";
 import { afterAll, beforeAll } from "vitest";
-import { type CheckpointLayout, layoutCodec } from "../src/checkpoint-layout.js";
-import { BlobCheckpointer } from "../src/index.js";
+import { BlobCheckpointer, type CheckpointLayout } from "../src/index.js";
 
 let azurite: AzuriteInstance;
 beforeAll(async () => {
@@ -24,7 +23,7 @@ async function fixture(auth: TestAuth, layout: CheckpointLayout): Promise<StoreF
       }),
     async writeCorruptRecord(info, partitionId) {
       // The right name, metadata another tool might leave: numbers that are not numbers.
-      const name = partitionBlobName(`${scopePrefix(info)}${layoutCodec(layout).segment}/`, partitionId);
+      const name = recordBlobName(`${scopePrefix(info)}checkpoint/`, partitionId);
       await raw.getBlockBlobClient(name).upload("{}", 2, {
         metadata: { fence: "x", ephfence: "x", sequencenumber: "ten", offset: "" },
       });

@@ -88,6 +88,7 @@ describe("checkpointstore-blob layout", () => {
         expect(blob.metadata).toEqual({
           sequencenumber: "12",
           offset: "1200",
+          ephformat: "1",
           ephfence: "1",
           ephenqueuedtime: "2024-05-05T06:07:08.009Z",
         });

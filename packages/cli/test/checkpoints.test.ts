@@ -153,10 +153,16 @@ describe("replaceCheckpoint", () => {
     await busy.acquireLease("0");
     // The owner renews between every read and every take of the operator.
     let renewalsLeft = 0;
-    const racing = Object.assign(Object.create(leaser) as typeof leaser, {
-      acquireLease: async (...args: Parameters<typeof leaser.acquireLease>) => {
-        if (renewalsLeft-- > 0) await busy.renewLease("0");
-        return leaser.acquireLease(...args);
+    const acquireLease = async (...args: Parameters<typeof leaser.acquireLease>) => {
+      if (renewalsLeft-- > 0) await busy.renewLease("0");
+      return leaser.acquireLease(...args);
+    };
+    // Every other method on the leaser itself (its state is in private fields, which a prototype copy lacks).
+    const racing = new Proxy(leaser, {
+      get: (target, name) => {
+        if (name === "acquireLease") return acquireLease;
+        const value: unknown = Reflect.get(target, name, target);
+        return typeof value === "function" ? value.bind(target) : value;
       },
     });
     renewalsLeft = 3;

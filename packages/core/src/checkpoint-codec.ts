@@ -9,6 +9,12 @@ export interface CheckpointState {
   readonly fence: number;
   /** The stored position, or `undefined`. */
   readonly position: Checkpoint | undefined;
+  /**
+   * Without a position, for codecs that keep it ({@link CheckpointCodec.keepsBaseline}): the partition's
+   * last enqueued sequence number when the record was written, so that tools reading the record as lag
+   * (KEDA) count only what arrived since; `undefined` when unknown.
+   */
+  readonly baseline?: number | undefined;
 }
 
 /**
@@ -21,6 +27,11 @@ export interface CheckpointCodec {
   encode(state: CheckpointState): RecordFields;
   /** The state a record holds; throws `CorruptRecord` (see {@link corruptRecord}) naming it when it holds none. */
   decode(scope: RecordScope, record: VersionedRecord): CheckpointState;
+  /**
+   * True when records without a position keep a lag baseline: `ensureCheckpoint` then asks its
+   * `lastEnqueuedSequenceNumber` option before writing one (see `lagBaseline`). Default false.
+   */
+  readonly keepsBaseline?: boolean | undefined;
 }
 
 /** Core's checkpoint fields: {@link encodeCheckpoint} and {@link decodeCheckpoint}. */

@@ -72,6 +72,7 @@ export type {
   StoreProvisioner,
   UpdateCheckpointOptions,
 } from "./store.js";
+export { type StoreCallOutcome, storeCall } from "./store-call.js";
 export {
   type StoreCallOptions,
   type StoreCallPriority,

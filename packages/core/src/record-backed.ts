@@ -48,10 +48,11 @@ export abstract class RecordBacked implements StoreProvisioner, EventProcessHost
   /** Tells the component its host name, namespace, hub and consumer group (`InvalidOption` if malformed). */
   setEventProcessorHost(info: HostInfo): void {
     const checked = checkHostInfo(info);
+    // The store may refuse what its keys cannot hold: then nothing changes.
+    this.#store.setEventProcessorHost?.(checked);
     // What was held or cached belongs to the previous scope; keeping it would address the wrong record.
     this.forget();
     this.#info = checked;
-    this.#store.setEventProcessorHost?.(checked);
   }
 
   /** True when the backing store exists. */

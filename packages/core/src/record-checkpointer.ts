@@ -8,6 +8,7 @@ import {
 } from "./checkpoint-codec.js";
 import { EphError } from "./errors.js";
 import type { HostInfo } from "./host-info.js";
+import { lagBaseline } from "./lag-baseline.js";
 import type { OperationOptions } from "./operation-options.js";
 import { RecordBacked, type RecordBackedOptions } from "./record-backed.js";
 import { describeRecord } from "./record-format.js";
@@ -82,12 +83,15 @@ export class RecordCheckpointer extends RecordBacked implements Checkpointer {
       for (let attempt = 0; attempt < maxCheckpointAttempts; attempt++) {
         const snapshot = await this.read(info, partitionId, options);
         if (snapshot === undefined) {
-          if (await this.write(info, partitionId, { fence: epoch ?? 0, position: undefined }, undefined, options))
-            return undefined;
+          const baseline = await this.baseline(undefined, partitionId, options);
+          const state = { fence: epoch ?? 0, position: undefined, baseline };
+          if (await this.write(info, partitionId, state, undefined, options)) return undefined;
         } else if (epoch === undefined || epoch <= snapshot.fence) {
           return copy(snapshot.position);
-        } else if (await this.write(info, partitionId, { ...snapshot, fence: epoch }, snapshot.version, options)) {
-          return copy(snapshot.position);
+        } else {
+          const baseline = await this.baseline(snapshot, partitionId, options);
+          const state = { fence: epoch, position: snapshot.position, baseline };
+          if (await this.write(info, partitionId, state, snapshot.version, options)) return copy(snapshot.position);
         }
       }
       throw this.contended(info, partitionId);
@@ -166,6 +170,20 @@ export class RecordCheckpointer extends RecordBacked implements Checkpointer {
       if (this.#queues.get(partitionId) === settled) this.#queues.delete(partitionId);
     });
     return result;
+  }
+
+  /**
+   * The lag baseline a record without a position keeps, for codecs that keep one: the stored one, or
+   * asked once when the record has neither a position nor a baseline (a new owner raising the fence
+   * keeps the baseline it finds, without asking Event Hubs again).
+   */
+  private async baseline(
+    stored: CheckpointState | undefined,
+    partitionId: string,
+    options: EnsureCheckpointOptions | undefined,
+  ): Promise<number | undefined> {
+    if (!this.#codec.keepsBaseline || stored?.position !== undefined) return undefined;
+    return stored?.baseline ?? (await lagBaseline(options, partitionId, this.logger));
   }
 
   /** Fencing first: a deposed writer must learn that it is deposed, whatever position it sends. */

@@ -5,6 +5,7 @@ import {
   checkedLogger,
   decodeCheckpoint,
   decodeLease,
+  EphError,
   encodeCheckpoint,
   encodeLease,
   RecordLeaser,
@@ -122,6 +123,27 @@ describe("RecordLeaser", () => {
     const leaser = new KeyedLeaser();
     expect(inspect(leaser, { depth: 10, showHidden: true })).not.toContain("c2VjcmV0");
     expect(inspect({ nested: leaser }, { depth: 10 })).toContain("KeyedLeaser { not configured }");
+  });
+
+  it("a host info the store refuses leaves the leaser configured as it was", () => {
+    const noop = async () => undefined as never;
+    const store = {
+      ...Object.fromEntries(
+        ["read", "create", "replace", "list", "delete", "storeExists", "ensureStore", "deleteStore", "close"].map(
+          (m) => [m, noop],
+        ),
+      ),
+      setEventProcessorHost(info: { eventHubName: string }) {
+        if (info.eventHubName.includes("/")) throw new EphError("InvalidOption", "HostInfo.eventHubName: no /");
+      },
+    } as unknown as RecordStore;
+    const leaser = new RecordLeaser({ store });
+    const host = { hostName: "h", ...scope };
+    leaser.setEventProcessorHost(host);
+    expect(() => leaser.setEventProcessorHost({ ...host, eventHubName: "a/b" })).toThrow(
+      expect.objectContaining({ code: "InvalidOption" }),
+    );
+    expect(inspect(leaser)).toContain('hub "hub"');
   });
 
   it("refuses a store that is not a RecordStore, naming the missing method", () => {

@@ -1,10 +1,9 @@
-import { partitionBlobName, scopePrefix } from "@eph/blob-common";
+import { ephFolders, recordBlobName, scopePrefix } from "@eph/blob-common";
 import { describeLeaserConformance, type StoreFixture } from "@eph/conformance";
 import type { Leaser } from "@eph/core";
 import { type AzuriteInstance, blobQuickRetries, freshBlobContainer, startAzurite, type TestAuth } from "@eph/testing";
 import { afterAll, beforeAll } from "vitest";
 import { BlobLeaser } from "../src/index.js";
-import { LEASE_SEGMENT } from "../src/lease-metadata.js";
 
 let azurite: AzuriteInstance;
 beforeAll(async () => {
@@ -20,7 +19,7 @@ async function fixture(auth: TestAuth): Promise<StoreFixture<Leaser>> {
     create: () => BlobLeaser.fromConnectionString(connectionString, containerName, { clientOptions: blobQuickRetries }),
     async writeCorruptRecord(info, partitionId) {
       // The right name, metadata another tool might leave: an epoch that is not a number.
-      const name = partitionBlobName(`${scopePrefix(info)}${LEASE_SEGMENT}/`, partitionId);
+      const name = recordBlobName(`${scopePrefix(info)}${ephFolders.lease}/`, partitionId);
       await raw.getBlockBlobClient(name).upload("{}", 2, { metadata: { epoch: "x", owner: "%zz" } });
     },
     deleteStoreOutOfBand: async () => {

@@ -8,10 +8,12 @@ import {
   blobConnectionString,
   blobQuickRetries,
   blobSasConnectionString,
+  consoleSink,
   exposed,
   type FaultProxy,
   freshContainerName,
   hostInfo,
+  keyForms,
   rawContainer,
   rejection,
   sasSignature,
@@ -69,7 +71,13 @@ describe("transient failures", () => {
     expect(error.partitionId).toBe("0");
     expect(error.cause).toBeInstanceOf(BlobRequestError);
     expect((error.cause as BlobRequestError).statusCode).toBe(503);
-    expect(proxy.seen).toHaveLength(3); // one try and the client's two retries
+    // One try and the client's two retries, then one read: did the write land after all? It did not.
+    expect(proxy.seen.map((r) => `${r.method} ${r.comp}`.trim())).toEqual([
+      "PUT metadata",
+      "PUT metadata",
+      "PUT metadata",
+      "HEAD",
+    ]);
     // The lease is still held: the next renewal succeeds.
     expect(await a.renewLease("0")).toMatchObject({ owner: "a", epoch: 1 });
   });
@@ -215,5 +223,49 @@ describe("secrets", () => {
     expect(exposed(error)).not.toContain(AZURITE_ACCOUNT_KEY);
     expect(logs.length).toBeGreaterThan(0);
     for (const line of logs) expect(line).not.toContain(AZURITE_ACCOUNT_KEY);
+  });
+});
+
+// Issue 13: each of these failed on the blob leaser before it ran on core's protocol.
+describe("what users hand in and print", () => {
+  it("does not show the account key or its bytes when printed with util.inspect", () => {
+    const a = leaser("a", blobConnectionString(azurite.blobEndpoint));
+    const printed = inspect(a, { depth: 10, showHidden: true });
+    for (const secret of keyForms(AZURITE_ACCOUNT_KEY)) expect(printed).not.toContain(secret);
+    expect(printed).not.toMatch(/<Buffer|StorageSharedKeyCredential/);
+    expect(printed).toContain("BlobLeaser");
+  });
+
+  it("works with logger: console: a lost renewal is LeaseLost, not a TypeError of the logger", async () => {
+    const sink = consoleSink();
+    const a = BlobLeaser.fromConnectionString(blobConnectionString(proxy.endpoint), containerName, {
+      clientOptions: blobQuickRetries,
+      logger: sink,
+    });
+    a.setEventProcessorHost(hostInfo("a"));
+    await a.ensureLease("0");
+    await a.acquireLease("0");
+    await leaser("b").acquireLease("0");
+    expect((await rejection(a.renewLease("0"))).code).toBe("LeaseLost");
+  });
+
+  it("an acquisition that landed though its answer was lost and the SDK's retries failed is the host's", async () => {
+    const a = leaser("a");
+    const ensured = await a.ensureLease("0");
+    proxy.resetLog();
+    // The write lands, its answer is lost; the SDK's two retries are throttled. Did my write land?
+    proxy.inject("lose-response", { status: 503, code: "ServerBusy" }, { status: 503, code: "ServerBusy" });
+    const acquired = await a.acquireLease("0", { expectedVersion: ensured.version });
+    expect(acquired).toMatchObject({ owner: "a", epoch: 1 });
+    expect(proxy.seen.map((r) => `${r.method} ${r.comp}`.trim())).toEqual([
+      "PUT metadata",
+      "PUT metadata",
+      "PUT metadata",
+      "HEAD",
+    ]);
+    // The hold is on the landed write's version: the next renewal is one call.
+    proxy.resetLog();
+    expect(await a.renewLease("0")).toMatchObject({ owner: "a", epoch: 1 });
+    expect(proxy.seen).toHaveLength(1);
   });
 });

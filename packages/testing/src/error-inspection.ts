@@ -25,3 +25,12 @@ export async function rejection<E = RejectionError>(promise: Promise<unknown>): 
 export function exposed(error: unknown): string {
   return `${String(error)}\n${(error as Error).stack}\n${inspect(error, { depth: 10, showHidden: true })}\n${JSON.stringify(error)}`;
 }
+
+/**
+ * How an account key can show in printed text: as given (base64), and as the bytes `util.inspect` prints
+ * for the `Buffer` a `StorageSharedKeyCredential` keeps (`<Buffer 11 bc …>`). Tests look for both.
+ */
+export function keyForms(accountKey: string): string[] {
+  const bytes = Buffer.from(accountKey, "base64").subarray(0, 8);
+  return [accountKey, [...bytes].map((b) => b.toString(16).padStart(2, "0")).join(" ")];
+}

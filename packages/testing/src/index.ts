@@ -13,7 +13,7 @@ export {
 } from "./blob-storage.js";
 export { buildIfStale } from "./build-if-stale.js";
 export { consoleSink } from "./console-sink.js";
-export { exposed, type RejectionError, rejection } from "./error-inspection.js";
+export { exposed, keyForms, type RejectionError, rejection } from "./error-inspection.js";
 export {
   type Fault,
   type FaultProxy,
