@@ -78,11 +78,11 @@ export async function loadHostTracing(
     // The global provider is a proxy whose delegate is the no-op provider until an SDK registers
     // (maybe after this host was created): asked per event, it is two property reads, and spans that
     // no SDK would record are not made at all.
-    const Proxy = otel.ProxyTracerProvider;
-    const noop = new Proxy().getDelegate();
+    const ProxyProvider = otel.ProxyTracerProvider;
+    const noop = new ProxyProvider().getDelegate();
     sdkRegistered = () => {
       const provider = otel.trace.getTracerProvider();
-      return !(provider instanceof Proxy) || provider.getDelegate() !== noop;
+      return !(provider instanceof ProxyProvider) || provider.getDelegate() !== noop;
     };
   } catch {
     return noHostTracing;
