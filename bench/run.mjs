@@ -2,16 +2,16 @@
 // side by side on the same hub emulator and Azurite, with the same workload and lease timing:
 // time from spawn to the first event, throughput against the raw client (at the products' default
 // timing and at lease 6 s / interval 1 s), cold start of a fleet, convergence of joiners (with a
-// chart), steady-state storage calls, failover after SIGKILL, graceful scale-in. Prints a table and
-// one JSON line per scenario.
+// chart), steady-state storage calls, failover after SIGKILL, graceful scale-in, and many partitions
+// (512 with 1 and 4 hosts, as `pnpm bench:scale`). Prints a table and one JSON line per scenario.
 //
 // Run: pnpm bench [--sides eph,official-greedy,official-balanced] [--store blob|table]
 //                 [--skip-first-event] [--skip-throughput] [--skip-cold-start] [--skip-membership]
 //                 [--per-partition N] [--body-bytes N] [--rounds N] [--first-event-rounds N]
 //                 [--cold-start-rounds N] [--rate EVENTS_PER_S] [--window MS] [--chart PATH]
-//                 [--throughput-timing both|default|short]
+//                 [--throughput-timing both|default|short] [--skip-scale]
 import { parseArgs } from "node:util";
-import { runBenchmark } from "../packages/bench-harness/dist/index.js";
+import { runBenchmark, runScaleBenchmark } from "../packages/bench-harness/dist/index.js";
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +21,7 @@ const { values } = parseArgs({
     "skip-membership": { type: "boolean" },
     "skip-first-event": { type: "boolean" },
     "skip-cold-start": { type: "boolean" },
+    "skip-scale": { type: "boolean" },
     "body-bytes": { type: "string" },
     "first-event-rounds": { type: "string" },
     "cold-start-rounds": { type: "string" },
@@ -61,6 +62,10 @@ await runBenchmark({
   chartPath: values.chart,
   throughputTimings: tt === "both" ? [timings.default, timings.short] : [timings[tt]],
 });
+if (!values["skip-scale"]) {
+  console.log("\n## Many partitions (as pnpm bench:scale)");
+  await runScaleBenchmark({ storeKind: values.store });
+}
 console.log(
   `wall time ${((Date.now() - started) / 1000).toFixed(0)} s; command: pnpm bench ${process.argv.slice(2).join(" ")}`,
 );

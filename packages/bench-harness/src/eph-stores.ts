@@ -45,3 +45,17 @@ export async function createCheckpointReader(
   const { BlobCheckpointer } = await import("@eph/checkpointer-blob");
   return BlobCheckpointer.fromConnectionString(connectionString, container);
 }
+
+/** Creates a leaser that only reads (lists the leases of a run after it ended). */
+export async function createLeaseReader(
+  kind: EphStoreConfig["kind"],
+  connectionString: string,
+  container: string,
+): Promise<Leaser> {
+  if (kind === "table") {
+    const { TableLeaser } = await import("@eph/leaser-table");
+    return TableLeaser.fromConnectionString(connectionString, container);
+  }
+  const { BlobLeaser } = await import("@eph/leaser-blob");
+  return BlobLeaser.fromConnectionString(connectionString, container);
+}

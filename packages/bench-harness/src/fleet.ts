@@ -24,6 +24,10 @@ export class Member {
   readonly memory: HealthSample[] = [];
   /** Longest event-loop delay of each health period (ms), with the time of the report. */
   readonly loopDelays: { readonly at: number; readonly ms: number }[] = [];
+  /** eph: the scope of its records (from its ready message). */
+  scope: Extract<WorkerMessage, { t: "ready" }>["scope"];
+  /** Errors by kind over the worker's whole life, from its closed message. */
+  closedErrors: Readonly<Record<string, number>> | undefined;
   /** The last health report. */
   health: Extract<WorkerMessage, { t: "health" }> | undefined;
   /** For throughput runs: when the expected number of events had been handled. */
@@ -45,6 +49,10 @@ export class Member {
         this.health = m;
         this.memory.push({ at: m.at, rss: m.rss, heapUsed: m.heapUsed });
         this.loopDelays.push({ at: m.at, ms: m.loopDelayMaxMs });
+      } else if (m.t === "ready") {
+        this.scope = m.scope;
+      } else if (m.t === "closed") {
+        this.closedErrors = m.errorsByKind;
       } else if (m.t === "done") {
         this.done = m;
       } else if (m.t === "failed") {

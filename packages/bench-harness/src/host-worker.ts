@@ -32,6 +32,8 @@ const config = JSON.parse(process.env[WORKER_CONFIG_ENV] ?? "null") as WorkerCon
 const log = new DeliveryLogWriter(config.logFile);
 let events = 0;
 let errors = 0;
+const errorsByKind: Record<string, number> = {};
+let scope: Extract<WorkerMessage, { t: "ready" }>["scope"];
 let firstAt = 0;
 let at10 = 0;
 let at90 = 0;
@@ -70,7 +72,6 @@ function handled(partitionId: string, sequenceNumber: number, epoch: number): vo
   if (at90 === 0 && events >= expected * 0.9) at90 = Date.now();
   if (!doneSent && config.expectedEvents !== undefined && events >= config.expectedEvents) {
     doneSent = true;
-    const cpu = process.cpuUsage(cpuAtStart);
     void send({
       t: "done",
       at: Date.now(),
@@ -78,11 +79,16 @@ function handled(partitionId: string, sequenceNumber: number, epoch: number): vo
       firstAt,
       at10,
       at90,
-      cpuMs: (cpu.user + cpu.system) / 1000,
+      cpuMs: cpuMsSince(cpuAtStart),
       eventLoopUtilization: performance.eventLoopUtilization(eluAtStart).utilization,
       ...(config.startOnSpawn ? { marks } : {}),
     });
   }
+}
+
+function cpuMsSince(start: NodeJS.CpuUsage | undefined): number {
+  const cpu = process.cpuUsage(start);
+  return (cpu.user + cpu.system) / 1000;
 }
 
 /** Starts the OpenTelemetry SDK when the side records (its modules load only then). */
@@ -93,6 +99,9 @@ async function otelOf(kind: WorkerConfig["otel"]) {
 
 function recordError(op: string, partitionId: string | undefined, error: unknown): void {
   errors++;
+  const code = (error as { code?: unknown } | null)?.code;
+  const kind = `${op}/${typeof code === "string" ? code : error instanceof Error ? error.name : "error"}`;
+  errorsByKind[kind] = (errorsByKind[kind] ?? 0) + 1;
   // One line per operation and partition per second is enough to explain what happened.
   const key = `${op}/${partitionId ?? ""}`;
   const now = Date.now();
@@ -142,6 +151,11 @@ async function ephRunner(): Promise<Runner> {
     },
   );
   host.registerHandler((event, context) => handled(context.partitionId, event.sequenceNumber, context.epoch));
+  scope = {
+    fullyQualifiedNamespace: host.fullyQualifiedNamespace,
+    eventHubName: host.eventHubName,
+    consumerGroup: host.consumerGroup,
+  };
   marks.created = Date.now();
   return {
     start: async () => {
@@ -278,6 +292,8 @@ async function main(): Promise<void> {
       errors,
       events,
       loopDelayMaxMs,
+      cpuMs: cpuAtStart ? cpuMsSince(cpuAtStart) : 0,
+      errorsByKind: { ...errorsByKind },
     });
   }, config.healthEveryMs);
   process.on("message", (message: ParentMessage) => {
@@ -290,14 +306,14 @@ async function main(): Promise<void> {
         clearInterval(health);
         await runner.close();
         log.close();
-        await send({ t: "closed", at: Date.now() });
+        await send({ t: "closed", at: Date.now(), errorsByKind: { ...errorsByKind } });
         process.exit(0);
       })().catch((error: unknown) => fail(error));
     }
   });
   // An orphaned worker (the parent died) must not linger.
   process.on("disconnect", () => process.exit(0));
-  if (!config.startOnSpawn) await send({ t: "ready", at: Date.now() });
+  if (!config.startOnSpawn) await send({ t: "ready", at: Date.now(), ...(scope ? { scope } : {}) });
 }
 
 function fail(error: unknown): void {

@@ -105,7 +105,16 @@ export interface StartupMarks {
 
 /** Messages from a worker to the parent. */
 export type WorkerMessage =
-  | { readonly t: "ready"; readonly at: number }
+  | {
+      readonly t: "ready";
+      readonly at: number;
+      /** eph: the scope its records are kept under (namespace, hub, consumer group), to read them back. */
+      readonly scope?: {
+        readonly fullyQualifiedNamespace: string;
+        readonly eventHubName: string;
+        readonly consumerGroup: string;
+      };
+    }
   | { readonly t: "started"; readonly at: number }
   | {
       readonly t: "health";
@@ -117,6 +126,10 @@ export type WorkerMessage =
       readonly events: number;
       /** Longest event-loop delay since the previous report (ms): how late timers and I/O ran. */
       readonly loopDelayMaxMs: number;
+      /** CPU time (user + system) the process used since it was started, in ms. */
+      readonly cpuMs: number;
+      /** Errors reported so far, by `<operation>/<code>`. */
+      readonly errorsByKind: Readonly<Record<string, number>>;
     }
   | {
       readonly t: "done";
@@ -133,7 +146,12 @@ export type WorkerMessage =
       /** Start-up milestones (with `startOnSpawn`). */
       readonly marks?: StartupMarks;
     }
-  | { readonly t: "closed"; readonly at: number }
+  | {
+      readonly t: "closed";
+      readonly at: number;
+      /** Errors reported over the whole life of the worker, close included, by `<operation>/<code>`. */
+      readonly errorsByKind: Readonly<Record<string, number>>;
+    }
   | { readonly t: "failed"; readonly message: string };
 
 /** Messages from the parent to a worker. */

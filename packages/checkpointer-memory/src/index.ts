@@ -1,10 +1,5 @@
 export type { RecordScope as CheckpointScope } from "@eph/core";
-export {
-  type MemoryStoreCall,
-  type MemoryStoreInterceptor,
-  type MemoryStoreOperation,
-  nextMicrotask,
-} from "@eph/memory-common";
+export * from "@eph/memory-common/interceptor";
 export {
   DefaultMaxCheckpointRecords,
   MemoryCheckpointStore,

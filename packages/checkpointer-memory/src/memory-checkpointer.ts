@@ -1,30 +1,21 @@
-import { checkOptions, type Logger, RecordCheckpointer } from "@eph/core";
-import { MemoryRecords, type MemoryStoreInterceptor } from "@eph/memory-common";
+import { checkpointerClass } from "@eph/core";
+import { type MemoryAdapterOptions, memoryAdapter, memoryStoreOf } from "@eph/memory-common";
 import { MemoryCheckpointStore } from "./memory-checkpoint-store.js";
 
-/** Options of {@link MemoryCheckpointer}. */
-export interface MemoryCheckpointerOptions {
-  /** The store to share with other hosts' checkpointers. Default: a private store of this instance's own. */
-  store?: MemoryCheckpointStore;
-  /** Wraps every atomic store operation, to inject latency or faults. Default: {@link nextMicrotask}. */
-  interceptor?: MemoryStoreInterceptor;
-  /** Where recovered problems are reported (`console` works). Default: nowhere. */
-  logger?: Logger | Console;
-}
+/** Options of {@link MemoryCheckpointer}: `store`, `interceptor` and `logger` (default: nowhere). */
+export type MemoryCheckpointerOptions = MemoryAdapterOptions<MemoryCheckpointStore>;
 
 /**
  * A {@link Checkpointer} over an in-process {@link MemoryCheckpointStore}: core's checkpoint protocol
  * (fences, no regression) over a record store with the semantics of a real one. One instance per host.
+ * `new MemoryCheckpointer({ store })` shares `store` with other hosts' checkpointers; without one it
+ * uses a private store of its own.
  */
-export class MemoryCheckpointer extends RecordCheckpointer {
+export class MemoryCheckpointer extends checkpointerClass(
+  memoryAdapter({ name: "MemoryCheckpointer", options: [], newStore: () => new MemoryCheckpointStore() }),
+) {
   /** The store this checkpointer reads and writes. */
-  readonly store: MemoryCheckpointStore;
-
-  /** Creates a checkpointer on `options.store`, or on a private store when none is given. */
-  constructor(options?: MemoryCheckpointerOptions) {
-    const o = checkOptions(options, ["store", "interceptor", "logger"], "MemoryCheckpointer");
-    const records = new MemoryRecords(o.store ?? new MemoryCheckpointStore(), o.interceptor);
-    super({ store: records, logger: o.logger, name: "MemoryCheckpointer" });
-    this.store = records.store;
+  get store(): MemoryCheckpointStore {
+    return memoryStoreOf(this.records);
   }
 }

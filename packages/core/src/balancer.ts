@@ -228,25 +228,17 @@ export class Balancer {
     const byId = new Map<string, LeaseMarker>();
     const wanted = new Set(ids);
     for (const lease of leases) if (wanted.has(lease.partitionId)) byId.set(lease.partitionId, lease);
-    const missing = ids.filter((id) => !byId.has(id));
-    await forEachConcurrently(missing, this.timing.maxConcurrentCalls, async (partitionId) => {
-      try {
-        const lease = await this.call("take", `Creating the lease of partition ${partitionId}`, (abortSignal) =>
-          this.options.leaser.ensureLease(partitionId, { abortSignal }),
-        );
-        byId.set(partitionId, lease);
-      } catch (error) {
-        failures++;
-        this.log.warning(`eph: could not create the lease of partition ${partitionId}: ${describe(error)}`);
-      }
-    });
-    if (this.state !== "running") return;
 
     const now = this.clock.now();
     const views: LeaseView[] = [];
     for (const partitionId of ids) {
       const lease = byId.get(partitionId);
-      if (!lease) continue;
+      if (!lease) {
+        // No lease yet (a new store, a new partition): free, and created only by the host that claims
+        // it, so a fleet's first scans do not each create every lease before anyone claims one.
+        views.push({ partitionId, owner: this.held.has(partitionId) ? this.hostName : "", epoch: 0 });
+        continue;
+      }
       this.tracker.observe(lease, now);
       const mine = this.held.get(partitionId);
       if (mine && lease.epoch > mine.epoch) {
@@ -272,14 +264,15 @@ export class Balancer {
     const announce = this.held.size === 0 && claims.length > 1;
     if (announce) claims = claims.slice(0, 1);
     await forEachConcurrently(claims, this.timing.maxConcurrentCalls, async (claim) => {
-      const lease = byId.get(claim.partitionId);
-      if (!lease || this.state !== "running") return;
+      if (this.state !== "running") return;
       // When the acquisition was SENT (it may wait in the queue): the lease cannot have been written earlier.
       let sentAt = this.clock.now();
       const sent = (at: number) => {
         sentAt = at;
       };
       try {
+        const lease = byId.get(claim.partitionId) ?? (await this.create(claim.partitionId));
+        if (!lease || this.state !== "running") return;
         const taken = await this.acquire(claim.partitionId, lease.version, sent).catch(async (error: unknown) => {
           // A steal that lost only to the owner's own renewal (same owner, same epoch, new version) is
           // retried once at the new version instead of a whole scan later.
@@ -308,6 +301,23 @@ export class Balancer {
     this.report(startedAt, plan.hosts, plan.quota, acquired, stolen, failures);
     const next = this.nextScanDelay(this.clock.now(), [...byId.values()], now);
     this.scheduleScan(announce ? Math.min(next, this.announceDelay()) : next);
+  }
+
+  /**
+   * Creates the lease of a partition claimed while it had none; `undefined` when another host created
+   * and took it first (a fresh owner, not one to steal from).
+   */
+  private async create(partitionId: string): Promise<LeaseMarker | undefined> {
+    try {
+      const lease = await this.call("take", `Creating the lease of partition ${partitionId}`, (abortSignal) =>
+        this.options.leaser.ensureLease(partitionId, { abortSignal }),
+      );
+      this.tracker.observe(lease, this.clock.now());
+      return lease.owner === "" || lease.owner === this.hostName ? lease : undefined;
+    } catch (error) {
+      this.log.warning(`eph: could not create the lease of partition ${partitionId}: ${describe(error)}`);
+      throw error;
+    }
   }
 
   private acquire(partitionId: string, expectedVersion: string, sent: (at: number) => void): Promise<LeaseMarker> {

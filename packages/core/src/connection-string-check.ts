@@ -20,3 +20,12 @@ export function requireConnectionString(value: unknown, what: string, expected: 
     );
   }
 }
+
+/**
+ * True for `localhost`, `::1` and `127.x.x.x` (brackets allowed): where a plain-http endpoint (Azurite,
+ * a storage emulator) may be accepted without sending credentials over the network unencrypted.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "");
+  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
+}

@@ -1,3 +1,13 @@
+export {
+  type AdapterClass,
+  type AdapterLogging,
+  type AdapterSpec,
+  adapterOptions,
+  type Connect,
+  type ConnectableAdapterClass,
+  checkpointerClass,
+  leaserClass,
+} from "./adapter-class.js";
 export { Balancer, type OwnedPartitionState } from "./balancer.js";
 export {
   type BalancerOptions,
@@ -20,7 +30,7 @@ export {
   timeField,
 } from "./checkpoint-codec.js";
 export { type Clock, delay, systemClock, type TimerHandle } from "./clock.js";
-export { requireConnectionString } from "./connection-string-check.js";
+export { isLoopbackHost, requireConnectionString } from "./connection-string-check.js";
 export { DefaultLeaseDuration, DefaultLeaseRenewalInterval, DefaultScanInterval } from "./constants.js";
 export { withDeadline } from "./deadline.js";
 export { EphError, type EphErrorCode, type EphErrorOptions, isEphError, throwIfAborted } from "./errors.js";
@@ -29,16 +39,19 @@ export { Lease, type LeaseMarker, toLease } from "./lease.js";
 export { decodeLease, encodeLease } from "./lease-codec.js";
 export { type Logger, silentLogger } from "./logger.js";
 export type { OperationOptions } from "./operation-options.js";
-export { checkBoolean, checkOptions } from "./option-check.js";
+export { checkBoolean, checkChoice, checkFunction, checkOptions, checkPositiveInteger } from "./option-check.js";
 export { checkPartitionId, comparePartitionIds, describeValue } from "./partition-id.js";
 export { type RandomSource, systemRandom } from "./random.js";
 export type { HandlerID, Receiver } from "./receiver.js";
 export { RecordBacked, type RecordBackedOptions } from "./record-backed.js";
 export { maxCheckpointAttempts, RecordCheckpointer, type RecordCheckpointerOptions } from "./record-checkpointer.js";
+export { asRecordFields } from "./record-fields.js";
 export { corruptRecord, countField, describeRecord, formatProblem, recordFormat } from "./record-format.js";
 export { maxLeaseAttempts, RecordLeaser, type RecordLeaserOptions } from "./record-leaser.js";
+export { allOrNothing, batchConflict, conflict, deleted, written } from "./record-outcomes.js";
 export type {
   BatchOutcome,
+  CreateRequest,
   DeleteOutcome,
   ListRecordsOptions,
   RecordFields,
@@ -67,3 +80,5 @@ export {
   type StoreCallQueueOptions,
   type StoreCallStats,
 } from "./store-call-queue.js";
+export { type StoreCallSite, type StoreFailureKind, StoreRequestError, storeError } from "./store-error.js";
+export { untilAborted } from "./until-aborted.js";

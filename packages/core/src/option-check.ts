@@ -30,3 +30,25 @@ export function checkBoolean(value: unknown, option: string): boolean | undefine
   if (value === undefined || typeof value === "boolean") return value;
   throw new EphError("InvalidOption", `${option} must be true or false, got ${describeValue(value)}.`);
 }
+
+/** Throws `InvalidOption` naming `option` unless `value` is `undefined` or a function. */
+export function checkFunction<F extends (...args: never[]) => unknown>(
+  value: F | undefined,
+  option: string,
+): F | undefined {
+  if (value === undefined || typeof value === "function") return value;
+  throw new EphError("InvalidOption", `${option} must be a function, got ${describeValue(value)}.`);
+}
+
+/** Throws `InvalidOption` naming `option` unless `value` is a positive safe integer. */
+export function checkPositiveInteger(value: unknown, option: string): number {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 1) return value;
+  throw new EphError("InvalidOption", `${option} must be a positive integer, got ${String(value)}.`);
+}
+
+/** Throws `InvalidOption` naming `option` unless `value` is `undefined` or one of `choices`. */
+export function checkChoice<T extends string>(value: unknown, choices: readonly T[], option: string): T | undefined {
+  if (value === undefined || (choices as readonly unknown[]).includes(value)) return value as T | undefined;
+  const allowed = choices.map((c) => JSON.stringify(c)).join(" or ");
+  throw new EphError("InvalidOption", `${option} must be ${allowed}, got ${JSON.stringify(value)}.`);
+}

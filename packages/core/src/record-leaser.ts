@@ -8,14 +8,14 @@ import { comparePartitionIds } from "./partition-id.js";
 import { RecordBacked, type RecordBackedOptions } from "./record-backed.js";
 import { describeRecord } from "./record-format.js";
 import type { WriteOutcome } from "./record-store.js";
-import { ReplaceBatcher } from "./replace-batcher.js";
 import type { AcquireLeaseOptions, Leaser } from "./store.js";
+import { WriteBatcher } from "./write-batcher.js";
 
 /** Options of {@link RecordLeaser}. */
 export interface RecordLeaserOptions extends RecordBackedOptions {
   /**
-   * Send lease writes (acquisitions, renewals, releases) issued in the same turn as one `replaceMany`
-   * when the store has it (default true).
+   * Send lease writes issued in the same turn as one call when the store has batches: creations
+   * (`ensureLease`) as one `createMany`, acquisitions, renewals and releases as one `replaceMany` (default true).
    * Must be a boolean (`InvalidOption` otherwise: the string `"false"` is not false).
    */
   readonly groupWrites?: boolean | undefined;
@@ -51,14 +51,16 @@ export const maxLeaseAttempts = 4;
 export class RecordLeaser extends RecordBacked implements Leaser {
   readonly #held = new Map<string, Hold>();
   readonly #seen = new Map<string, Lease>();
-  readonly #batcher: ReplaceBatcher | undefined;
+  readonly #batcher: WriteBatcher | undefined;
 
   /** A leaser over `options.store` (`InvalidOption` for a malformed option). */
   constructor(options: RecordLeaserOptions) {
     super(options);
     const group = checkBoolean(options.groupWrites, "options.groupWrites") ?? true;
     this.#batcher =
-      group && typeof this.records.replaceMany === "function" ? new ReplaceBatcher(this.records) : undefined;
+      group && (typeof this.records.replaceMany === "function" || typeof this.records.createMany === "function")
+        ? new WriteBatcher(this.records)
+        : undefined;
   }
 
   /** Every readable lease of the scope, in partition order; records that cannot be read are logged and skipped. */
@@ -86,7 +88,10 @@ export class RecordLeaser extends RecordBacked implements Leaser {
     for (let attempt = 0; attempt < maxLeaseAttempts; attempt++) {
       let failure: unknown;
       try {
-        const created = await this.records.create(key, encodeLease(0, ""), options);
+        const fields = encodeLease(0, "");
+        const created = this.#batcher
+          ? await this.#batcher.create({ ...key, fields }, options)
+          : await this.records.create(key, fields, options);
         if (created.status === "written") return this.saw(new Lease({ partitionId, version: created.version }));
       } catch (error) {
         if (!isEphError(error, "StoreUnavailable")) throw error;

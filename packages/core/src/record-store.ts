@@ -81,6 +81,12 @@ export type DeleteOutcome = { readonly status: "deleted" } | { readonly status: 
 /** The outcome of one member of {@link RecordStore.replaceMany}: `"skipped"` when not attempted. */
 export type BatchOutcome = WriteOutcome | { readonly status: "skipped" };
 
+/** One member of {@link RecordStore.createMany}. */
+export interface CreateRequest extends RecordKey {
+  /** The new record's content. */
+  readonly fields: RecordFields;
+}
+
 /** One member of {@link RecordStore.replaceMany}. */
 export interface ReplaceRequest extends RecordKey {
   /** The new content. */
@@ -119,6 +125,12 @@ export interface RecordStore extends StoreProvisioner {
    * member that failed its condition as `"conflict"` and the others as `"skipped"`; core retries those.
    */
   replaceMany?(requests: readonly ReplaceRequest[], options?: OperationOptions): Promise<BatchOutcome[]>;
+  /**
+   * Optional: several creates in one call, under the rules of `replaceMany` (one scope and kind, at
+   * most 100, one outcome per member in order). In an all-or-nothing batch the member that exists
+   * already is the `"conflict"`, the others `"skipped"`.
+   */
+  createMany?(requests: readonly CreateRequest[], options?: OperationOptions): Promise<BatchOutcome[]>;
   /**
    * Every record of the given kinds in the scope, in as few calls as the store allows, in any order.
    * A record the store cannot turn into fields is left out (`read` reports it as `CorruptRecord`), so

@@ -20,9 +20,12 @@ afterEach(async () => {
   await stopping;
 });
 
-function host(table: LeaseTable, hostName: string, seed: number): Balancer {
+function host(table: LeaseTable, hostName: string, seed: number, calls: string[] = []): Balancer {
   // Every store call answers 20 ms after it lands, as a nearby store does.
-  const leaser = hostLeaser(table, hostName, () => ({ answerDelay: 20 }));
+  const leaser = hostLeaser(table, hostName, (operation) => {
+    calls.push(operation);
+    return { answerDelay: 20 };
+  });
   const balancer = new Balancer({
     leaser,
     hostName,
@@ -62,4 +65,22 @@ describe("Balancer: cold start of a fleet", () => {
       expect(Math.max(...moves), "moves of the most moved partition").toBeLessThanOrEqual(1);
     },
   );
+
+  it("on a new store, creates only the leases it claims: the first claim waits for one creation, not all", async () => {
+    clock = new ManualClock();
+    const table = new LeaseTable(clock);
+    const calls: string[] = [];
+    // Four hosts started at the same moment (a Deployment rolled out at once).
+    const hosts = ["a", "b", "c", "d"].map((name, i) => host(table, name, i + 1, calls));
+    for (const b of hosts) b.start();
+    for (let t = 0; t < 40; t++) await clock.advance(100);
+    expect(hosts.map((b) => b.ownedPartitions().length)).toEqual([8, 8, 8, 8]);
+    // Before the first acquisition: the four listings and the four creations of the leases claimed first.
+    expect(calls.indexOf("acquireLease")).toBeLessThanOrEqual(8);
+    // One creation per partition, by the host that claims it, plus the few that race for the same one;
+    // creating every lease on every host's first scan would be 4 x 32.
+    const creations = calls.filter((c) => c === "ensureLease").length;
+    expect(creations).toBeGreaterThanOrEqual(32);
+    expect(creations).toBeLessThan(48);
+  });
 });

@@ -100,6 +100,8 @@ export class EventProcessorHost {
   private readonly env: WorkerEnvironment;
   private balancer: Balancer | undefined;
   private partitionIds: readonly string[] = [];
+  /** When `partitionIds` were read (the host's clock); the first scan uses the ids read at creation. */
+  private partitionIdsReadAt = Number.NEGATIVE_INFINITY;
   private closing: Promise<void> | undefined;
   private resolveClosed: () => void = () => undefined;
   private readonly closed: Promise<void>;
@@ -291,6 +293,7 @@ export class EventProcessorHost {
     }
     const host = new EventProcessorHost(init);
     host.partitionIds = ids;
+    host.partitionIdsReadAt = options.clock.now();
     const info: HostInfo = {
       hostName: options.hostName,
       fullyQualifiedNamespace: init.fullyQualifiedNamespace,
@@ -555,6 +558,8 @@ export class EventProcessorHost {
   }
 
   private async refreshPartitionIds(): Promise<readonly string[]> {
+    // Read less than a scan interval ago (at creation, just before the first scan): no second round trip.
+    if (this.options.clock.now() - this.partitionIdsReadAt < this.options.timing.scanInterval) return this.partitionIds;
     try {
       const ids = await withDeadline(
         this.options.clock,
@@ -563,6 +568,7 @@ export class EventProcessorHost {
         "Reading the partition ids",
       );
       this.partitionIds = ids;
+      this.partitionIdsReadAt = this.options.clock.now();
       return ids;
     } catch (error) {
       const safe = scrubbed(error, this.secrets, "getPartitionIds", "HubUnavailable");

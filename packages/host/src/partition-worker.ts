@@ -521,10 +521,14 @@ export class PartitionWorker {
     call: (timeout: number) => Promise<T>,
   ): Promise<T | typeof stopped> {
     const o = this.env.options;
+    // A start-up read protects nothing (the lease is renewed on its own), so a store slower than the
+    // deadline, as under a start-up burst, must not keep the partition unread: each attempt waits one
+    // operationTimeout longer, up to half the lease.
+    const longest = Math.max(o.timing.operationTimeout, o.timing.leaseDuration / 2);
     for (let attempt = 1; ; attempt++) {
       if (this.stopRequested || !this.env.leases.isOwned(this.partitionId)) return stopped;
       try {
-        return await call(o.timing.operationTimeout);
+        return await call(Math.min(longest, attempt * o.timing.operationTimeout));
       } catch (error) {
         if (this.stopRequested) return stopped;
         this.report({ operation, partitionId: this.partitionId, error, willRetry: true });

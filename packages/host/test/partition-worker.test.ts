@@ -110,6 +110,23 @@ describe("PartitionWorker", () => {
     expect(t.worker.health().lastSequenceNumber).toBe(1);
   });
 
+  it("starts a partition whose checkpoint read is slower than operationTimeout: each attempt waits longer", async () => {
+    const t = await setup({ leaseDuration: 12_000, renewalInterval: 2000, scanInterval: 2000, operationTimeout: 1000 });
+    // A store under a start-up burst: every read answers 1.5 s after it is sent, unless aborted first.
+    const read = t.checkpointer.ensureCheckpoint.bind(t.checkpointer);
+    t.checkpointer.ensureCheckpoint = (partitionId, options) =>
+      new Promise((resolve, reject) => {
+        const timer = t.clock.setTimeout(() => resolve(read(partitionId, { epoch: options.epoch })), 1500);
+        options.abortSignal?.addEventListener("abort", () => {
+          t.clock.clearTimeout(timer);
+          reject(options.abortSignal?.reason);
+        });
+      });
+    t.worker.start();
+    for (let i = 0; i < 100 && !t.worker.isReceiving; i++) await t.clock.advance(100);
+    expect(t.worker.isReceiving).toBe(true);
+  });
+
   it("reads with the lease epoch as owner level, and asks for last-enqueued tracking only when told to", async () => {
     const plain = await setup();
     await receiving(plain);

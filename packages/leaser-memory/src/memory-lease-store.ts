@@ -1,21 +1,14 @@
-import { MemoryRecordStore } from "@eph/memory-common";
+import { type MemoryStoreOptions, memoryStoreClass } from "@eph/memory-common";
 
 /** How many lease records a {@link MemoryLeaseStore} holds unless told otherwise. */
 export const DefaultMaxLeaseRecords = 100_000;
 
-/** Options of {@link MemoryLeaseStore}. */
-export interface MemoryLeaseStoreOptions {
-  /** Most records, across every hub (default {@link DefaultMaxLeaseRecords}); one more is `InvalidOption`. */
-  maxRecords?: number;
-}
+/** Options of {@link MemoryLeaseStore}: `maxRecords`, default {@link DefaultMaxLeaseRecords}. */
+export type MemoryLeaseStoreOptions = MemoryStoreOptions;
 
 /**
  * The shared state behind {@link MemoryLeaser}s: what a blob container is to blob leasers. Hosts that
- * share one store object compete for the same leases. It exists once a leaser's `ensureStore()` made it.
+ * share one store object compete for the same leases. `new MemoryLeaseStore({ maxRecords })` is empty and
+ * does not exist yet: a leaser's `ensureStore()` makes it.
  */
-export class MemoryLeaseStore extends MemoryRecordStore {
-  /** Creates an empty store (not yet existing: call `ensureStore()` on a leaser). */
-  constructor(options: MemoryLeaseStoreOptions = {}) {
-    super(options.maxRecords ?? DefaultMaxLeaseRecords, "in-memory lease store", "lease");
-  }
-}
+export class MemoryLeaseStore extends memoryStoreClass("lease", DefaultMaxLeaseRecords) {}

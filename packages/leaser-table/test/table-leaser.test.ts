@@ -231,6 +231,28 @@ describe("calls", () => {
     expect(await leaser("observer").getLeases()).toEqual(expect.arrayContaining(renewed));
   });
 
+  it("creates many leases ensured together in one entity group transaction", async () => {
+    const a = leaser("a");
+    const ids = Array.from({ length: 32 }, (_, i) => String(i));
+    a.calls.reset();
+    const created = await Promise.all(ids.map((p) => a.ensureLease(p)));
+    expect(a.calls.total).toBe(1);
+    expect(created.map((l) => [l.partitionId, l.owner, l.epoch])).toEqual(ids.map((p) => [p, "", 0]));
+    expect(await leaser("observer").getLeases()).toEqual(expect.arrayContaining(created));
+  });
+
+  it("ensures leases together when some exist: the transaction refused at one, the others created together", async () => {
+    const a = leaser("a");
+    const ids = Array.from({ length: 8 }, (_, i) => String(i));
+    const existing = await a.ensureLease("5");
+    a.calls.reset();
+    const ensured = await Promise.all(ids.map((p) => a.ensureLease(p)));
+    // The refused transaction, the read of the lease that exists, the other seven together.
+    expect(a.calls.total).toBe(3);
+    expect(ensured[5]).toEqual(existing);
+    expect((await a.getLeases()).map((l) => l.partitionId)).toEqual(ids);
+  });
+
   it("splits off a write whose condition failed and still renews the others together", async () => {
     const a = leaser("a");
     const ids = Array.from({ length: 8 }, (_, i) => String(i));

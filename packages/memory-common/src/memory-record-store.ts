@@ -1,4 +1,11 @@
-import { EphError, type RecordKey, type RecordKind, type RecordScope, type VersionedRecord } from "@eph/core";
+import {
+  checkPositiveInteger,
+  EphError,
+  type RecordKey,
+  type RecordKind,
+  type RecordScope,
+  type VersionedRecord,
+} from "@eph/core";
 
 /** A record as held: its fields unchecked, so that the test hooks can store what a buggy writer would. */
 export type HeldRecord = Omit<VersionedRecord, "fields"> & { readonly fields: unknown };
@@ -67,9 +74,7 @@ export abstract class MemoryRecordStore {
     description: string,
     private readonly kind: RecordKind,
   ) {
-    if (!Number.isSafeInteger(maxRecords) || maxRecords < 1) {
-      throw new EphError("InvalidOption", `maxRecords must be a positive integer, got ${String(maxRecords)}.`);
-    }
+    checkPositiveInteger(maxRecords, "maxRecords");
     tables.set(this, { present: false, size: 0, lastVersion: 0, scopes: new Map(), maxRecords, description });
   }
 
@@ -105,4 +110,24 @@ export abstract class MemoryRecordStore {
   readRaw(scope: RecordScope, partitionId: string): unknown {
     return recordsIn(tableOf(this), scope).get(JSON.stringify([this.kind, partitionId]))?.fields;
   }
+}
+
+/** Options of a memory store. */
+export interface MemoryStoreOptions {
+  /** Most records, across every hub; one more is `InvalidOption`. */
+  maxRecords?: number;
+}
+
+/** The class of the memory store of `kind` records, holding at most `defaultMax` unless told otherwise. */
+export function memoryStoreClass(
+  kind: RecordKind,
+  defaultMax: number,
+): new (
+  options?: MemoryStoreOptions,
+) => MemoryRecordStore {
+  return class extends MemoryRecordStore {
+    constructor(options: MemoryStoreOptions = {}) {
+      super(options.maxRecords ?? defaultMax, `in-memory ${kind} store`, kind);
+    }
+  };
 }

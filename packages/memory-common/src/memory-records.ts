@@ -1,7 +1,13 @@
 import {
+  allOrNothing,
+  asRecordFields,
   type BatchOutcome,
+  type CreateRequest,
+  checkFunction,
+  conflict,
+  corruptRecord,
   type DeleteOutcome,
-  describeValue,
+  deleted,
   EphError,
   type HostInfo,
   type ListRecordsOptions,
@@ -11,9 +17,11 @@ import {
   type RecordScope,
   type RecordStore,
   type ReplaceRequest,
+  storeError,
   throwIfAborted,
   type VersionedRecord,
   type WriteOutcome,
+  written,
 } from "@eph/core";
 import {
   type HeldRecord,
@@ -25,27 +33,16 @@ import {
 } from "./memory-record-store.js";
 import { type MemoryStoreInterceptor, type MemoryStoreOperation, nextMicrotask } from "./store-call.js";
 
-const conflict = { status: "conflict" } as const;
-
-/** A frozen copy of `value` if it is an object of string fields, else `undefined`. */
-function fieldsOf(value: unknown): RecordFields | undefined {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
-  return Object.values(value).every((field) => typeof field === "string") ? Object.freeze({ ...value }) : undefined;
-}
-
-function copyOut({ kind, id, fields, version }: HeldRecord): VersionedRecord {
-  const copy = fieldsOf(fields);
-  if (copy === undefined)
-    throw new EphError("CorruptRecord", `The ${kind} record "${id}" is corrupt: its fields are not strings.`, {
-      partitionId: id,
-    });
+function copyOut({ kind, id, fields, version }: HeldRecord, scope: RecordScope): VersionedRecord {
+  const copy = asRecordFields(fields);
+  if (copy === undefined) throw corruptRecord(scope, kind, id, "its fields are not strings");
   return { kind, id, fields: copy, version };
 }
 
 /**
  * The {@link RecordStore} contract over a memory store, exactly: each call is one atomic step through
  * the interceptor, records are copied in and out, and the conditions are those of a real store;
- * `replaceMany` is all-or-nothing like a Table entity group transaction.
+ * `createMany` and `replaceMany` are all-or-nothing like Table entity group transactions.
  */
 export class MemoryRecords<S extends MemoryRecordStore = MemoryRecordStore> implements RecordStore {
   readonly #table: RecordTable;
@@ -58,10 +55,7 @@ export class MemoryRecords<S extends MemoryRecordStore = MemoryRecordStore> impl
     interceptor: MemoryStoreInterceptor | undefined,
   ) {
     this.#table = tableOf(store);
-    if (interceptor !== undefined && typeof interceptor !== "function") {
-      throw new EphError("InvalidOption", `options.interceptor must be a function, got ${describeValue(interceptor)}.`);
-    }
-    this.#interceptor = interceptor ?? nextMicrotask;
+    this.#interceptor = checkFunction(interceptor, "options.interceptor") ?? nextMicrotask;
   }
 
   storeExists(options?: OperationOptions): Promise<boolean> {
@@ -81,7 +75,7 @@ export class MemoryRecords<S extends MemoryRecordStore = MemoryRecordStore> impl
   read(key: RecordKey, options?: OperationOptions): Promise<VersionedRecord | undefined> {
     return this.#run("read", key.id, options, () => {
       const held = this.#get(key);
-      return held && copyOut(held);
+      return held && copyOut(held, key.scope);
     });
   }
 
@@ -96,18 +90,30 @@ export class MemoryRecords<S extends MemoryRecordStore = MemoryRecordStore> impl
   }
 
   replaceMany(requests: readonly ReplaceRequest[], options?: OperationOptions): Promise<BatchOutcome[]> {
-    return this.#run("replaceMany", undefined, options, () => {
-      const failed = requests.findIndex((r) => this.#get(r)?.version !== r.expectedVersion);
-      if (failed < 0) return requests.map((r) => this.#write(r, r.fields));
-      return requests.map((_, i) => (i === failed ? conflict : { status: "skipped" }));
-    });
+    return this.#run("replaceMany", undefined, options, () =>
+      allOrNothing(
+        requests,
+        (r) => this.#get(r)?.version === r.expectedVersion,
+        (r) => this.#write(r, r.fields),
+      ),
+    );
+  }
+
+  createMany(requests: readonly CreateRequest[], options?: OperationOptions): Promise<BatchOutcome[]> {
+    return this.#run("createMany", undefined, options, () =>
+      allOrNothing(
+        requests,
+        (r) => this.#get(r) === undefined,
+        (r) => this.#write(r, r.fields),
+      ),
+    );
   }
 
   list(scope: RecordScope, options: ListRecordsOptions): Promise<VersionedRecord[]> {
     return this.#run("list", undefined, options, () =>
       [...recordsIn(this.#table, scope).values()]
-        .filter((held) => options.kinds.includes(held.kind) && fieldsOf(held.fields) !== undefined)
-        .map(copyOut),
+        .filter((held) => options.kinds.includes(held.kind) && asRecordFields(held.fields) !== undefined)
+        .map((held) => copyOut(held, scope)),
     );
   }
 
@@ -115,7 +121,7 @@ export class MemoryRecords<S extends MemoryRecordStore = MemoryRecordStore> impl
     return this.#run("delete", key.id, options, () => {
       if (expectedVersion !== undefined && this.#get(key)?.version !== expectedVersion) return conflict;
       if (recordsIn(this.#table, key.scope).delete(JSON.stringify([key.kind, key.id]))) this.#table.size -= 1;
-      return { status: "deleted" } as const;
+      return deleted;
     });
   }
 
@@ -132,7 +138,7 @@ export class MemoryRecords<S extends MemoryRecordStore = MemoryRecordStore> impl
   }
 
   #write(key: RecordKey, fields: RecordFields): WriteOutcome {
-    return { status: "written", version: put(this.#table, key, Object.freeze({ ...fields })) };
+    return written(put(this.#table, key, Object.freeze({ ...fields })));
   }
 
   /** One atomic step: the signal is checked when it takes effect; a foreign failure is `StoreUnavailable`. */
@@ -151,8 +157,7 @@ export class MemoryRecords<S extends MemoryRecordStore = MemoryRecordStore> impl
     } catch (error) {
       if (error instanceof EphError) throw error;
       throwIfAborted(o?.abortSignal);
-      const message = `The ${this.#table.description} failed a ${operation} operation.`;
-      throw new EphError("StoreUnavailable", message, { cause: error, ...where });
+      throw storeError("unavailable", { operation, store: `the ${this.#table.description}`, ...where }, error);
     }
   }
 }

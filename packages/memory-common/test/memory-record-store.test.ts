@@ -91,7 +91,7 @@ describe("MemoryRecords interception", () => {
     expect(error).toBeInstanceOf(EphError);
     expect(error).toMatchObject({
       code: "StoreUnavailable",
-      message: "The in-memory test store failed a replace operation.",
+      message: "replace failed on the in-memory test store: injected",
       partitionId: "3",
       cause: expect.objectContaining({ message: "injected" }),
     });

@@ -1,22 +1,12 @@
-import { EphError } from "@eph/core";
-import { redact } from "./redact.js";
+import { type EphError, redactSecrets, StoreRequestError, storeError } from "@eph/core";
 
 /**
- * What went wrong in one PostgreSQL call, stripped of what could carry a secret. It is the `cause` of
- * the {@link EphError}s the PostgreSQL adapters raise, in place of node-postgres's error (which may hold
- * the query's parameters and, for connection errors, the client's settings).
+ * What went wrong in one PostgreSQL call, stripped of what could carry a secret: the `cause` of the
+ * errors the PostgreSQL adapters raise, in place of node-postgres's error (which may hold the query's
+ * parameters and, for connection errors, the client's settings). `code` is the SQLSTATE (`42P01`,
+ * `57P01`…) or the socket error code (`ECONNREFUSED`).
  */
-export class PgRequestError extends Error {
-  /** The SQLSTATE (`42P01`, `57P01`…) or the socket error code (`ECONNREFUSED`), when there was one. */
-  readonly code: string | undefined;
-
-  /** Creates the error; `message` must already be redacted. */
-  constructor(message: string, code: string | undefined) {
-    super(message);
-    this.name = "PgRequestError";
-    this.code = code;
-  }
-}
+export class PgRequestError extends StoreRequestError {}
 
 /** The SQLSTATE or socket error code of whatever node-postgres threw. */
 export function failureCode(thrown: unknown): string | undefined {
@@ -40,16 +30,8 @@ export function toEphError(
   partitionId?: string,
 ): EphError {
   const code = failureCode(thrown);
-  const text = thrown instanceof Error ? thrown.message : String(thrown);
-  const cause = new PgRequestError(redact(text, secrets), code);
-  if (signal?.aborted) return new EphError("Aborted", `${operation} was aborted.`, { cause, partitionId });
-  if (code === "42P01") {
-    return new EphError(
-      "StoreNotFound",
-      `${operation} failed: table ${table} does not exist (call ensureStore to create it).`,
-      { cause, partitionId },
-    );
-  }
-  const detail = code === undefined ? cause.message : `${cause.message} (${code})`;
-  return new EphError("StoreUnavailable", `${operation} failed on table ${table}: ${detail}`, { cause, partitionId });
+  const text = redactSecrets(thrown instanceof Error ? thrown.message : String(thrown), secrets);
+  const cause = new PgRequestError(code === undefined ? text : `${text} (${code})`, code);
+  const kind = signal?.aborted ? "aborted" : code === "42P01" ? "storeNotFound" : "unavailable";
+  return storeError(kind, { operation, store: `table ${table}`, partitionId }, cause);
 }

@@ -1,5 +1,9 @@
 import {
+  asRecordFields,
+  conflict,
+  corruptRecord,
   type DeleteOutcome,
+  deleted,
   EphError,
   type ListRecordsOptions,
   type Logger,
@@ -9,14 +13,16 @@ import {
   type RecordKind,
   type RecordScope,
   type RecordStore,
+  redactSecrets,
   throwIfAborted,
+  untilAborted,
   type VersionedRecord,
   type WriteOutcome,
+  written,
 } from "@eph/core";
 import pg from "pg";
 import { failureCode, toEphError } from "./pg-failure.js";
 import { type PoolConnectionOptions, poolFromConnectionString, poolSecrets, validatePool } from "./pool.js";
-import { redact } from "./redact.js";
 import { recordStatements, type Statements } from "./statements.js";
 import { quotedTableName } from "./table-name.js";
 
@@ -63,9 +69,7 @@ function keyValues(key: RecordKey): string[] {
 
 function parseFields(text: unknown): RecordFields | undefined {
   try {
-    const fields: unknown = typeof text === "string" ? JSON.parse(text) : undefined;
-    if (typeof fields !== "object" || fields === null || Array.isArray(fields)) return undefined;
-    return Object.values(fields).every((v) => typeof v === "string") ? (fields as RecordFields) : undefined;
+    return typeof text === "string" ? asRecordFields(JSON.parse(text)) : undefined;
   } catch {
     return undefined;
   }
@@ -141,15 +145,8 @@ export class PgRecordStore implements RecordStore {
     const row = result.rows[0];
     if (row === undefined) return undefined;
     const fields = parseFields(row.fields);
-    if (fields === undefined) {
-      throw new EphError(
-        "CorruptRecord",
-        `The ${key.kind} record "${key.id}" in ${this.tableName} is not JSON of string fields.`,
-        {
-          partitionId: key.id,
-        },
-      );
-    }
+    if (fields === undefined)
+      throw corruptRecord(key.scope, key.kind, key.id, `in ${this.tableName} its fields are not JSON of strings`);
     return { kind: key.kind, id: key.id, fields, version: String(row.version) };
   }
 
@@ -167,7 +164,7 @@ export class PgRecordStore implements RecordStore {
     options?: OperationOptions,
   ): Promise<WriteOutcome> {
     const values = [...keyValues(key), JSON.stringify(fields)];
-    if (!VERSION.test(expectedVersion)) return { status: "conflict" };
+    if (!VERSION.test(expectedVersion)) return conflict;
     return this.#written(
       await this.#query("replace", this.#sql.replace, [...values, expectedVersion], options, key.id),
     );
@@ -196,11 +193,11 @@ export class PgRecordStore implements RecordStore {
     const values = keyValues(key);
     if (expectedVersion === undefined) {
       await this.#query("delete", this.#sql.delete, values, options, key.id);
-      return { status: "deleted" };
+      return deleted;
     }
-    if (!VERSION.test(expectedVersion)) return { status: "conflict" };
+    if (!VERSION.test(expectedVersion)) return conflict;
     const result = await this.#query("delete", this.#sql.deleteAt, [...values, expectedVersion], options, key.id);
-    return result.rowCount === 1 ? { status: "deleted" } : { status: "conflict" };
+    return result.rowCount === 1 ? deleted : conflict;
   }
 
   /** Ends the pool if this store created it; a pool handed in stays open. */
@@ -212,11 +209,11 @@ export class PgRecordStore implements RecordStore {
 
   #written(result: pg.QueryResult): WriteOutcome {
     const row = result.rows[0];
-    return row === undefined ? { status: "conflict" } : { status: "written", version: String(row.version) };
+    return row === undefined ? conflict : written(String(row.version));
   }
 
   #redact(error: unknown): string {
-    return redact(error instanceof Error ? error.message : String(error), this.#secrets);
+    return redactSecrets(error instanceof Error ? error.message : String(error), this.#secrets);
   }
 
   /**
@@ -272,27 +269,4 @@ export class PgRecordStore implements RecordStore {
 
 function leavesConnectionUsable(error: unknown): boolean {
   return error instanceof pg.DatabaseError && !/^(08|57)/.test(error.code ?? "");
-}
-
-/** `work`, or an `Aborted` rejection as soon as `signal` fires (then `onAbort` runs). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, onAbort: () => void): Promise<T> {
-  if (signal === undefined) return work;
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => {
-      onAbort();
-      reject(new EphError("Aborted", "The operation was aborted.", { cause: signal.reason }));
-    };
-    if (signal.aborted) return abort();
-    signal.addEventListener("abort", abort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener("abort", abort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener("abort", abort);
-        reject(error);
-      },
-    );
-  });
 }

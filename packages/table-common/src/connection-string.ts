@@ -1,5 +1,5 @@
 import { TableClient, type TableServiceClientOptions } from "@azure/data-tables";
-import { EphError, requireConnectionString } from "@eph/core";
+import { EphError, isLoopbackHost, requireConnectionString } from "@eph/core";
 
 /** Table names: 3-63 letters and digits, starting with a letter (the service's rule). */
 const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
@@ -13,11 +13,6 @@ export function validateTableName(tableName: unknown): string {
     );
   }
   return tableName;
-}
-
-function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "");
-  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /**
@@ -53,7 +48,7 @@ export function tableClientFromConnectionString(
     throw new EphError("InvalidConnectionString", "The connection string does not name a valid table endpoint.");
   }
   if (url.protocol === "http:" && clientOptions.allowInsecureConnection === undefined) {
-    if (!isLoopback(url.hostname)) {
+    if (!isLoopbackHost(url.hostname)) {
       throw new EphError(
         "InvalidConnectionString",
         `The table endpoint ${url.protocol}//${url.host} is plain http and not on loopback; use https (or pass clientOptions.allowInsecureConnection deliberately).`,

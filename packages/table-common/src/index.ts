@@ -7,6 +7,14 @@ export {
   type TableKeyLayout,
   unescapeKeyPart,
 } from "./entity-keys.js";
+export {
+  type TableConnectArgs,
+  type TableConnectionOptions,
+  type TableRole,
+  type TableRoleOptions,
+  tableAdapter,
+  tableNameOf,
+} from "./table-adapter.js";
 export { TableRecordStore, type TableRecordStoreOptions } from "./table-record-store.js";
 export {
   classifyFailure,

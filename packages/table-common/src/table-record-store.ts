@@ -1,7 +1,11 @@
 import type { TableClient, TableEntity, TransactionAction } from "@azure/data-tables";
 import {
   type BatchOutcome,
+  batchConflict,
+  type CreateRequest,
+  conflict,
   type DeleteOutcome,
+  deleted,
   EphError,
   type HostInfo,
   type ListRecordsOptions,
@@ -16,6 +20,7 @@ import {
   throwIfAborted,
   type VersionedRecord,
   type WriteOutcome,
+  written,
 } from "@eph/core";
 import { ephKeyLayout, type TableKeyLayout } from "./entity-keys.js";
 import { classifyFailure, type StoreFailure, toEphError } from "./table-request-error.js";
@@ -41,8 +46,8 @@ const PAGE_SIZE = 1000;
  * A {@link RecordStore} in one table of Azure Table Storage (or Cosmos DB's Table API) through
  * `@azure/data-tables`. A record is one entity: PartitionKey per scope and kind, RowKey its id (see
  * {@link TableKeyLayout}), its fields as string properties of the same names, its version the ETag.
- * Create is insert-only, replace and conditional delete are If-Match on the ETag, `replaceMany` is an
- * entity group transaction (all-or-nothing), `list` one query over the kinds' PartitionKeys.
+ * Create is insert-only, replace and conditional delete are If-Match on the ETag, `createMany` and
+ * `replaceMany` are entity group transactions (all-or-nothing), `list` one query over the kinds' PartitionKeys.
  */
 export class TableRecordStore implements RecordStore {
   // Private fields stay out of util.inspect: the client holds the account key or SAS.
@@ -125,7 +130,7 @@ export class TableRecordStore implements RecordStore {
     options?: OperationOptions,
   ): Promise<WriteOutcome> {
     const entity = this.#entity(key, fields);
-    if (!ETAG.test(expectedVersion)) return { status: "conflict" };
+    if (!ETAG.test(expectedVersion)) return conflict;
     return this.#written(
       await this.#call("replace", options, key.id, (abortSignal) =>
         this.#client.updateEntity(entity, "Replace", { etag: expectedVersion, abortSignal }),
@@ -143,22 +148,14 @@ export class TableRecordStore implements RecordStore {
       (r): TransactionAction => ["update", this.#entity(r, r.fields), "Replace", { etag: r.expectedVersion }],
     );
     const stale = requests.findIndex((r) => !ETAG.test(r.expectedVersion));
-    if (stale >= 0) return requests.map((_, i) => ({ status: i === stale ? "conflict" : "skipped" }));
-    let failed: number | undefined;
-    const response = await this.#call(
-      "replaceMany",
-      options,
-      undefined,
-      (abortSignal) => this.#client.submitTransaction(actions, { abortSignal }),
-      (thrown, failure) => {
-        failed = failedMember(thrown, failure, requests.length);
-        return failed !== undefined;
-      },
-    );
-    if (typeof response === "string") {
-      return requests.map((_, i) => ({ status: i === failed ? "conflict" : "skipped" }));
-    }
-    return requests.map((_, i) => this.#written(response.subResponses[i] ?? {}));
+    if (stale >= 0) return batchConflict(requests.length, stale);
+    return this.#transaction("replaceMany", actions, options);
+  }
+
+  /** Insert-only creates as one entity group transaction: the member that exists is the `"conflict"`. */
+  async createMany(requests: readonly CreateRequest[], options?: OperationOptions): Promise<BatchOutcome[]> {
+    const actions = requests.map((r): TransactionAction => ["create", this.#entity(r, r.fields)]);
+    return this.#transaction("createMany", actions, options);
   }
 
   /** Every record of the kinds in the scope: one query over their PartitionKeys, 1 000 entities a page. */
@@ -186,17 +183,31 @@ export class TableRecordStore implements RecordStore {
   /** @inheritdoc */
   async delete(key: RecordKey, expectedVersion?: string, options?: OperationOptions): Promise<DeleteOutcome> {
     const [partitionKey, rowKey] = this.#keys(key);
-    if (expectedVersion !== undefined && !ETAG.test(expectedVersion)) return { status: "conflict" };
+    if (expectedVersion !== undefined && !ETAG.test(expectedVersion)) return conflict;
     const outcome = await this.#call("delete", options, key.id, (abortSignal) =>
       this.#client.deleteEntity(partitionKey, rowKey, { etag: expectedVersion ?? "*", abortSignal }),
     );
-    return typeof outcome === "string" && expectedVersion !== undefined
-      ? { status: "conflict" }
-      : { status: "deleted" };
+    return typeof outcome === "string" && expectedVersion !== undefined ? conflict : deleted;
   }
 
   /** Nothing to release: the client is the caller's. */
   async close(): Promise<void> {}
+
+  async #transaction(operation: string, actions: TransactionAction[], options: OperationOptions | undefined) {
+    let failed: number | undefined;
+    const response = await this.#call(
+      operation,
+      options,
+      undefined,
+      (abortSignal) => this.#client.submitTransaction(actions, { abortSignal }),
+      (thrown, failure) => {
+        failed = failedMember(thrown, failure, actions.length);
+        return failed !== undefined;
+      },
+    );
+    if (typeof response === "string") return batchConflict(actions.length, failed ?? -1);
+    return actions.map((_, i) => this.#written(response.subResponses[i] ?? {}));
+  }
 
   #layout(kind: RecordKind): TableKeyLayout {
     return this.#layouts[kind] ?? ephKeyLayout;
@@ -220,10 +231,10 @@ export class TableRecordStore implements RecordStore {
   }
 
   #written(response: { etag?: string | undefined } | string): WriteOutcome {
-    if (typeof response === "string") return { status: "conflict" };
+    if (typeof response === "string") return conflict;
     if (!response.etag)
       throw new EphError("StoreUnavailable", `The table "${this.tableName}" answered a write without an ETag.`);
-    return { status: "written", version: response.etag };
+    return written(response.etag);
   }
 
   /**

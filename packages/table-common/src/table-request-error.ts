@@ -1,24 +1,12 @@
-import { EphError, redactSecrets } from "@eph/core";
+import { type EphError, redactSecrets, StoreRequestError, storeError } from "@eph/core";
 
 /**
- * What went wrong in one table request, stripped of everything that could carry a secret. It is the
- * `cause` of the {@link EphError}s the table adapters raise, in place of the SDK's `RestError` (whose
- * `request` holds the URL, and a SAS-authenticated URL holds the token).
+ * What went wrong in one table request, stripped of everything that could carry a secret: the `cause`
+ * of the errors the table adapters raise, in place of the SDK's `RestError` (whose `request` holds the
+ * URL, and a SAS-authenticated URL holds the token). `statusCode` is the HTTP status when there was a
+ * response, `code` the service's error code (`TableNotFound`, `ServerBusy`) or a transport code (`ECONNRESET`).
  */
-export class TableRequestError extends Error {
-  /** HTTP status of the response, when there was one. */
-  readonly statusCode: number | undefined;
-  /** The service's error code (e.g. `TableNotFound`, `ServerBusy`), or a transport code (`ECONNRESET`). */
-  readonly code: string | undefined;
-
-  /** Creates the error; `message` must already be redacted. */
-  constructor(message: string, statusCode: number | undefined, code: string | undefined) {
-    super(message);
-    this.name = "TableRequestError";
-    this.statusCode = statusCode;
-    this.code = code;
-  }
-}
+export class TableRequestError extends StoreRequestError {}
 
 /** How a failed table request is to be understood by the adapters. */
 export type FailureKind =
@@ -49,7 +37,7 @@ export function classifyFailure(thrown: unknown, signal?: AbortSignal): StoreFai
   const statusCode = typeof record.statusCode === "number" ? record.statusCode : undefined;
   const code = serviceCode(record);
   const message = redactSecrets(serviceMessage(record, statusCode, code));
-  const error = new TableRequestError(message, statusCode, code);
+  const error = new TableRequestError(message, code, statusCode);
   if (name === "AbortError" || signal?.aborted) return { kind: "aborted", error };
   if (statusCode === undefined) return { kind: name === "RestError" ? "transient" : "rejected", error };
   if (statusCode === 404) return { kind: code === "TableNotFound" ? "tableNotFound" : "entityNotFound", error };
@@ -71,25 +59,9 @@ export function toEphError(
   partitionId?: string,
   signal?: AbortSignal,
 ): EphError {
-  const options = { cause: failure.error, partitionId };
-  if (failure.kind === "aborted") {
-    return new EphError("Aborted", `${operation} was aborted.`, {
-      cause: signal?.reason ?? failure.error,
-      partitionId,
-    });
-  }
-  if (failure.kind === "tableNotFound") {
-    return new EphError(
-      "StoreNotFound",
-      `${operation} failed: table "${tableName}" does not exist (call ensureStore to create it).`,
-      options,
-    );
-  }
-  return new EphError(
-    "StoreUnavailable",
-    `${operation} failed on table "${tableName}": ${failure.error.message}`,
-    options,
-  );
+  const kind =
+    failure.kind === "aborted" ? "aborted" : failure.kind === "tableNotFound" ? "storeNotFound" : "unavailable";
+  return storeError(kind, { operation, store: `table "${tableName}"`, partitionId }, failure.error, signal?.reason);
 }
 
 function serviceCode(record: Record<string, unknown>): string | undefined {

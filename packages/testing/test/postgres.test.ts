@@ -18,7 +18,8 @@ describe("startPostgres", () => {
     const dataDir = (await server.query("SHOW data_directory")).rows[0]?.data_directory as string;
     await server.close();
     expect(existsSync(dataDir)).toBe(false);
-  });
+    // initdb and two server starts: seconds on a loaded 2-core machine.
+  }, 60_000);
 
   it("finds the server through EPH_POSTGRES_BINDIR, pg_config or Debian's directory, and names what to install otherwise", () => {
     const found = postgresBinDir();

@@ -6,7 +6,7 @@ async function three(s: RecordSession, store: RecordStore): Promise<string[]> {
   return Promise.all(["0", "1", "2"].map((id) => s.put(store, s.key(id), { epoch: "1" })));
 }
 
-/** replaceMany, for stores that offer it (Table entity group transactions). */
+/** createMany and replaceMany, for stores that offer them (Table entity group transactions). */
 export function batchTests({ test, describe }: RecordSuiteContext): void {
   describe("replaceMany (optional)", () => {
     test("writes every member and answers in request order with new versions", async (s) => {
@@ -54,6 +54,40 @@ export function batchTests({ test, describe }: RecordSuiteContext): void {
           );
       }
       assert.equal(await store.read(s.key("9")), undefined, "a batch never creates");
+    });
+  });
+
+  describe("createMany (optional)", () => {
+    test("creates every member and answers in request order with their versions", async (s) => {
+      const store = await s.ready();
+      if (!store.createMany) return; // Optional: core then creates leases one by one.
+      const outcomes = await store.createMany(["0", "1", "2"].map((id) => ({ ...s.key(id), fields: { epoch: "0" } })));
+      assert.equal(outcomes.length, 3);
+      for (const [i, outcome] of outcomes.entries()) {
+        assert.equal(outcome.status, "written", `member ${i}`);
+        const stored = await store.read(s.key(String(i)));
+        assert.deepEqual(
+          [stored?.version, { ...stored?.fields }],
+          [outcome.status === "written" ? outcome.version : "", { epoch: "0" }],
+        );
+      }
+    });
+
+    test("a member that exists is a conflict and stays as it was; members not written are skipped and absent", async (s) => {
+      const store = await s.ready();
+      if (!store.createMany) return;
+      const existing = await s.put(store, s.key("1"), { epoch: "7" });
+      const outcomes = await store.createMany(["0", "1", "2"].map((id) => ({ ...s.key(id), fields: { epoch: "0" } })));
+      assert.equal(outcomes.length, 3);
+      assert.equal(outcomes[1]?.status, "conflict", "the member that exists");
+      const stored = await store.read(s.key("1"));
+      assert.deepEqual([stored?.version, stored?.fields.epoch], [existing, "7"]);
+      for (const i of [0, 2]) {
+        const outcome = outcomes[i];
+        const record = await store.read(s.key(String(i)));
+        if (outcome?.status === "written") assert.equal(record?.version, outcome.version, `member ${i}`);
+        else assert.equal(record, undefined, `member ${i} (${outcome?.status}) was not created`);
+      }
     });
   });
 }

@@ -21,6 +21,9 @@ export function faultTests({ test, describe }: RecordSuiteContext): void {
         const request = { ...s.key("0"), fields: { epoch: "3" }, expectedVersion: version };
         await expectEphError(store.replaceMany([request], o), "Aborted", "replaceMany");
       }
+      if (store.createMany) {
+        await expectEphError(store.createMany([{ ...s.key("1"), fields: { a: "1" } }], o), "Aborted", "createMany");
+      }
       await expectEphError(store.deleteStore(o), "Aborted", "deleteStore");
       assert.equal(await store.storeExists(), true);
       const after = await store.read(s.key("0"));

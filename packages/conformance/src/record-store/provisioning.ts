@@ -40,6 +40,10 @@ export function provisioningTests({ test, describe }: RecordSuiteContext): void 
         const request = { ...s.key("0"), fields: { a: "3" }, expectedVersion: version };
         await expectEphError(store.replaceMany([request, { ...request, id: "1" }]), "StoreNotFound", "replaceMany");
       }
+      if (store.createMany) {
+        const request = { ...s.key("2"), fields: { a: "1" } };
+        await expectEphError(store.createMany([request, { ...request, id: "3" }]), "StoreNotFound", "createMany");
+      }
     });
   });
 }

@@ -1,15 +1,19 @@
 import { EphError } from "./errors.js";
 import type { OperationOptions } from "./operation-options.js";
-import type { BatchOutcome, RecordStore, ReplaceRequest, WriteOutcome } from "./record-store.js";
+import type { BatchOutcome, CreateRequest, RecordStore, ReplaceRequest, WriteOutcome } from "./record-store.js";
+import { untilAborted } from "./until-aborted.js";
+
+/** A create (no expected version) or a replace. */
+type Request = (CreateRequest & { readonly expectedVersion?: undefined }) | ReplaceRequest;
 
 interface Pending {
-  readonly request: ReplaceRequest;
+  readonly request: Request;
   readonly options: OperationOptions | undefined;
   readonly resolve: (outcome: WriteOutcome) => void;
   readonly reject: (error: unknown) => void;
 }
 
-/** The contract's limit on members of one `replaceMany` (the Table service's). */
+/** The contract's limit on members of one `createMany` or `replaceMany` (the Table service's). */
 const maxMembers = 100;
 
 /**
@@ -19,24 +23,34 @@ const maxMembers = 100;
 export const maxFailedBatches = 2;
 
 /**
- * Groups replaces issued in the same turn of the event loop into `replaceMany` calls, for stores with
- * batch transactions: a host renewing its 32 leases together pays one call instead of 32. Members are
- * grouped by scope and kind, at most 100 and each record once per batch. A lone replace goes out as a
- * plain `replace`. Members the store skipped (their batch failed on another member) are sent again as
+ * Groups creates and replaces issued in the same turn of the event loop into `createMany` and
+ * `replaceMany` calls, for stores with batch transactions: a host renewing its 32 leases together pays
+ * one call instead of 32, and so does a host ensuring 32 leases at start. Members are grouped by
+ * operation, scope and kind, at most 100 and each record once per batch. A lone write, or one the
+ * store has no batch for, goes out as a plain `create` or `replace`. Members the store skipped (their batch failed on another member) are sent again as
  * a batch without it until {@link maxFailedBatches} batches failed, then alone: one lost lease never costs the
  * others theirs, and a contended group does not pay a round trip per loser in sequence.
  *
  * A caller whose abort signal fires gets `Aborted` at once; the batch itself is abandoned only when
  * every member's caller gave up, since one member's abort must not cancel the others' writes.
  */
-export class ReplaceBatcher {
+export class WriteBatcher {
   #queue: Pending[] = [];
 
-  /** A batcher over `store`, which must have `replaceMany`. */
+  /** A batcher over `store`, which should have `createMany`, `replaceMany` or both. */
   constructor(private readonly store: RecordStore) {}
+
+  /** Creates one record, possibly inside a batch; resolves with its own outcome. */
+  create(request: CreateRequest, options?: OperationOptions): Promise<WriteOutcome> {
+    return this.write(request, options);
+  }
 
   /** Replaces one record, possibly inside a batch; resolves with its own outcome. */
   replace(request: ReplaceRequest, options?: OperationOptions): Promise<WriteOutcome> {
+    return this.write(request, options);
+  }
+
+  private write(request: Request, options: OperationOptions | undefined): Promise<WriteOutcome> {
     const signal = options?.abortSignal;
     const outcome = new Promise<WriteOutcome>((resolve, reject) => {
       if (this.#queue.length === 0) {
@@ -46,14 +60,21 @@ export class ReplaceBatcher {
       }
       this.#queue.push({ request, options, resolve, reject });
     });
-    return signal === undefined ? outcome : untilAborted(outcome, signal);
+    return untilAborted(outcome, signal);
   }
 
   private flush(): void {
     const groups = new Map<string, Pending[]>();
     for (const pending of this.#queue) {
-      const { scope, kind } = pending.request;
-      const group = JSON.stringify([scope.fullyQualifiedNamespace, scope.eventHubName, scope.consumerGroup, kind]);
+      const { scope, kind, expectedVersion } = pending.request;
+      const { fullyQualifiedNamespace, eventHubName, consumerGroup } = scope;
+      const group = JSON.stringify([
+        expectedVersion === undefined,
+        fullyQualifiedNamespace,
+        eventHubName,
+        consumerGroup,
+        kind,
+      ]);
       groups.set(group, [...(groups.get(group) ?? []), pending]);
     }
     this.#queue = [];
@@ -73,15 +94,19 @@ export class ReplaceBatcher {
       p.reject(aborted(p.options.abortSignal));
       return false;
     });
-    if (live.length === 1) return this.alone(live[0] as Pending);
-    if (live.length === 0 || this.store.replaceMany === undefined) return;
+    const creates = live[0]?.request.expectedVersion === undefined;
+    if (live.length < 2 || (creates ? !this.store.createMany : !this.store.replaceMany)) {
+      await Promise.all(live.map((p) => this.alone(p)));
+      return;
+    }
     let outcomes: BatchOutcome[];
     const group = groupSignal(live.map((p) => p.options?.abortSignal));
+    const options = group && { abortSignal: group.signal };
     try {
-      outcomes = await this.store.replaceMany(
-        live.map((p) => p.request),
-        group && { abortSignal: group.signal },
-      );
+      const requests = live.map((p) => p.request);
+      outcomes = creates
+        ? await (this.store.createMany?.(requests, options) ?? [])
+        : await (this.store.replaceMany?.(requests as ReplaceRequest[], options) ?? []);
     } catch (error) {
       for (const p of live) p.reject(error);
       return;
@@ -101,7 +126,12 @@ export class ReplaceBatcher {
   private async alone(p: Pending): Promise<void> {
     const { request } = p;
     try {
-      p.resolve(await this.store.replace(request, request.fields, request.expectedVersion, p.options));
+      const { fields, expectedVersion } = request;
+      p.resolve(
+        expectedVersion === undefined
+          ? await this.store.create(request, fields, p.options)
+          : await this.store.replace(request, fields, expectedVersion, p.options),
+      );
     } catch (error) {
       p.reject(error);
     }
@@ -110,19 +140,6 @@ export class ReplaceBatcher {
 
 function aborted(signal: AbortSignal): EphError {
   return new EphError("Aborted", "The operation was aborted.", { cause: signal.reason });
-}
-
-/** `work`, or `Aborted` as soon as `signal` fires (the work itself goes on for the batch's other members). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    if (signal.aborted) {
-      work.catch(() => {});
-      return reject(aborted(signal));
-    }
-    const abort = () => reject(aborted(signal));
-    signal.addEventListener("abort", abort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", abort));
-  });
 }
 
 /** A signal that fires once every member's has: `undefined` when some member cannot abort. */

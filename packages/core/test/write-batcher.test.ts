@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { BatchOutcome, RecordStore, ReplaceRequest, WriteOutcome } from "../src/index.js";
-import { ReplaceBatcher } from "../src/replace-batcher.js";
+import { WriteBatcher } from "../src/write-batcher.js";
 
 const scope = { fullyQualifiedNamespace: "ns.servicebus.windows.net", eventHubName: "hub", consumerGroup: "$Default" };
 const request = (id: string): ReplaceRequest => ({ scope, kind: "lease", id, fields: {}, expectedVersion: "v1" });
@@ -24,10 +24,10 @@ function batchStore(stale: Set<string>, hang?: (signal: AbortSignal | undefined)
   return { calls, store: { replace, replaceMany } as unknown as RecordStore };
 }
 
-describe("ReplaceBatcher", () => {
+describe("WriteBatcher", () => {
   it("batches the members a failed batch skipped again, twice at most, then sends the rest alone", async () => {
     const { calls, store } = batchStore(new Set(["1", "3", "4", "6"]));
-    const batcher = new ReplaceBatcher(store);
+    const batcher = new WriteBatcher(store);
     const ids = ["0", "1", "2", "3", "4", "5", "6", "7"];
     const outcomes = await Promise.all(ids.map((id) => batcher.replace(request(id))));
     expect(outcomes.map((o) => o.status)).toEqual(
@@ -51,7 +51,7 @@ describe("ReplaceBatcher", () => {
       batchSignal = signal;
       return new Promise((_, reject) => signal?.addEventListener("abort", () => reject(signal.reason)));
     });
-    const batcher = new ReplaceBatcher(store);
+    const batcher = new WriteBatcher(store);
     const controllers = [new AbortController(), new AbortController()];
     const results = controllers.map((c, i) =>
       batcher.replace(request(String(i)), { abortSignal: c.signal }).catch((e: { code?: string }) => e.code),
