@@ -252,7 +252,9 @@ async function readBack(
       if (c) checkpoints.set(p, c.sequenceNumber);
     }
     const leftOwnedBy: Record<string, string[]> = {};
-    for (const l of await leaser.getLeases()) if (l.owner !== "") (leftOwnedBy[l.owner] ??= []).push(l.partitionId);
+    for (const l of await leaser.getLeases()) {
+      if (l.owner !== "") leftOwnedBy[l.owner] = [...(leftOwnedBy[l.owner] ?? []), l.partitionId];
+    }
     return { checkpoints, leftOwnedBy };
   } finally {
     await Promise.allSettled([checkpointer.close(), leaser.close()]);

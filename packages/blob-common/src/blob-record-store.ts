@@ -1,6 +1,8 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import {
+  conflict,
   type DeleteOutcome,
+  deleted,
   EphError,
   type HostInfo,
   type ListRecordsOptions,
@@ -14,6 +16,7 @@ import {
   storeCall,
   type VersionedRecord,
   type WriteOutcome,
+  written,
 } from "@eph/core";
 import { recordBlobName, scopePrefix, unescapeId } from "./blob-names.js";
 import { classifyFailure, type FailureKind, toEphError } from "./blob-request-error.js";
@@ -124,7 +127,7 @@ export class BlobRecordStore implements RecordStore {
   async create(key: RecordKey, fields: RecordFields, options?: OperationOptions): Promise<WriteOutcome> {
     const [name, metadata] = [this.#name(key), encodeMetadata(fields, key.id)];
     const conditions = { ifNoneMatch: "*" };
-    return written(
+    return outcomeOf(
       await this.#call("create", key, options, (abortSignal) =>
         this.#container.getBlockBlobClient(name).upload("", 0, { metadata, conditions, abortSignal }),
       ),
@@ -139,9 +142,9 @@ export class BlobRecordStore implements RecordStore {
     options?: OperationOptions,
   ): Promise<WriteOutcome> {
     const [name, metadata] = [this.#name(key), encodeMetadata(fields, key.id)];
-    if (!ETAG.test(expectedVersion)) return { status: "conflict" };
+    if (!ETAG.test(expectedVersion)) return conflict;
     const conditions = { ifMatch: expectedVersion };
-    return written(
+    return outcomeOf(
       await this.#call("replace", key, options, (abortSignal) =>
         this.#container.getBlockBlobClient(name).setMetadata(metadata, { conditions, abortSignal }),
       ),
@@ -186,14 +189,13 @@ export class BlobRecordStore implements RecordStore {
   /** @inheritdoc */
   async delete(key: RecordKey, expectedVersion?: string, options?: OperationOptions): Promise<DeleteOutcome> {
     const name = this.#name(key);
-    if (expectedVersion !== undefined && !ETAG.test(expectedVersion)) return { status: "conflict" };
+    if (expectedVersion !== undefined && !ETAG.test(expectedVersion)) return conflict;
     const conditions = expectedVersion === undefined ? {} : { ifMatch: expectedVersion };
     const outcome = await this.#call("delete", key, options, (abortSignal) =>
       this.#container.getBlockBlobClient(name).delete({ conditions, abortSignal }),
     );
     // Without a condition, a blob that is already gone is deleted all the same.
-    const refused = typeof outcome === "string" && expectedVersion !== undefined;
-    return { status: refused ? "conflict" : "deleted" };
+    return typeof outcome === "string" && expectedVersion !== undefined ? conflict : deleted;
   }
 
   /** Nothing to release: the client is the caller's. */
@@ -230,10 +232,10 @@ function quoted(etag: string): string {
   return etag.startsWith('"') ? etag : `"${etag}"`;
 }
 
-function written(response: { etag?: string | undefined } | FailureKind): WriteOutcome {
-  if (typeof response === "string") return { status: "conflict" };
+function outcomeOf(response: { etag?: string | undefined } | FailureKind): WriteOutcome {
+  if (typeof response === "string") return conflict;
   if (!response.etag) throw new EphError("StoreUnavailable", "The blob service answered a write without an ETag.");
-  return { status: "written", version: quoted(response.etag) };
+  return written(quoted(response.etag));
 }
 
 interface Folder {

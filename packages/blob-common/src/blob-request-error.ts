@@ -1,24 +1,13 @@
-import { EphError, redactSecrets } from "@eph/core";
+import { type EphError, redactSecrets, StoreRequestError, storeError } from "@eph/core";
 
 /**
- * What went wrong in one storage request, stripped of everything that could carry a secret. It is the
- * `cause` of the {@link EphError}s the blob adapters raise, in place of the SDK's `RestError` (whose
- * `request` holds the URL and headers, and a SAS-authenticated URL holds the token).
+ * What went wrong in one storage request, stripped of everything that could carry a secret: the `cause`
+ * of the errors the blob adapters raise, in place of the SDK's `RestError` (whose `request` holds the
+ * URL and headers, and a SAS-authenticated URL holds the token). `statusCode` is the HTTP status when
+ * there was a response, `code` the service's error code (`ContainerNotFound`, `ServerBusy`) or a
+ * transport code (`ECONNRESET`).
  */
-export class BlobRequestError extends Error {
-  /** HTTP status of the response, when there was one. */
-  readonly statusCode: number | undefined;
-  /** The service's error code (e.g. `ContainerNotFound`, `ServerBusy`), or a transport code (`ECONNRESET`). */
-  readonly code: string | undefined;
-
-  /** Creates the error; `message` must already be redacted. */
-  constructor(message: string, statusCode: number | undefined, code: string | undefined) {
-    super(message);
-    this.name = "BlobRequestError";
-    this.statusCode = statusCode;
-    this.code = code;
-  }
-}
+export class BlobRequestError extends StoreRequestError {}
 
 /** How a failed storage request is to be understood by the adapters. */
 export type FailureKind =
@@ -51,7 +40,7 @@ export function classifyFailure(thrown: unknown, signal?: AbortSignal): StoreFai
   const name = typeof record.name === "string" ? record.name : "";
   const statusCode = typeof record.statusCode === "number" ? record.statusCode : undefined;
   const code = serviceCode(record);
-  const error = new BlobRequestError(redactSecrets(serviceMessage(record, statusCode, code)), statusCode, code);
+  const error = new BlobRequestError(redactSecrets(serviceMessage(record, statusCode, code)), code, statusCode);
   if (name === "AbortError" || signal?.aborted) return { kind: "aborted", error };
   if (statusCode === undefined) return { kind: name === "RestError" ? "transient" : "rejected", error };
   if (statusCode === 404) return { kind: code === "ContainerNotFound" ? "containerNotFound" : "blobNotFound", error };
@@ -76,24 +65,13 @@ export function toEphError(
   partitionId?: string,
   signal?: AbortSignal,
 ): EphError {
-  if (failure.kind === "aborted") {
-    return new EphError("Aborted", `${operation} was aborted.`, {
-      cause: signal?.reason ?? failure.error,
-      partitionId,
-    });
-  }
-  const options = { cause: failure.error, partitionId };
-  if (failure.kind === "containerNotFound") {
-    return new EphError(
-      "StoreNotFound",
-      `${operation} failed: container "${containerName}" does not exist (call ensureStore to create it).`,
-      options,
-    );
-  }
-  return new EphError(
-    "StoreUnavailable",
-    `${operation} failed on container "${containerName}": ${failure.error.message}`,
-    options,
+  const kind =
+    failure.kind === "aborted" ? "aborted" : failure.kind === "containerNotFound" ? "storeNotFound" : "unavailable";
+  return storeError(
+    kind,
+    { operation, store: `container "${containerName}"`, partitionId },
+    failure.error,
+    signal?.reason,
   );
 }
 

@@ -1,5 +1,5 @@
 import { BlobServiceClient, type ContainerClient, type StoragePipelineOptions } from "@azure/storage-blob";
-import { EphError, requireConnectionString } from "@eph/core";
+import { EphError, isLoopbackHost, requireConnectionString } from "@eph/core";
 
 // The service's rule: 3-63 lower-case letters, digits and single hyphens, starting and ending with a
 // letter or digit. `$root` is the account's root container.
@@ -30,11 +30,6 @@ export function validateContainerClient(client: unknown): ContainerClient {
     throw new EphError("InvalidOption", "containerClient must be a ContainerClient from @azure/storage-blob.");
   }
   return candidate as ContainerClient;
-}
-
-function isLoopback(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "");
-  return host === "localhost" || host === "::1" || /^127(\.\d{1,3}){3}$/.test(host);
 }
 
 /** Options for building a container client from a connection string. */
@@ -80,7 +75,7 @@ export function containerClientFromConnectionString(
   } catch {
     throw new EphError("InvalidConnectionString", "The connection string does not name a valid blob endpoint.");
   }
-  if (url.protocol === "http:" && !isLoopback(url.hostname) && options.allowInsecureConnection !== true) {
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname) && options.allowInsecureConnection !== true) {
     throw new EphError(
       "InvalidConnectionString",
       `The blob endpoint ${url.protocol}//${url.host} is plain http and not on loopback; use https (or set allowInsecureConnection deliberately).`,

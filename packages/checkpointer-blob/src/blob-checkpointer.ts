@@ -1,84 +1,59 @@
 import { createClientLogger } from "@azure/logger";
-import type { ContainerClient } from "@azure/storage-blob";
+import { type BlobRole, blobAdapter, type ConnectionOptions, containerNameOf, storedAsIs } from "@eph/blob-common";
 import {
-  BlobRecordStore,
-  type ConnectionOptions,
-  containerClientFromConnectionString,
-  storedAsIs,
-} from "@eph/blob-common";
-import {
+  type AdapterLogging,
   type Checkpoint,
-  checkedLogger,
-  checkOptions,
+  checkChoice,
+  checkpointerClass,
   EphError,
-  type Logger,
-  RecordCheckpointer,
   type UpdateCheckpointOptions,
 } from "@eph/core";
 import { type CheckpointLayout, ephCodec, officialCodec } from "./checkpoint-layout.js";
 import { CarryOverStore } from "./legacy-carry-over.js";
 
-/** Options of {@link BlobCheckpointer}. */
-export interface BlobCheckpointerOptions {
+/**
+ * Options of {@link BlobCheckpointer}: `logger`, where the checkpointer logs (carried-over records,
+ * transient failures; `console` works), default `createClientLogger("eph:checkpointer-blob")` from
+ * `@azure/logger`, controlled by `AZURE_LOG_LEVEL`; and `layout`.
+ */
+export interface BlobCheckpointerOptions extends AdapterLogging {
   /**
    * How checkpoints are named and stored: `"eph"` (default) or `"checkpointstore-blob"`, the layout of
    * `@azure/eventhubs-checkpointstore-blob`, for moving from (or back to) `EventHubConsumerClient` with
    * the positions kept. See {@link CheckpointLayout}.
    */
   layout?: CheckpointLayout;
-  /**
-   * Where the checkpointer logs (carried-over records, transient failures); `console` works. Defaults to
-   * `createClientLogger("eph:checkpointer-blob")` from `@azure/logger`, controlled by `AZURE_LOG_LEVEL`.
-   */
-  logger?: Logger | Console;
 }
 
-/** Options of {@link BlobCheckpointer.fromConnectionString}. */
+/** Options of {@link BlobCheckpointer.fromConnectionString}: the checkpointer's, `clientOptions` and `allowInsecureConnection`. */
 export interface BlobCheckpointerConnectionOptions extends BlobCheckpointerOptions, ConnectionOptions {}
 
-const names = ["layout", "logger"] as const;
+const role: BlobRole<BlobCheckpointerOptions> = {
+  name: "BlobCheckpointer",
+  options: ["layout"],
+  logger: () => createClientLogger("eph:checkpointer-blob"),
+  configure({ layout }, containerClient, logger) {
+    const official = checkChoice(layout, ["eph", "checkpointstore-blob"], "options.layout") === "checkpointstore-blob";
+    // Only the default layout reads eph 0.1's records (the official layout never had any).
+    return official
+      ? { codec: officialCodec }
+      : { codec: ephCodec, store: new CarryOverStore(containerClient, logger) };
+  },
+};
 
 /**
  * A {@link Checkpointer} over Azure Blob Storage through `@azure/storage-blob`: core's checkpoint
  * protocol (fences, no regression, one conditional write per update) over a {@link BlobRecordStore},
  * one empty block blob per partition whose metadata hold the fence and the position, in a layout KEDA
  * and the official checkpoint store read (see {@link CheckpointLayout}).
+ * `new BlobCheckpointer(containerClient, options)` wraps a `ContainerClient`: the caller keeps its own
+ * credentials, retry and transport settings; `BlobCheckpointer.fromConnectionString(connectionString,
+ * containerName, options)` builds one (see `@eph/blob-common`).
  */
-export class BlobCheckpointer extends RecordCheckpointer {
+export class BlobCheckpointer extends checkpointerClass(...blobAdapter(role)) {
   /** The container this checkpointer uses. */
-  readonly containerName: string;
-
-  /** Wraps a `ContainerClient`; the caller keeps its own credentials, retry and transport settings. */
-  constructor(containerClient: ContainerClient, options?: BlobCheckpointerOptions) {
-    const o = checkOptions(options, [...names], "BlobCheckpointer");
-    const official = checkLayout(o.layout) === "checkpointstore-blob";
-    const logger = checkedLogger(o.logger ?? createClientLogger("eph:checkpointer-blob"), "options.logger");
-    const store = official
-      ? new BlobRecordStore(containerClient, { logger })
-      : new CarryOverStore(containerClient, logger);
-    super({ store, logger, name: "BlobCheckpointer", codec: official ? officialCodec : ephCodec });
-    this.containerName = store.containerName;
-  }
-
-  /**
-   * Creates a checkpointer for container `containerName` of the account a storage connection string
-   * names (account key, SAS, or `UseDevelopmentStorage=true`). The container name is checked before any
-   * network call; plain-http endpoints are accepted only on loopback (Azurite) unless
-   * `allowInsecureConnection` is set. The connection string never appears in errors or logs.
-   */
-  static fromConnectionString(
-    connectionString: string,
-    containerName: string,
-    options?: BlobCheckpointerConnectionOptions,
-  ): BlobCheckpointer {
-    const known = [...names, "clientOptions", "allowInsecureConnection"] as const;
-    const { clientOptions, allowInsecureConnection, ...rest } = checkOptions(options, [...known], "BlobCheckpointer");
-    checkLayout(rest.layout);
-    const client = containerClientFromConnectionString(connectionString, containerName, {
-      clientOptions,
-      allowInsecureConnection,
-    });
-    return new BlobCheckpointer(client, rest);
+  get containerName(): string {
+    return containerNameOf(this.records);
   }
 
   /**
@@ -101,12 +76,4 @@ export class BlobCheckpointer extends RecordCheckpointer {
     }
     return super.updateCheckpoint(partitionId, checkpoint, options);
   }
-}
-
-function checkLayout(layout: unknown): CheckpointLayout {
-  if (layout === undefined || layout === "eph" || layout === "checkpointstore-blob") return layout ?? "eph";
-  throw new EphError(
-    "InvalidOption",
-    `options.layout must be "eph" or "checkpointstore-blob", got ${JSON.stringify(layout)}.`,
-  );
 }

@@ -29,7 +29,10 @@ export type TracedOutcome = "handled" | "skipped" | "failed" | "stopped";
 
 /** Runs the handlers of one event inside a processing span. */
 export interface HostTracing {
-  /** False when nothing is traced: the worker then calls the handlers directly. */
+  /**
+   * False when nothing is traced (no `@opentelemetry/api`, or no SDK registered and no
+   * `tracerProvider` given): the worker then calls the handlers directly. Read per event.
+   */
   readonly enabled: boolean;
   /**
    * Runs `dispatch` with a span for `event` active, and ends the span with the outcome `outcomeOf`
@@ -55,13 +58,15 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 /**
  * Traces through `@opentelemetry/api` when it is installed: a `process <hub>` span (kind consumer)
  * per event, linked to the producer's context from the event's `Diagnostic-Id`, active while the
- * handlers run, with the outcome recorded. Loaded lazily; `undefined` when the package is missing.
+ * handlers run, with the outcome recorded. Loaded lazily; no tracing when the package is missing, and
+ * none per event while no SDK is registered (unless `tracerProvider` is given).
  */
 export async function loadHostTracing(
   source: Omit<MetricsSource, "health">,
   tracerProvider: TracerProviderLike | undefined,
 ): Promise<HostTracing> {
   let api: { context: ContextAPI; trace: TraceAPI; consumer: SpanKind; error: SpanStatusCode };
+  let sdkRegistered: () => boolean;
   try {
     const otel = await import("@opentelemetry/api");
     api = {
@@ -70,10 +75,20 @@ export async function loadHostTracing(
       consumer: otel.SpanKind.CONSUMER,
       error: otel.SpanStatusCode.ERROR,
     };
+    // The global provider is a proxy whose delegate is the no-op provider until an SDK registers
+    // (maybe after this host was created): asked per event, it is two property reads, and spans that
+    // no SDK would record are not made at all.
+    const ProxyProvider = otel.ProxyTracerProvider;
+    const noop = new ProxyProvider().getDelegate();
+    sdkRegistered = () => {
+      const provider = otel.trace.getTracerProvider();
+      return !(provider instanceof ProxyProvider) || provider.getDelegate() !== noop;
+    };
   } catch {
     return noHostTracing;
   }
   const { context, trace } = api;
+  const enabled = tracerProvider === undefined ? sdkRegistered : () => true;
   const tracer: Tracer = ((tracerProvider as TracerProvider | undefined) ?? trace).getTracer("@eph/host", "0.1.0");
   const name = `process ${source.eventHubName}`;
   const base: Attributes = {
@@ -89,7 +104,9 @@ export async function loadHostTracing(
     span.end();
   };
   return {
-    enabled: true,
+    get enabled() {
+      return enabled();
+    },
     trace(partitionId, event, dispatch, outcomeOf) {
       const links = producerLink(event);
       const span = tracer.startSpan(name, {

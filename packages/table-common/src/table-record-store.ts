@@ -17,7 +17,7 @@ import {
   type RecordScope,
   type RecordStore,
   type ReplaceRequest,
-  throwIfAborted,
+  storeCall,
   type VersionedRecord,
   type WriteOutcome,
   written,
@@ -249,17 +249,11 @@ export class TableRecordStore implements RecordStore {
     request: (abortSignal: AbortSignal | undefined) => Promise<T>,
     expected: (thrown: unknown, failure: StoreFailure) => boolean = (_, f) => answers.has(f.kind),
   ): Promise<T | "entityNotFound" | "entityExists" | "conditionFailed"> {
-    const signal = options?.abortSignal;
-    throwIfAborted(signal);
-    try {
-      return await request(signal);
-    } catch (thrown) {
+    return storeCall(options, this.#logger, request, (thrown, signal) => {
       const failure = classifyFailure(thrown, signal);
-      if (expected(thrown, failure)) return failure.kind as "entityNotFound";
-      const error = toEphError(failure, operation, this.tableName, partitionId, signal);
-      if (error.code === "StoreUnavailable") this.#logger.warning(error.message);
-      throw error;
-    }
+      if (expected(thrown, failure)) return { answer: failure.kind as "entityNotFound" };
+      return toEphError(failure, operation, this.tableName, partitionId, signal);
+    });
   }
 }
 
