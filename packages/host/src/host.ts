@@ -112,6 +112,8 @@ export class EventProcessorHost {
   private metrics: HostMetrics = noHostMetrics;
   /** Where spans go: OpenTelemetry once loaded (see `open`), nowhere before. */
   private tracing: HostTracing = noHostTracing;
+  /** Whether both stores existed when the host was created (and when that was known, the host's clock). */
+  private storesFound = { both: false, at: Number.NEGATIVE_INFINITY };
   private readonly detachers: (() => void)[] = [];
   /** Every call of this host to its stores, paced and prioritised together. */
   private readonly storeCalls: StoreCallQueue;
@@ -277,6 +279,27 @@ export class EventProcessorHost {
 
   private static async open(init: HostInit): Promise<EventProcessorHost> {
     const { client, options } = init;
+    const host = new EventProcessorHost(init);
+    const info: HostInfo = {
+      hostName: options.hostName,
+      fullyQualifiedNamespace: init.fullyQualifiedNamespace,
+      eventHubName: init.eventHubName,
+      consumerGroup: options.consumerGroup,
+    };
+    host.leaser.setEventProcessorHost(info);
+    init.checkpointer.setEventProcessorHost(info);
+    // While the hub is read (connection, authentication, one management call), what does not need it
+    // is done too: loading OpenTelemetry and asking both stores whether they exist (read-only; a
+    // start soon after skips provisioning stores that do). Time to the first event, issue 12 §4.
+    const probe = (store: Leaser | Checkpointer, what: string) =>
+      withDeadline(options.clock, connectTimeout, (abortSignal) => store.storeExists({ abortSignal }), what).catch(
+        () => false,
+      );
+    const probes = Promise.all([probe(host.leaser, "Lease store"), probe(init.checkpointer, "Checkpoint store")]);
+    const observability = Promise.all([
+      loadHostMetrics(host.metricsSource(), options.meterProvider),
+      loadHostTracing(host.metricsSource(), options.tracerProvider),
+    ]);
     let ids: string[];
     try {
       ids = await withDeadline(
@@ -289,21 +312,13 @@ export class EventProcessorHost {
       await withDeadline(options.clock, connectTimeout, () => client.close(), "Closing the client").catch(
         () => undefined,
       );
+      await probes;
       throw connectError(error, init);
     }
-    const host = new EventProcessorHost(init);
     host.partitionIds = ids;
     host.partitionIdsReadAt = options.clock.now();
-    const info: HostInfo = {
-      hostName: options.hostName,
-      fullyQualifiedNamespace: init.fullyQualifiedNamespace,
-      eventHubName: init.eventHubName,
-      consumerGroup: options.consumerGroup,
-    };
-    host.leaser.setEventProcessorHost(info);
-    init.checkpointer.setEventProcessorHost(info);
-    host.metrics = await loadHostMetrics(host.metricsSource(), options.meterProvider);
-    host.tracing = await loadHostTracing(host.metricsSource(), options.tracerProvider);
+    [host.metrics, host.tracing] = await observability;
+    host.storesFound = { both: (await probes).every(Boolean), at: options.clock.now() };
     return host;
   }
 
@@ -388,15 +403,20 @@ export class EventProcessorHost {
       if (o.bannerOutput) o.bannerOutput.write(text);
       else this.log.info(text);
     }
+    // Both stores were found at creation less than a scan interval ago: nothing to provision (a store
+    // deleted in between is one deleted while running: the scan recreates a missing lease store).
+    const found = this.storesFound.both && o.clock.now() - this.storesFound.at < o.timing.scanInterval;
     try {
-      await Promise.all([
-        this.storeCalls.run({ priority: "take", what: "Lease store", timeout: connectTimeout }, (abortSignal) =>
-          this.leaser.ensureStore({ abortSignal }),
-        ),
-        this.storeCalls.run({ priority: "take", what: "Checkpoint store", timeout: connectTimeout }, (abortSignal) =>
-          this.checkpointer.ensureStore({ abortSignal }),
-        ),
-      ]);
+      if (!found) {
+        await Promise.all([
+          this.storeCalls.run({ priority: "take", what: "Lease store", timeout: connectTimeout }, (abortSignal) =>
+            this.leaser.ensureStore({ abortSignal }),
+          ),
+          this.storeCalls.run({ priority: "take", what: "Checkpoint store", timeout: connectTimeout }, (abortSignal) =>
+            this.checkpointer.ensureStore({ abortSignal }),
+          ),
+        ]);
+      }
     } catch (error) {
       await this.close();
       throw error;

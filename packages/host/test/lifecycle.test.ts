@@ -1,4 +1,5 @@
 import type { ReceivedEventData } from "@azure/event-hubs";
+import type { Checkpointer, Leaser } from "@eph/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventProcessorHost } from "../src/index.js";
 import {
@@ -17,7 +18,7 @@ describe("host lifecycle", () => {
   let emu: Emulator;
   beforeAll(async () => {
     emu = await startEmulator({
-      hubs: { resume: 2, grow: 2, unreg: 2, manual: 1, abort: 1, latest: 1, lag: 1, stuck: 1 },
+      hubs: { resume: 2, provision: 1, grow: 2, unreg: 2, manual: 1, abort: 1, latest: 1, lag: 1, stuck: 1 },
     });
   });
   afterAll(async () => {
@@ -46,6 +47,39 @@ describe("host lifecycle", () => {
     expect([...rec2.distinct()].sort()).toEqual([...later].sort());
     expect(Math.min(...rec2.deliveries.map((d) => d.sequenceNumber))).toBe(20);
     await second.close();
+  });
+
+  it("provisions the stores at start only when they were missing at creation (found while the hub was read)", async () => {
+    const stores = memoryStores();
+    const ensured: string[] = [];
+    const counting = <T extends Leaser | Checkpointer>(store: T, name: string): T =>
+      new Proxy(store, {
+        get(target, key, receiver) {
+          const value = Reflect.get(target, key, receiver);
+          if (key !== "ensureStore" || typeof value !== "function")
+            return typeof value === "function" ? value.bind(target) : value;
+          return (...args: unknown[]) => {
+            ensured.push(name);
+            return value.apply(target, args);
+          };
+        },
+      });
+    const start = async () => {
+      const host = await EventProcessorHost.fromConnectionString(
+        emu.connectionString("provision"),
+        counting(stores.leaser(), "leases"),
+        counting(stores.checkpointer(), "checkpoints"),
+        { noBanner: true, ...fastTiming },
+      );
+      host.registerHandler(() => undefined);
+      await host.startNonBlocking();
+      await host.close();
+    };
+    await start();
+    expect(ensured.sort()).toEqual(["checkpoints", "leases"]);
+    ensured.length = 0;
+    await start();
+    expect(ensured, "both stores existed: no provisioning round trip before the first scan").toEqual([]);
   });
 
   it("picks up partitions added to the hub while running", async () => {
