@@ -295,7 +295,13 @@ export class EventProcessorHost {
       withDeadline(options.clock, connectTimeout, (abortSignal) => store.storeExists({ abortSignal }), what).catch(
         () => false,
       );
-    const probes = Promise.all([probe(host.leaser, "Lease store"), probe(init.checkpointer, "Checkpoint store")]);
+    // Not awaited: a slow or unreachable store must not delay creation nor a hub error; the answer
+    // counts only if it arrives before start() asks.
+    void Promise.all([probe(host.leaser, "Lease store"), probe(init.checkpointer, "Checkpoint store")]).then(
+      (found) => {
+        host.storesFound = { both: found.every(Boolean), at: options.clock.now() };
+      },
+    );
     const observability = Promise.all([
       loadHostMetrics(host.metricsSource(), options.meterProvider),
       loadHostTracing(host.metricsSource(), options.tracerProvider),
@@ -312,13 +318,11 @@ export class EventProcessorHost {
       await withDeadline(options.clock, connectTimeout, () => client.close(), "Closing the client").catch(
         () => undefined,
       );
-      await probes;
       throw connectError(error, init);
     }
     host.partitionIds = ids;
     host.partitionIdsReadAt = options.clock.now();
     [host.metrics, host.tracing] = await observability;
-    host.storesFound = { both: (await probes).every(Boolean), at: options.clock.now() };
     return host;
   }
 

@@ -1,5 +1,6 @@
 import type { ReceivedEventData } from "@azure/event-hubs";
 import type { Checkpointer, Leaser } from "@eph/core";
+import { ManualClock } from "@eph/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EventProcessorHost } from "../src/index.js";
 import {
@@ -80,6 +81,28 @@ describe("host lifecycle", () => {
     ensured.length = 0;
     await start();
     expect(ensured, "both stores existed: no provisioning round trip before the first scan").toEqual([]);
+  });
+
+  it("is created without waiting for a store that does not answer", async () => {
+    const stores = memoryStores();
+    const leaser = stores.leaser();
+    const silent = new Proxy(leaser, {
+      get(target, key, receiver) {
+        if (key === "storeExists") return () => new Promise<boolean>(() => undefined);
+        const value = Reflect.get(target, key, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    // On a clock that never moves, the probe's deadline never fires: creation completes only if it
+    // does not wait for the probe.
+    const host = await EventProcessorHost.fromConnectionString(
+      emu.connectionString("provision"),
+      silent,
+      stores.checkpointer(),
+      { noBanner: true, ...fastTiming, clock: new ManualClock() },
+    );
+    expect(host.getPartitionIds()).toEqual(["0"]);
+    await host.close();
   });
 
   it("picks up partitions added to the hub while running", async () => {
