@@ -13,13 +13,14 @@ import {
   type RecordKind,
   type RecordScope,
   type RecordStore,
+  type StoreAnswer,
   storeCall,
   type VersionedRecord,
   type WriteOutcome,
   written,
 } from "@eph/core";
 import { recordBlobName, scopePrefix, unescapeId } from "./blob-names.js";
-import { classifyFailure, type FailureKind, toEphError } from "./blob-request-error.js";
+import { classifyFailure } from "./blob-request-error.js";
 import { validateContainerClient } from "./connection-string.js";
 import { containerExists, ensureContainer } from "./container-provisioning.js";
 import { decodeMetadata, encodeMetadata } from "./metadata-values.js";
@@ -206,33 +207,26 @@ export class BlobRecordStore implements RecordStore {
   }
 
   /**
-   * Runs one SDK call, mapping its failures once: a missing blob, an existing one and a failed
-   * condition (a 412, or a native blob lease someone put on the record) come back as their kind, the
-   * caller's answer; anything else is thrown as `Aborted`, `StoreNotFound` or `StoreUnavailable`.
+   * Runs one SDK call through core's `storeCall`: a missing blob, an existing one and a failed condition
+   * come back as the caller's answer; anything else is thrown as `Aborted`, `StoreNotFound` or `StoreUnavailable`.
    */
   #call<T>(
     operation: string,
     key: RecordKey | undefined,
     options: OperationOptions | undefined,
     request: (abortSignal: AbortSignal | undefined) => Promise<T>,
-  ): Promise<T | FailureKind> {
-    return storeCall(options, this.#logger, request, (thrown, signal) => {
-      const failure = classifyFailure(thrown, signal);
-      if (ANSWERS.has(failure.kind)) return { answer: failure.kind };
-      return toEphError(failure, operation, this.containerName, key?.id, signal);
-    });
+  ): Promise<T | StoreAnswer> {
+    const site = { operation, store: `container "${this.containerName}"`, partitionId: key?.id };
+    return storeCall(options, this.#logger, site, request, classifyFailure);
   }
 }
-
-/** Failures that answer a conditional call rather than fail it. */
-const ANSWERS = new Set<FailureKind>(["blobNotFound", "blobExists", "conditionFailed"]);
 
 /** Listings return ETags bare (`0x8D…`), single-blob responses quoted: versions are always quoted. */
 function quoted(etag: string): string {
   return etag.startsWith('"') ? etag : `"${etag}"`;
 }
 
-function outcomeOf(response: { etag?: string | undefined } | FailureKind): WriteOutcome {
+function outcomeOf(response: { etag?: string | undefined } | StoreAnswer): WriteOutcome {
   if (typeof response === "string") return conflict;
   if (!response.etag) throw new EphError("StoreUnavailable", "The blob service answered a write without an ETag.");
   return written(quoted(response.etag));

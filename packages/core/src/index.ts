@@ -1,12 +1,16 @@
 export {
   type AdapterClass,
   type AdapterLogging,
+  type AdapterRole,
+  type AdapterSettings,
   type AdapterSpec,
   adapterOptions,
   type Connect,
   type ConnectableAdapterClass,
   checkpointerClass,
+  connectionOptions,
   leaserClass,
+  roleOptions,
 } from "./adapter-class.js";
 export { Balancer, type OwnedPartitionState } from "./balancer.js";
 export {
@@ -27,14 +31,24 @@ export {
   decodeCheckpoint,
   defaultCheckpointCodec,
   encodeCheckpoint,
+  officialLayoutFence,
+  officialSequenceNumber,
   timeField,
 } from "./checkpoint-codec.js";
 export { type Clock, delay, systemClock, type TimerHandle } from "./clock.js";
-export { isLoopbackHost, requireConnectionString } from "./connection-string-check.js";
+export {
+  type ConnectedClient,
+  type ConnectionStringSpec,
+  clientFromConnectionString,
+  isLoopbackHost,
+  requireConnectionString,
+} from "./connection-string-check.js";
 export { DefaultLeaseDuration, DefaultLeaseRenewalInterval, DefaultScanInterval } from "./constants.js";
 export { withDeadline } from "./deadline.js";
+export { ensureCreated } from "./ensure-created.js";
 export { EphError, type EphErrorCode, type EphErrorOptions, isEphError, throwIfAborted } from "./errors.js";
 export { checkHostInfo, type EventProcessHostSetter, type HostInfo } from "./host-info.js";
+export { classifyHttpFailure, type HttpStoreCodes, type ServiceBody } from "./http-failure.js";
 export { Lease, type LeaseMarker, toLease } from "./lease.js";
 export { decodeLease, encodeLease } from "./lease-codec.js";
 export { type Logger, silentLogger } from "./logger.js";
@@ -72,7 +86,7 @@ export type {
   StoreProvisioner,
   UpdateCheckpointOptions,
 } from "./store.js";
-export { type StoreCallOutcome, storeCall } from "./store-call.js";
+export { storeCall } from "./store-call.js";
 export {
   type StoreCallOptions,
   type StoreCallPriority,
@@ -80,5 +94,14 @@ export {
   type StoreCallQueueOptions,
   type StoreCallStats,
 } from "./store-call-queue.js";
-export { type StoreCallSite, type StoreFailureKind, StoreRequestError, storeError } from "./store-error.js";
+export {
+  type ClassifiedFailure,
+  failureError,
+  isAnswer,
+  type StoreAnswer,
+  type StoreCallSite,
+  type StoreFailureKind,
+  StoreRequestError,
+  storeError,
+} from "./store-error.js";
 export { untilAborted } from "./until-aborted.js";

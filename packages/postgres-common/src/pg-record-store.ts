@@ -5,6 +5,7 @@ import {
   type DeleteOutcome,
   deleted,
   EphError,
+  ensureCreated,
   type ListRecordsOptions,
   type Logger,
   type OperationOptions,
@@ -123,15 +124,14 @@ export class PgRecordStore implements RecordStore {
 
   /** Creates the table if it is missing; safe when many hosts call it at once. */
   async ensureStore(options?: OperationOptions): Promise<void> {
-    try {
-      await this.#query("ensureStore", this.#sql.createTable, [], options);
-    } catch (error) {
-      // Concurrent CREATE TABLE IF NOT EXISTS fail on the catalogue's unique index of type names (23505),
-      // as duplicate type (42710) or duplicate table (42P07), once the winner has committed; a role that
-      // may not create tables (42501) is fine too, as long as the table is there.
-      const code = failureCode((error as EphError).cause);
-      if (!["23505", "42710", "42P07", "42501"].includes(code ?? "") || !(await this.storeExists(options))) throw error;
-    }
+    // Concurrent CREATE TABLE IF NOT EXISTS fail on the catalogue's unique index of type names (23505),
+    // as duplicate type (42710) or duplicate table (42P07), once the winner has committed; a role that
+    // may not create tables (42501) is fine too, as long as the table is there.
+    await ensureCreated(
+      () => this.#query("ensureStore", this.#sql.createTable, [], options),
+      (error) => ["23505", "42710", "42P07", "42501"].includes(failureCode((error as EphError).cause) ?? ""),
+      () => this.storeExists(options),
+    );
   }
 
   /** @inheritdoc */

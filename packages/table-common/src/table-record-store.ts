@@ -2,6 +2,7 @@ import type { TableClient, TableEntity, TransactionAction } from "@azure/data-ta
 import {
   type BatchOutcome,
   batchConflict,
+  type ClassifiedFailure,
   type CreateRequest,
   conflict,
   type DeleteOutcome,
@@ -17,13 +18,14 @@ import {
   type RecordScope,
   type RecordStore,
   type ReplaceRequest,
+  type StoreAnswer,
   storeCall,
   type VersionedRecord,
   type WriteOutcome,
   written,
 } from "@eph/core";
 import { ephKeyLayout, type TableKeyLayout } from "./entity-keys.js";
-import { classifyFailure, type StoreFailure, toEphError } from "./table-request-error.js";
+import { classifyFailure } from "./table-request-error.js";
 
 /** Options of {@link TableRecordStore}. */
 export interface TableRecordStoreOptions {
@@ -200,8 +202,8 @@ export class TableRecordStore implements RecordStore {
       options,
       undefined,
       (abortSignal) => this.#client.submitTransaction(actions, { abortSignal }),
-      (thrown, failure) => {
-        failed = failedMember(thrown, failure, actions.length);
+      (_failure, thrown) => {
+        failed = failedMember(thrown, actions.length);
         return failed !== undefined;
       },
     );
@@ -238,26 +240,21 @@ export class TableRecordStore implements RecordStore {
   }
 
   /**
-   * Runs one SDK call, mapping its failures once: the entity's absence, an existing entity and a failed
-   * condition come back as their kind (the caller's answer); `Aborted`, `StoreNotFound` and
-   * `StoreUnavailable` (logged: the caller retries it) are thrown, as is anything `expected` refuses.
+   * Runs one SDK call through core's `storeCall`: the entity's absence, an existing entity and a failed
+   * condition come back as the caller's answer (unless `answers` refuses it); `Aborted`, `StoreNotFound`
+   * and `StoreUnavailable` (logged: the caller retries it) are thrown.
    */
-  async #call<T>(
+  #call<T>(
     operation: string,
     options: OperationOptions | undefined,
     partitionId: string | undefined,
     request: (abortSignal: AbortSignal | undefined) => Promise<T>,
-    expected: (thrown: unknown, failure: StoreFailure) => boolean = (_, f) => answers.has(f.kind),
-  ): Promise<T | "entityNotFound" | "entityExists" | "conditionFailed"> {
-    return storeCall(options, this.#logger, request, (thrown, signal) => {
-      const failure = classifyFailure(thrown, signal);
-      if (expected(thrown, failure)) return { answer: failure.kind as "entityNotFound" };
-      return toEphError(failure, operation, this.tableName, partitionId, signal);
-    });
+    answers?: (failure: ClassifiedFailure, thrown: unknown) => boolean,
+  ): Promise<T | StoreAnswer> {
+    const site = { operation, store: `table "${this.tableName}"`, partitionId };
+    return storeCall(options, this.#logger, site, request, classifyFailure, answers);
   }
 }
-
-const answers = new Set(["entityNotFound", "entityExists", "conditionFailed"]);
 
 /** The record's fields, or why the entity holds none (every property must be a string). */
 function fieldsOf(entity: Record<string, unknown>): RecordFields | string {
@@ -276,9 +273,9 @@ function corrupt(entity: Record<string, unknown>, kind: RecordKind, problem: str
 }
 
 // A failed transaction names its failing action as "<index>:<message>". Only failures that concern that
-// one entity (its condition, its existence) make it the batch's conflict; anything else fails the batch.
-function failedMember(thrown: unknown, failure: StoreFailure, size: number): number | undefined {
-  if (!answers.has(failure.kind)) return undefined;
+// one entity (its condition, its existence: core's answers) make it the batch's conflict; anything else
+// fails the batch.
+function failedMember(thrown: unknown, size: number): number | undefined {
   const message = (thrown as { message?: unknown } | undefined)?.message;
   const match = typeof message === "string" ? /^(\d+):/.exec(message) : null;
   const index = match ? Number(match[1]) : Number.NaN;

@@ -1,6 +1,18 @@
+import { type ClassifiedFailure, failureError } from "@eph/core";
 import { AZURITE_ACCOUNT_KEY, exposed } from "@eph/testing";
 import { describe, expect, it } from "vitest";
-import { classifyFailure, TableRequestError, toEphError } from "../src/index.js";
+import { classifyFailure, TableRequestError } from "../src/index.js";
+
+// The error a record store raises for a failure at a call site, as its `#call` makes it through core.
+function toEphError(
+  failure: ClassifiedFailure,
+  operation: string,
+  name: string,
+  partitionId?: string,
+  signal?: AbortSignal,
+) {
+  return failureError(failure, { operation, store: `table "${name}"`, partitionId }, signal);
+}
 
 function restError(statusCode: number | undefined, code: string | undefined, message = "The service said no.") {
   return Object.assign(new Error(message), { name: "RestError", statusCode, code });
@@ -13,18 +25,18 @@ function odataError(statusCode: number, code: string, message: string) {
 describe("classifyFailure", () => {
   it("tells the cases the adapters answer differently", () => {
     const kinds = [
-      [restError(404, "TableNotFound"), "tableNotFound"],
-      [odataError(404, "TableNotFound", "The table specified does not exist."), "tableNotFound"],
-      [restError(404, "ResourceNotFound"), "entityNotFound"],
-      [restError(409, "EntityAlreadyExists"), "entityExists"],
-      [restError(409, "TableBeingDeleted"), "transient"],
+      [restError(404, "TableNotFound"), "storeNotFound"],
+      [odataError(404, "TableNotFound", "The table specified does not exist."), "storeNotFound"],
+      [restError(404, "ResourceNotFound"), "recordNotFound"],
+      [restError(409, "EntityAlreadyExists"), "recordExists"],
+      [restError(409, "TableBeingDeleted"), "unavailable"],
       [restError(412, "UpdateConditionNotSatisfied"), "conditionFailed"],
-      [restError(503, "ServerBusy"), "transient"],
-      [restError(429, undefined), "transient"],
-      [restError(504, undefined), "transient"],
-      [restError(undefined, "ECONNRESET"), "transient"],
-      [restError(403, "AuthorizationFailure"), "rejected"],
-      [new TypeError("not a storage failure"), "rejected"],
+      [restError(503, "ServerBusy"), "unavailable"],
+      [restError(429, undefined), "unavailable"],
+      [restError(504, undefined), "unavailable"],
+      [restError(undefined, "ECONNRESET"), "unavailable"],
+      [restError(403, "AuthorizationFailure"), "unavailable"],
+      [new TypeError("not a storage failure"), "unavailable"],
       [Object.assign(new Error("aborted"), { name: "AbortError" }), "aborted"],
     ] as const;
     for (const [thrown, kind] of kinds) expect(classifyFailure(thrown).kind, String(thrown)).toBe(kind);
@@ -35,14 +47,14 @@ describe("classifyFailure", () => {
     const thrown = Object.assign(odataError(503, "ServerBusy", "Busy.\nRequestId:1\nTime:now"), {
       request: { url: "http://127.0.0.1/t?sig=abc" },
     });
-    const { error } = classifyFailure(thrown);
+    const { cause: error } = classifyFailure(thrown);
     expect(error).toBeInstanceOf(TableRequestError);
     expect(error).toMatchObject({ statusCode: 503, code: "ServerBusy", message: "HTTP 503 ServerBusy: Busy." });
     expect(exposed(error)).not.toContain("sig=abc");
   });
 });
 
-describe("toEphError", () => {
+describe("failureError of a classified failure", () => {
   it("maps to Aborted, StoreNotFound or StoreUnavailable, naming the operation and the table", () => {
     const notFound = toEphError(classifyFailure(restError(404, "TableNotFound")), "getLeases", "leases", "3");
     expect(notFound).toMatchObject({ code: "StoreNotFound", partitionId: "3" });
