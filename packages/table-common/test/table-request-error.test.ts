@@ -1,18 +1,14 @@
-import { type ClassifiedFailure, failureError } from "@eph/core";
+import { failureError } from "@eph/core";
 import { AZURITE_ACCOUNT_KEY, exposed } from "@eph/testing";
 import { describe, expect, it } from "vitest";
 import { classifyFailure, TableRequestError } from "../src/index.js";
 
-// The error a record store raises for a failure at a call site, as its `#call` makes it through core.
-function toEphError(
-  failure: ClassifiedFailure,
-  operation: string,
-  name: string,
-  partitionId?: string,
-  signal?: AbortSignal,
-) {
-  return failureError(failure, { operation, store: `table "${name}"`, partitionId }, signal);
-}
+// Where the record store's `#call` says a failure happened; core's failureError makes its error.
+const at = (operation: string, name: string, partitionId?: string) => ({
+  operation,
+  store: `table "${name}"`,
+  partitionId,
+});
 
 function restError(statusCode: number | undefined, code: string | undefined, message = "The service said no.") {
   return Object.assign(new Error(message), { name: "RestError", statusCode, code });
@@ -56,19 +52,17 @@ describe("classifyFailure", () => {
 
 describe("failureError of a classified failure", () => {
   it("maps to Aborted, StoreNotFound or StoreUnavailable, naming the operation and the table", () => {
-    const notFound = toEphError(classifyFailure(restError(404, "TableNotFound")), "getLeases", "leases", "3");
+    const notFound = failureError(classifyFailure(restError(404, "TableNotFound")), at("getLeases", "leases", "3"));
     expect(notFound).toMatchObject({ code: "StoreNotFound", partitionId: "3" });
     expect(notFound.message).toContain('table "leases" does not exist');
-    const busy = toEphError(classifyFailure(restError(503, "ServerBusy")), "renewLease", "leases");
+    const busy = failureError(classifyFailure(restError(503, "ServerBusy")), at("renewLease", "leases"));
     expect(busy.code).toBe("StoreUnavailable");
     expect(busy.message).toBe('renewLease failed on table "leases": HTTP 503 ServerBusy: The service said no.');
     expect(busy.cause).toBeInstanceOf(TableRequestError);
     const signal = AbortSignal.abort(new Error("deadline"));
-    const aborted = toEphError(
+    const aborted = failureError(
       classifyFailure(restError(503, "ServerBusy"), signal),
-      "getCheckpoint",
-      "t",
-      "1",
+      at("getCheckpoint", "t", "1"),
       signal,
     );
     expect(aborted).toMatchObject({ code: "Aborted", cause: signal.reason });
@@ -82,12 +76,15 @@ describe("failureError of a classified failure", () => {
       ),
       { name: "RestError", code: "ECONNREFUSED" },
     );
-    const error = toEphError(classifyFailure(thrown), "getLeases", "leases");
+    const error = failureError(classifyFailure(thrown), at("getLeases", "leases"));
     expect(error.code).toBe("StoreUnavailable");
     expect(error.message).toContain("?<redacted>");
     expect(exposed(error)).not.toContain(sig);
     expect(exposed(error)).not.toContain(AZURITE_ACCOUNT_KEY);
-    const quoted = toEphError(classifyFailure(new Error("SharedAccessKey=k3y;TableEndpoint=x")), "read", "leases");
+    const quoted = failureError(
+      classifyFailure(new Error("SharedAccessKey=k3y;TableEndpoint=x")),
+      at("read", "leases"),
+    );
     expect(quoted.message).toContain("SharedAccessKey=<redacted>;TableEndpoint=x");
   });
 
@@ -98,7 +95,7 @@ describe("failureError of a classified failure", () => {
       name: "RestError",
       code: "ECONNRESET",
     });
-    const error = toEphError(classifyFailure(thrown), "replace", "leases");
+    const error = failureError(classifyFailure(thrown), at("replace", "leases"));
     expect(error.code).toBe("StoreUnavailable");
     expect(exposed(error)).not.toContain(signature);
     expect(error.message).toContain("SharedKey <redacted>");
