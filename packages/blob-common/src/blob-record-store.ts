@@ -1,12 +1,14 @@
-import type { ContainerClient } from "@azure/storage-blob";
+import type { BlobItem, ContainerClient } from "@azure/storage-blob";
 import {
   conflict,
   type DeleteOutcome,
   deleted,
   EphError,
   type HostInfo,
+  type ListedItem,
   type ListRecordsOptions,
   type Logger,
+  listedRecords,
   type OperationOptions,
   type RecordFields,
   type RecordKey,
@@ -164,25 +166,24 @@ export class BlobRecordStore implements RecordStore {
       }),
     );
     const prefix = commonPrefix(folders.filter((f) => f.wanted).map((f) => f.prefix));
-    const records: VersionedRecord[] = [];
+    const listed = (blob: BlobItem): ListedItem => {
+      const [folder, id] = recordOf(folders, blob.name);
+      const fields = decodeMetadata(blob.metadata);
+      if (folder === undefined || id === undefined)
+        return { skipped: `the blob "${blob.name}": its name is not a record's` };
+      if (typeof fields === "string" || !blob.properties.etag) {
+        return {
+          skipped: `the ${folder.kind} blob "${blob.name}": ${typeof fields === "string" ? fields : "it has no ETag"}`,
+        };
+      }
+      return folder.wanted ? { kind: folder.kind, id, fields, version: quoted(blob.properties.etag) } : undefined;
+    };
+    let records: VersionedRecord[] = [];
     await this.#call("list", undefined, options, async (abortSignal) => {
       const pages = this.#container
         .listBlobsFlat({ prefix, includeMetadata: true, abortSignal })
         .byPage({ maxPageSize: PAGE_SIZE });
-      for await (const page of pages) {
-        for (const blob of page.segment.blobItems) {
-          const [folder, id] = recordOf(folders, blob.name);
-          const fields = decodeMetadata(blob.metadata);
-          if (folder === undefined || id === undefined) {
-            this.#logger.warning(`list skipped the blob "${blob.name}": its name is not a record's.`);
-          } else if (typeof fields === "string" || !blob.properties.etag) {
-            const problem = typeof fields === "string" ? fields : "it has no ETag";
-            this.#logger.warning(`list skipped the ${folder.kind} blob "${blob.name}": ${problem}.`);
-          } else if (folder.wanted) {
-            records.push({ kind: folder.kind, id, fields, version: quoted(blob.properties.etag) });
-          }
-        }
-      }
+      records = await listedRecords(pages, (page) => page.segment.blobItems, listed, this.#logger);
     });
     return records;
   }

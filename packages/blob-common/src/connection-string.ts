@@ -1,5 +1,5 @@
 import { BlobServiceClient, type ContainerClient, type StoragePipelineOptions } from "@azure/storage-blob";
-import { clientFromConnectionString, EphError } from "@eph/core";
+import { checkClient, clientFromConnectionString, EphError } from "@eph/core";
 
 // The service's rule: 3-63 lower-case letters, digits and single hyphens, starting and ending with a
 // letter or digit. `$root` is the account's root container.
@@ -17,19 +17,13 @@ export function validateContainerName(containerName: unknown): string {
 }
 
 /**
- * Throws `InvalidOption` unless `client` looks like a `ContainerClient`. Its container name is not
- * checked: the SDK parses it from the URL, which for custom endpoints with a path can name a path part.
+ * Throws `InvalidOption` unless `client` looks like a `ContainerClient` (core's `checkClient`). Its
+ * container name is not checked: the SDK parses it from the URL, which for custom endpoints with a path
+ * can name a path part.
  */
 export function validateContainerClient(client: unknown): ContainerClient {
-  const candidate = client as Partial<ContainerClient> | undefined;
-  if (
-    typeof candidate?.getBlockBlobClient !== "function" ||
-    typeof candidate.listBlobsFlat !== "function" ||
-    typeof candidate.containerName !== "string"
-  ) {
-    throw new EphError("InvalidOption", "containerClient must be a ContainerClient from @azure/storage-blob.");
-  }
-  return candidate as ContainerClient;
+  const methods = ["getBlockBlobClient", "listBlobsFlat"];
+  return checkClient(client, methods, "containerClient must be a ContainerClient from @azure/storage-blob");
 }
 
 /** Options for building a container client from a connection string. */

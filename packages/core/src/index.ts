@@ -53,7 +53,14 @@ export { Lease, type LeaseMarker, toLease } from "./lease.js";
 export { decodeLease, encodeLease } from "./lease-codec.js";
 export { type Logger, silentLogger } from "./logger.js";
 export type { OperationOptions } from "./operation-options.js";
-export { checkBoolean, checkChoice, checkFunction, checkOptions, checkPositiveInteger } from "./option-check.js";
+export {
+  checkBoolean,
+  checkChoice,
+  checkClient,
+  checkFunction,
+  checkOptions,
+  checkPositiveInteger,
+} from "./option-check.js";
 export { checkPartitionId, comparePartitionIds, describeValue } from "./partition-id.js";
 export { type RandomSource, systemRandom } from "./random.js";
 export type { HandlerID, Receiver } from "./receiver.js";
@@ -62,6 +69,7 @@ export { maxCheckpointAttempts, RecordCheckpointer, type RecordCheckpointerOptio
 export { asRecordFields } from "./record-fields.js";
 export { corruptRecord, countField, describeRecord, formatProblem, recordFormat } from "./record-format.js";
 export { maxLeaseAttempts, RecordLeaser, type RecordLeaserOptions } from "./record-leaser.js";
+export { type ListedItem, listedRecords } from "./record-listing.js";
 export { allOrNothing, batchConflict, conflict, deleted, written } from "./record-outcomes.js";
 export type {
   BatchOutcome,

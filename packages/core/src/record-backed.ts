@@ -3,6 +3,7 @@ import { EphError, throwIfAborted } from "./errors.js";
 import { checkHostInfo, type EventProcessHostSetter, type HostInfo } from "./host-info.js";
 import type { Logger } from "./logger.js";
 import type { OperationOptions } from "./operation-options.js";
+import { checkClient } from "./option-check.js";
 import { checkPartitionId } from "./partition-id.js";
 import type { RecordKey, RecordKind, RecordStore } from "./record-store.js";
 import type { StoreProvisioner } from "./store.js";
@@ -35,12 +36,7 @@ export abstract class RecordBacked implements StoreProvisioner, EventProcessHost
 
   /** Checks `options` (`InvalidOption` naming what is wrong). */
   protected constructor(options: RecordBackedOptions) {
-    const store: unknown = options?.store;
-    const missing = methods.find((m) => typeof (store as Record<string, unknown> | undefined)?.[m] !== "function");
-    if (typeof store !== "object" || store === null || missing !== undefined) {
-      throw new EphError("InvalidOption", `options.store must be a RecordStore (it has no ${missing} method).`);
-    }
-    this.#store = store as RecordStore;
+    this.#store = checkClient<RecordStore>(options?.store, methods, "options.store must be a RecordStore");
     this.logger = checkedLogger(options.logger, "options.logger");
     this.adapterName = options.name ?? new.target.name;
   }

@@ -1,4 +1,4 @@
-import { type AdapterLogging, type AdapterRole, type RecordLeaserOptions, roleOptions } from "@eph/core";
+import { type AdapterLogging, adapterOptions, type RecordLeaserOptions } from "@eph/core";
 import type { MemoryRecordStore } from "./memory-record-store.js";
 import { MemoryRecords } from "./memory-records.js";
 import type { MemoryStoreInterceptor } from "./store-call.js";
@@ -25,16 +25,12 @@ export interface MemoryRole<S extends MemoryRecordStore, O> {
 
 /** Core's options for the memory adapter of `role` (its logger silent unless given). */
 export function memoryAdapter<S extends MemoryRecordStore, O extends MemoryAdapterOptions<S>>(role: MemoryRole<S, O>) {
-  const adapter: AdapterRole<undefined, O> = {
-    name: role.name,
-    options: ["store", "interceptor", ...role.options],
-    configure: (_, o) => ({
-      ...role.configure?.(o),
-      store: new MemoryRecords(o.store ?? role.newStore(), o.interceptor),
-    }),
+  const spec = { name: role.name, options: ["store", "interceptor", ...role.options] };
+  return (options?: O): RecordLeaserOptions => {
+    const o = adapterOptions(spec, options);
+    const store = new MemoryRecords(o.store ?? role.newStore(), o.interceptor);
+    return { ...role.configure?.(o), store, logger: o.logger, name: role.name };
   };
-  const build = roleOptions(adapter);
-  return (options?: O): RecordLeaserOptions => build(undefined, options);
 }
 
 /** The shared store behind a memory adapter's record store. */

@@ -6,8 +6,10 @@ import {
   deleted,
   EphError,
   ensureCreated,
+  type ListedItem,
   type ListRecordsOptions,
   type Logger,
+  listedRecords,
   type OperationOptions,
   type RecordFields,
   type RecordKey,
@@ -174,18 +176,17 @@ export class PgRecordStore implements RecordStore {
   async list(scope: RecordScope, options: ListRecordsOptions): Promise<VersionedRecord[]> {
     const kinds = [...options.kinds];
     const result = await this.#query("list", this.#sql.list, [...scopeValues(scope), kinds], options);
-    const records: VersionedRecord[] = [];
-    for (const row of result.rows) {
-      const fields = parseFields(row.fields);
-      if (fields === undefined) {
-        this.#logger.warning(
-          `list skipped the ${row.kind} record "${row.id}" in ${this.tableName}: not JSON of string fields.`,
-        );
-      } else {
-        records.push({ kind: row.kind as RecordKind, id: String(row.id), fields, version: String(row.version) });
-      }
-    }
-    return records;
+    return listedRecords(
+      [result.rows],
+      (rows) => rows,
+      (row): ListedItem => {
+        const fields = parseFields(row.fields);
+        if (fields === undefined)
+          return { skipped: `the ${row.kind} record "${row.id}" in ${this.tableName}: not JSON of string fields` };
+        return { kind: row.kind as RecordKind, id: String(row.id), fields, version: String(row.version) };
+      },
+      this.#logger,
+    );
   }
 
   /** @inheritdoc */

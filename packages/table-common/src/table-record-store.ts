@@ -4,13 +4,16 @@ import {
   batchConflict,
   type ClassifiedFailure,
   type CreateRequest,
+  checkClient,
   conflict,
   type DeleteOutcome,
   deleted,
   EphError,
   type HostInfo,
+  type ListedItem,
   type ListRecordsOptions,
   type Logger,
+  listedRecords,
   type OperationOptions,
   type RecordFields,
   type RecordKey,
@@ -59,10 +62,8 @@ export class TableRecordStore implements RecordStore {
 
   /** Uses `tableClient` (`InvalidOption` unless a `TableClient`); it stays the caller's. */
   constructor(tableClient: TableClient, options: TableRecordStoreOptions) {
-    if (typeof (tableClient as Partial<TableClient> | undefined)?.submitTransaction !== "function") {
-      throw new EphError("InvalidOption", "tableClient must be a TableClient from @azure/data-tables.");
-    }
-    this.#client = tableClient;
+    const what = "tableClient must be a TableClient from @azure/data-tables";
+    this.#client = checkClient(tableClient, ["submitTransaction"], what);
     this.#logger = options.logger;
     this.#layouts = options.layouts ?? {};
   }
@@ -112,7 +113,13 @@ export class TableRecordStore implements RecordStore {
     if (typeof entity === "string") return undefined;
     const fields = fieldsOf(entity);
     if (typeof fields === "string")
-      throw new EphError("CorruptRecord", corrupt(entity, key.kind, fields), { partitionId: key.id });
+      throw new EphError(
+        "CorruptRecord",
+        `The ${key.kind} entity ${keysOf(entity)} in the table is corrupt: ${fields}.`,
+        {
+          partitionId: key.id,
+        },
+      );
     return { kind: key.kind, id: key.id, fields, version: String(entity.etag) };
   }
 
@@ -164,20 +171,19 @@ export class TableRecordStore implements RecordStore {
   async list(scope: RecordScope, options: ListRecordsOptions): Promise<VersionedRecord[]> {
     const kinds = new Map(options.kinds.map((kind) => [this.#layout(kind).partitionKey(scope, kind), kind]));
     const filter = [...kinds.keys()].map((pk) => `PartitionKey eq '${pk.replace(/'/g, "''")}'`).join(" or ");
-    const records: VersionedRecord[] = [];
+    const listed = (entity: Record<string, unknown>): ListedItem => {
+      const kind = kinds.get(String(entity.partitionKey)) as RecordKind;
+      const id = this.#layout(kind).id(String(entity.rowKey));
+      const fields = id === undefined ? "its RowKey is not an id" : fieldsOf(entity);
+      if (typeof fields === "string") return { skipped: `the ${kind} entity ${keysOf(entity)}: ${fields}` };
+      return { kind, id: id as string, fields, version: String(entity.etag) };
+    };
+    let records: VersionedRecord[] = [];
     await this.#call("list", options, undefined, async (abortSignal) => {
       const pages = this.#client
         .listEntities<Record<string, unknown>>({ queryOptions: { filter }, abortSignal })
         .byPage({ maxPageSize: PAGE_SIZE });
-      for await (const page of pages) {
-        for (const entity of page) {
-          const kind = kinds.get(String(entity.partitionKey)) as RecordKind;
-          const id = this.#layout(kind).id(String(entity.rowKey));
-          const fields = id === undefined ? "its RowKey is not an id" : fieldsOf(entity);
-          if (typeof fields === "string") this.#logger.warning(`list skipped: ${corrupt(entity, kind, fields)}`);
-          else records.push({ kind, id: id as string, fields, version: String(entity.etag) });
-        }
-      }
+      records = await listedRecords(pages, (page) => page, listed, this.#logger);
     });
     return records;
   }
@@ -267,9 +273,8 @@ function fieldsOf(entity: Record<string, unknown>): RecordFields | string {
   return typeof entity.etag === "string" && entity.etag !== "" ? fields : "it came without an ETag";
 }
 
-function corrupt(entity: Record<string, unknown>, kind: RecordKind, problem: string): string {
-  const keys = `PartitionKey=${JSON.stringify(entity.partitionKey)} RowKey=${JSON.stringify(entity.rowKey)}`;
-  return `The ${kind} entity ${keys} in the table is corrupt: ${problem}.`;
+function keysOf(entity: Record<string, unknown>): string {
+  return `PartitionKey=${JSON.stringify(entity.partitionKey)} RowKey=${JSON.stringify(entity.rowKey)}`;
 }
 
 // A failed transaction names its failing action as "<index>:<message>". Only failures that concern that
