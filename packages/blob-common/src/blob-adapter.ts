@@ -3,10 +3,9 @@ import {
   type AdapterLogging,
   type AdapterRole,
   type Connect,
-  connectionOptions,
   type RecordCheckpointerOptions,
   type RecordLeaserOptions,
-  roleOptions,
+  resourceAdapter,
 } from "@eph/core";
 import type { BlobRecordStore } from "./blob-record-store.js";
 import { type ConnectionOptions, containerClientFromConnectionString } from "./connection-string.js";
@@ -26,12 +25,8 @@ export type BlobConnectArgs<O> = [connectionString: string, containerName: strin
 export function blobAdapter<O extends AdapterLogging>(
   role: AdapterRole<ContainerClient, O>,
 ): [(...args: Args<O>) => RecordLeaserOptions & RecordCheckpointerOptions, Connect<Args<O>, BlobConnectArgs<O>>] {
-  const connect = (connectionString: string, containerName: string, options?: O & ConnectionOptions): Args<O> => {
-    const names = ["clientOptions", "allowInsecureConnection"] as const;
-    const [connection, rest] = connectionOptions<O, ConnectionOptions>(role, options, names);
-    return [containerClientFromConnectionString(connectionString, containerName, connection), rest];
-  };
-  return [roleOptions(role), connect];
+  const names = ["clientOptions", "allowInsecureConnection"] as const;
+  return resourceAdapter<ContainerClient, O, ConnectionOptions>(role, names, containerClientFromConnectionString);
 }
 
 /** The container a blob adapter's record store uses. */

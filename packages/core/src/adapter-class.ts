@@ -149,3 +149,24 @@ export function connectionOptions<O extends AdapterLogging, K extends object>(
   }
   return [connection as K, rest as unknown as O & { readonly logger: Logger }];
 }
+
+/**
+ * The `build` and `connect` of an adapter over one named resource of an account (a blob container, a
+ * table): its constructor takes `(client, options?)`, its `fromConnectionString` takes
+ * `(connectionString, name, options?)`, where `options` may also hold the connection's `names`, which
+ * go to `open` to make the client. Spread the pair into {@link leaserClass} or {@link checkpointerClass}.
+ */
+export function resourceAdapter<Client, O extends AdapterLogging, K extends object>(
+  role: AdapterRole<Client, O>,
+  names: readonly (keyof K & string)[],
+  open: (connectionString: string, name: string, connection: K) => Client,
+): [
+  (client: Client, options?: O) => RecordLeaserOptions & RecordCheckpointerOptions,
+  Connect<[client: Client, options?: O], [connectionString: string, name: string, options?: O & K]>,
+] {
+  const connect = (connectionString: string, name: string, options?: O & K): [Client, O] => {
+    const [connection, rest] = connectionOptions<O, K>(role, options, names);
+    return [open(connectionString, name, connection), rest];
+  };
+  return [roleOptions(role), connect];
+}

@@ -10,6 +10,7 @@ export {
   checkpointerClass,
   connectionOptions,
   leaserClass,
+  resourceAdapter,
   roleOptions,
 } from "./adapter-class.js";
 export { Balancer, type OwnedPartitionState } from "./balancer.js";
@@ -86,6 +87,7 @@ export type {
   WriteOutcome,
 } from "./record-store.js";
 export { redactSecrets } from "./redact.js";
+export { scopeKeyParts } from "./scope-key.js";
 export type {
   AcquireLeaseOptions,
   Checkpointer,

@@ -17,6 +17,7 @@ import {
   type RecordScope,
   type RecordStore,
   redactSecrets,
+  scopeKeyParts,
   throwIfAborted,
   untilAborted,
   type VersionedRecord,
@@ -57,13 +58,8 @@ function keyPart(what: string, value: unknown, partitionId?: string): string {
   return value;
 }
 
-// Event Hubs names are case-insensitive: `$Default` and `$default` are one consumer group.
 function scopeValues(scope: RecordScope): string[] {
-  return [
-    keyPart("fullyQualifiedNamespace", scope?.fullyQualifiedNamespace).toLowerCase(),
-    keyPart("eventHubName", scope?.eventHubName).toLowerCase(),
-    keyPart("consumerGroup", scope?.consumerGroup).toLowerCase(),
-  ];
+  return scopeKeyParts(scope, keyPart);
 }
 
 function keyValues(key: RecordKey): string[] {

@@ -3,10 +3,9 @@ import {
   type AdapterLogging,
   type AdapterRole,
   type Connect,
-  connectionOptions,
   type RecordCheckpointerOptions,
   type RecordLeaserOptions,
-  roleOptions,
+  resourceAdapter,
 } from "@eph/core";
 import { tableClientFromConnectionString } from "./connection-string.js";
 import type { TableRecordStore } from "./table-record-store.js";
@@ -30,11 +29,11 @@ export type TableConnectArgs<O> = [connectionString: string, tableName: string, 
 export function tableAdapter<O extends AdapterLogging>(
   role: AdapterRole<TableClient, O>,
 ): [(...args: Args<O>) => RecordLeaserOptions & RecordCheckpointerOptions, Connect<Args<O>, TableConnectArgs<O>>] {
-  const connect = (connectionString: string, tableName: string, options?: O & TableConnectionOptions): Args<O> => {
-    const [{ clientOptions }, rest] = connectionOptions<O, TableConnectionOptions>(role, options, ["clientOptions"]);
-    return [tableClientFromConnectionString(connectionString, tableName, clientOptions), rest];
-  };
-  return [roleOptions(role), connect];
+  return resourceAdapter<TableClient, O, TableConnectionOptions>(
+    role,
+    ["clientOptions"],
+    (text, name, { clientOptions }) => tableClientFromConnectionString(text, name, clientOptions),
+  );
 }
 
 /** The table a table adapter's record store uses. */
