@@ -6,6 +6,7 @@ import {
   deleted,
   EphError,
   ensureCreated,
+  type HostInfo,
   type ListedItem,
   type ListRecordsOptions,
   type Logger,
@@ -112,6 +113,14 @@ export class PgRecordStore implements RecordStore {
     // one listens. A pool handed in is its owner's to watch.
     pool.on("error", (error) => options.logger.warning(`idle PostgreSQL connection lost: ${store.#redact(error)}`));
     return store;
+  }
+
+  /**
+   * Checks that the host's scope fits the table's keys (`InvalidOption` naming the name that does not),
+   * as the blob and table stores do: a misconfigured host fails when it is configured, not at its first call.
+   */
+  setEventProcessorHost(info: HostInfo): void {
+    scopeValues(info);
   }
 
   /** @inheritdoc */
