@@ -46,7 +46,13 @@ export function deadLetterOf(
     ...(event.partitionKey ? { partitionKey: event.partitionKey } : {}),
     body: event.body,
     properties: { ...event.properties },
-    systemProperties: { ...event.systemProperties },
+    // The client lifts these three out of the system properties; replay sets them again.
+    systemProperties: {
+      ...event.systemProperties,
+      ...(event.messageId === undefined ? {} : { messageId: event.messageId }),
+      ...(event.contentType === undefined ? {} : { contentType: event.contentType }),
+      ...(event.correlationId === undefined ? {} : { correlationId: event.correlationId }),
+    },
     error: errorOf(error),
     hostName,
     deadLetteredAt: new Date(now),
