@@ -1,5 +1,6 @@
 import {
   type Clock,
+  type DeadLetterStore,
   EphError,
   type Logger,
   type RandomSource,
@@ -120,8 +121,17 @@ export interface EventProcessorHostOptions {
   checkpoint?: CheckpointPolicy;
   /** How a failing handler is retried on the same event. */
   handlerRetry?: HandlerRetryPolicy;
-  /** What happens to an event a handler keeps failing on. Default `"stopPartition"`. */
+  /**
+   * What happens to an event a handler keeps failing on: `"stopPartition"` (default), `"skipEvent"`,
+   * or `"deadLetter"` (needs `deadLetterStore`).
+   */
   onHandlerFailure?: HandlerFailureAction;
+  /**
+   * Where `onHandlerFailure: "deadLetter"` writes the events handlers gave up on (`BlobDeadLetterStore`
+   * of `@eph/checkpointer-blob`, `MemoryDeadLetterStore` of `@eph/checkpointer-memory`). The host
+   * tells it its scope and creates it at start, as it does the lease and checkpoint stores.
+   */
+  deadLetterStore?: DeadLetterStore;
   /**
    * How long (ms) a host that took a partition from a live owner waits before reading it, so the
    * previous owner can finish its event, checkpoint and let go (no duplicates on planned moves).
@@ -200,6 +210,7 @@ export interface ResolvedHostOptions {
   readonly checkpoint: Required<CheckpointPolicy>;
   readonly handlerRetry: Required<HandlerRetryPolicy>;
   readonly onHandlerFailure: HandlerFailureAction;
+  readonly deadLetterStore: DeadLetterStore | undefined;
   readonly handoffTimeout: number;
   readonly drainTimeout: number;
   readonly closeTimeout: number;
@@ -240,6 +251,7 @@ const knownOptions = new Set<string>([
   "checkpoint",
   "handlerRetry",
   "onHandlerFailure",
+  "deadLetterStore",
   "handoffTimeout",
   "drainTimeout",
   "closeTimeout",
@@ -377,8 +389,21 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
   }
 
   const onHandlerFailure = o.onHandlerFailure ?? "stopPartition";
-  if (onHandlerFailure !== "stopPartition" && onHandlerFailure !== "skipEvent") {
-    invalid('Option "onHandlerFailure" must be "stopPartition" or "skipEvent".');
+  if (onHandlerFailure !== "stopPartition" && onHandlerFailure !== "skipEvent" && onHandlerFailure !== "deadLetter") {
+    invalid('Option "onHandlerFailure" must be "stopPartition", "skipEvent" or "deadLetter".');
+  }
+  const deadLetterStore = o.deadLetterStore;
+  if (deadLetterStore !== undefined) {
+    const methods = ["setEventProcessorHost", "ensureStore", "add"] as const;
+    const missing = methods.find(
+      (m) => typeof (deadLetterStore as unknown as Record<string, unknown>)?.[m] !== "function",
+    );
+    if (typeof deadLetterStore !== "object" || deadLetterStore === null || missing !== undefined) {
+      invalid(`Option "deadLetterStore" must be a DeadLetterStore (it has no ${missing} method).`);
+    }
+  }
+  if (onHandlerFailure === "deadLetter" && deadLetterStore === undefined) {
+    invalid('Option "onHandlerFailure" is "deadLetter" but no "deadLetterStore" is given.');
   }
 
   const handoffTimeout = duration(
@@ -436,6 +461,7 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
     checkpoint,
     handlerRetry,
     onHandlerFailure,
+    deadLetterStore,
     handoffTimeout,
     drainTimeout,
     closeTimeout,

@@ -9,6 +9,7 @@ import type {
 import {
   type Checkpoint,
   type Checkpointer,
+  type DeadLetterStore,
   delay,
   type EnsureCheckpointOptions,
   EphError,
@@ -20,6 +21,7 @@ import {
 } from "@eph/core";
 import { backoffDelay } from "./backoff.js";
 import { CheckpointWriter } from "./checkpoint-writer.js";
+import { writeDeadLetter } from "./dead-lettering.js";
 import { EventDispatcher } from "./event-dispatcher.js";
 import { positionOf } from "./event-run.js";
 import type { EventHandler } from "./handler.js";
@@ -98,6 +100,7 @@ export class PartitionWorker {
   private lastHandled: Checkpoint | undefined;
   private eventsProcessed = 0;
   private eventsSkipped = 0;
+  private eventsDeadLettered = 0;
   private lastEnqueued: number | undefined;
   private lastReceiveAt: number | undefined;
   private lastError: string | undefined;
@@ -126,6 +129,25 @@ export class PartitionWorker {
       retry: o.handlerRetry,
       onFailure: o.onHandlerFailure,
       handlers: env.handlers,
+      ...(o.deadLetterStore === undefined
+        ? {}
+        : {
+            deadLetter: (event, error) =>
+              writeDeadLetter(
+                {
+                  store: o.deadLetterStore as DeadLetterStore,
+                  partitionId,
+                  hostName: o.hostName,
+                  clock: o.clock,
+                  random: o.random,
+                  timeout: o.timing.operationTimeout,
+                  signal: this.stopController.signal,
+                  report: (info) => this.report(info),
+                },
+                event,
+                error,
+              ),
+          }),
       checkpointNow: (position) => this.checkpointNow(position),
       report: (info) => this.report(info),
     });
@@ -171,6 +193,7 @@ export class PartitionWorker {
       state: this.state,
       eventsProcessed: this.eventsProcessed,
       eventsSkipped: this.eventsSkipped,
+      eventsDeadLettered: this.eventsDeadLettered,
       lastSequenceNumber: this.lastHandled?.sequenceNumber,
       lastEnqueuedTime: this.lastHandled && new Date(this.lastHandled.enqueuedTime),
       checkpoint,
@@ -448,6 +471,7 @@ export class PartitionWorker {
       this.eventsProcessed++;
       this.env.countEvent(this.partitionId);
       if (outcome.kind === "skipped") this.eventsSkipped++;
+      if (outcome.kind === "deadLettered") this.eventsDeadLettered++;
       if (o.checkpoint.mode === "auto") this.writer?.handled(position);
     }
   }
