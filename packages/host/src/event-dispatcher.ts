@@ -116,6 +116,11 @@ export class EventDispatcher {
             this.lastCheckpointRequested = run.checkpointRequested;
             return { kind: "deadLettered", error: lastError };
           }
+          // A stop that ended the dead-letter write is a stop, not a failure of the partition.
+          if (o.onFailure === "deadLetter" && o.signal.aborted) {
+            run.abandon(stoppedError(o.partitionId));
+            return stopped;
+          }
           run.abandon(
             new EphError(
               "Aborted",
