@@ -10,7 +10,7 @@ const quickRetry = { maxAttempts: 2, initialDelay: 10, maxDelay: 20 };
 describe("dead letters", () => {
   let emu: Emulator;
   beforeAll(async () => {
-    emu = await startEmulator({ hubs: { dl: 1, dlflaky: 1, dlfail: 1, dlopts: 1 } });
+    emu = await startEmulator({ hubs: { dl: 1, dlflaky: 1, dlfail: 1, dlbusy: 1, dlopts: 1 } });
   });
   afterAll(async () => {
     await emu?.close();
@@ -123,6 +123,25 @@ describe("dead letters", () => {
     expect(rec.errors.some((e) => e.operation === "deadLetter" && !e.willRetry)).toBe(true);
     expect(rec.closes[0]?.checkpoint?.sequenceNumber ?? -1, "nothing checkpointed past the event").toBeLessThan(4);
     await h.close();
+  });
+
+  it("a close during a dead-letter write that keeps failing closes the partition as stopped, before the event", async () => {
+    const rec = new Recorder();
+    const store = new MemoryDeadLetterStore();
+    const busy = new Proxy(store, {
+      get(target, key, receiver) {
+        if (key === "add") return async () => Promise.reject(new EphError("StoreUnavailable", "busy"));
+        const value = Reflect.get(target, key, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+    await sendWithPoison("dlbusy");
+    const { h } = await host("dlbusy", rec, busy);
+    await h.startNonBlocking();
+    await waitFor(() => rec.errors.some((e) => e.operation === "deadLetter"), "a dead-letter write fails");
+    await h.close();
+    expect(rec.closes[0]?.reason).toBe("shutdown");
+    expect(rec.closes[0]?.checkpoint?.sequenceNumber).toBe(3);
   });
 
   it("refuses deadLetter without a dead-letter store, and a store that is not one", async () => {
