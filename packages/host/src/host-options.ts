@@ -218,46 +218,61 @@ export interface ResolvedHostOptions {
   readonly onRebalance: ((info: RebalanceInfo) => void) | undefined;
 }
 
-const knownOptions = new Set<string>([
-  "hostName",
-  "consumerGroup",
-  "environment",
-  "webSocketOptions",
-  "customEndpointAddress",
-  "userAgent",
-  "identifier",
-  "noBanner",
-  "bannerOutput",
-  "leaseDuration",
-  "renewalInterval",
-  "scanInterval",
-  "operationTimeout",
-  "initialPosition",
-  "maxBatchSize",
-  "prefetchCount",
-  "maxWaitTimeInSeconds",
-  "trackLastEnqueuedEventProperties",
-  "checkpoint",
-  "handlerRetry",
-  "onHandlerFailure",
-  "handoffTimeout",
-  "drainTimeout",
-  "closeTimeout",
-  "maxConcurrentStoreCalls",
-  "reconnectDelay",
-  "maxReconnectDelay",
-  "logger",
-  "meterProvider",
-  "tracerProvider",
-  "clock",
-  "random",
-  "abortSignal",
-  "handleSignals",
-  "onError",
-  "onPartitionOpened",
-  "onPartitionClosed",
-  "onRebalance",
-]);
+/** One host option as documented: its default, and which check applies to a value given. */
+export interface HostOptionSpec {
+  /** The default, as the README's option table states it. */
+  readonly default: string;
+  /** How a value is checked (`resolveHostOptions` applies it; a bad value is an `InvalidOption` naming it). */
+  readonly check: string;
+}
+
+/**
+ * Every host option, once: the "unknown option" check reads its names, and `satisfies` makes the
+ * compiler refuse a name missing from {@link EventProcessorHostOptions} or an option of that type
+ * missing here, so the two cannot drift apart. A test holds the README's option table to it.
+ */
+export const hostOptionSpecs = {
+  hostName: { default: "eph-<uuid>", check: "non-empty string, at most 256 characters" },
+  consumerGroup: { default: "$Default", check: "consumer group name" },
+  environment: { default: "Azure public cloud", check: "cloud name or { serviceBusEndpointSuffix }" },
+  webSocketOptions: { default: "AMQP over TCP 5671", check: "{ webSocket, webSocketConstructorOptions? }" },
+  customEndpointAddress: { default: "the namespace", check: "https address with a host" },
+  userAgent: { default: "", check: "printable ASCII, at most 256 characters" },
+  identifier: { default: "random", check: "printable ASCII, at most 256 characters" },
+  noBanner: { default: "false", check: "boolean" },
+  bannerOutput: { default: "the logger", check: "object with write(text)" },
+  leaseDuration: { default: "60 000 ms", check: "lease timing (core resolveTiming)" },
+  renewalInterval: { default: "10 000 ms", check: "lease timing (core resolveTiming)" },
+  scanInterval: { default: "10 000 ms", check: "lease timing (core resolveTiming)" },
+  operationTimeout: { default: "renewalInterval / 4, at least 1 000 ms", check: "lease timing (core resolveTiming)" },
+  initialPosition: { default: '"earliest"', check: "start position or (partitionId) => start position" },
+  maxBatchSize: { default: "100", check: "integer >= 1" },
+  prefetchCount: { default: "max(300, maxBatchSize)", check: "integer >= maxBatchSize" },
+  maxWaitTimeInSeconds: { default: "5", check: "positive number" },
+  trackLastEnqueuedEventProperties: { default: "false", check: "boolean" },
+  checkpoint: { default: '{ mode: "auto", everyEvents: 10000, everyMs: 5000 }', check: "object" },
+  handlerRetry: { default: "{ maxAttempts: 3, initialDelay: 200, maxDelay: 5000 }", check: "object" },
+  onHandlerFailure: { default: '"stopPartition"', check: '"stopPartition" or "skipEvent"' },
+  handoffTimeout: { default: "renewalInterval + 2 × operationTimeout", check: "0 <= ms < leaseDuration" },
+  drainTimeout: { default: "30 000 ms", check: "positive number" },
+  closeTimeout: { default: "drainTimeout + 4 × operationTimeout", check: "ms >= 2 × operationTimeout" },
+  maxConcurrentStoreCalls: { default: "32", check: "integer >= 1" },
+  reconnectDelay: { default: "500 ms", check: "positive number" },
+  maxReconnectDelay: { default: "30 000 ms", check: "ms >= reconnectDelay" },
+  logger: { default: 'createClientLogger("eph:host")', check: "{ error, warning, info, verbose }" },
+  meterProvider: { default: "the global provider", check: "object with getMeter()" },
+  tracerProvider: { default: "the global provider", check: "object with getTracer()" },
+  clock: { default: "system clock", check: "{ now, setTimeout, clearTimeout }" },
+  random: { default: "Math.random", check: "function" },
+  abortSignal: { default: "", check: "AbortSignal" },
+  handleSignals: { default: "false", check: "boolean" },
+  onError: { default: "", check: "function" },
+  onPartitionOpened: { default: "", check: "function" },
+  onPartitionClosed: { default: "", check: "function" },
+  onRebalance: { default: "", check: "function" },
+} as const satisfies { readonly [K in keyof Required<EventProcessorHostOptions>]: HostOptionSpec };
+
+const knownOptions: ReadonlySet<string> = new Set(Object.keys(hostOptionSpecs));
 
 function invalid(message: string): never {
   throw new EphError("InvalidOption", message);

@@ -495,7 +495,7 @@ export class EventProcessorHost {
       await Promise.allSettled([...this.workers.values()].map((w) => w.stop("shutdown")));
       await Promise.allSettled([...this.retiring.values()]);
     })();
-    if (!(await settleWithin(this.options, letGo, this.closeDeadline - clock.now()))) this.reportCutShort(owned);
+    if (!(await settleWithin(clock, letGo, this.closeDeadline - clock.now()))) this.reportCutShort(owned);
     const closing = withDeadline(clock, connectTimeout, () => this.client.close(), "Closing the connection").catch(
       (error: unknown) =>
         this.reportError({
@@ -504,7 +504,7 @@ export class EventProcessorHost {
           willRetry: false,
         }),
     );
-    if (!(await settleWithin(this.options, closing, Math.max(0, this.closeDeadline - clock.now())))) {
+    if (!(await settleWithin(clock, closing, Math.max(0, this.closeDeadline - clock.now())))) {
       this.reportError({
         operation: "close",
         error: new EphError(

@@ -9,6 +9,7 @@ import type {
 import {
   type Checkpoint,
   type Checkpointer,
+  type Clock,
   delay,
   type EnsureCheckpointOptions,
   EphError,
@@ -23,13 +24,22 @@ import { CheckpointWriter } from "./checkpoint-writer.js";
 import { EventDispatcher } from "./event-dispatcher.js";
 import { positionOf } from "./event-run.js";
 import type { EventHandler } from "./handler.js";
-import type { PartitionHealth, PartitionState } from "./health.js";
+import type { PartitionHealth } from "./health.js";
 import type { HostErrorInfo, PartitionClosedInfo, PartitionCloseReason, PartitionOpenedInfo } from "./host-events.js";
 import type { HostMetrics } from "./host-metrics.js";
 import type { ResolvedHostOptions } from "./host-options.js";
 import type { HostTracing } from "./otel-tracing.js";
 import { describeError } from "./redaction.js";
 import { afterCheckpoint, toEventPosition } from "./start-position.js";
+import {
+  initialPhase,
+  isLive,
+  nextPhase,
+  partitionStateOf,
+  recordsCompletions,
+  type WorkerPhase,
+  type WorkerSignal,
+} from "./worker-lifecycle.js";
 
 /** The part of `EventHubConsumerClient` a worker reads with: one subscription per partition. */
 export interface PartitionReader {
@@ -53,6 +63,25 @@ export interface LeaseGuard {
   isOwned(partitionId: string): boolean;
 }
 
+/** The host options a worker reads. */
+export type WorkerOptions = Pick<
+  ResolvedHostOptions,
+  | "clock"
+  | "random"
+  | "timing"
+  | "initialPosition"
+  | "maxBatchSize"
+  | "prefetchCount"
+  | "maxWaitTimeInSeconds"
+  | "trackLastEnqueuedEventProperties"
+  | "checkpoint"
+  | "handlerRetry"
+  | "onHandlerFailure"
+  | "handoffTimeout"
+  | "reconnectDelay"
+  | "maxReconnectDelay"
+>;
+
 /** Everything a worker shares with its host. */
 export interface WorkerEnvironment {
   readonly reader: PartitionReader;
@@ -60,7 +89,7 @@ export interface WorkerEnvironment {
   /** The host's store-call queue: every checkpoint-store call goes through it. */
   readonly storeCalls: StoreCallQueue;
   readonly leases: LeaseGuard;
-  readonly options: ResolvedHostOptions;
+  readonly options: WorkerOptions;
   readonly handlers: () => ReadonlyArray<readonly [HandlerID, EventHandler]>;
   readonly log: Logger;
   readonly secrets: readonly string[];
@@ -91,7 +120,7 @@ type Ending = { readonly error: unknown } | undefined;
  * is released or left to the new owner.
  */
 export class PartitionWorker {
-  private state: PartitionState = "starting";
+  private phase: WorkerPhase = initialPhase;
   private readonly stopController = new AbortController();
   private writer: CheckpointWriter | undefined;
   private dispatcher: EventDispatcher;
@@ -104,10 +133,8 @@ export class PartitionWorker {
   private running: Promise<void> = Promise.resolve();
   private inFlight: Promise<void> | undefined;
   private endSubscription: ((ending: Ending) => void) | undefined;
+  /** The shutdown under way (stop is idempotent: every caller waits for the same one). */
   private stopping: Promise<void> | undefined;
-  private failure: { error: unknown } | undefined;
-  /** Set when the final flush starts: later completions are not recorded (the lease is being let go). */
-  private sealed = false;
   private finalCheckpoint: "pending" | "stored" | "failed" = "pending";
 
   constructor(
@@ -141,7 +168,7 @@ export class PartitionWorker {
 
   /** True while the receiver is open and delivering. */
   get isReceiving(): boolean {
-    return this.state === "receiving";
+    return this.phase.kind === "receiving";
   }
 
   /** Starts reading in the background. */
@@ -156,7 +183,10 @@ export class PartitionWorker {
    * `drainTimeout` for the event in flight, closes the receiver and flushes the checkpoint. Idempotent.
    */
   stop(reason: LossReason): Promise<void> {
-    this.stopping ??= this.shutdown(this.closeReasonFor(reason));
+    if (!this.stopping) {
+      this.signal({ type: "stop", reason: this.closeReasonFor(reason) });
+      this.stopping = this.shutdown();
+    }
     return this.stopping;
   }
 
@@ -168,7 +198,7 @@ export class PartitionWorker {
     return {
       partitionId: this.partitionId,
       epoch: this.epoch,
-      state: this.state,
+      state: partitionStateOf(this.phase),
       eventsProcessed: this.eventsProcessed,
       eventsSkipped: this.eventsSkipped,
       lastSequenceNumber: this.lastHandled?.sequenceNumber,
@@ -181,8 +211,18 @@ export class PartitionWorker {
     };
   }
 
+  /** The worker's phase (for tests and diagnostics). */
+  get currentPhase(): WorkerPhase {
+    return this.phase;
+  }
+
+  /** True once the worker was asked to stop (or failed): no new event reaches the handlers. */
   private get stopRequested(): boolean {
-    return this.stopController.signal.aborted;
+    return !isLive(this.phase);
+  }
+
+  private signal(signal: WorkerSignal): void {
+    this.phase = nextPhase(this.phase, signal);
   }
 
   private closeReasonFor(reason: LossReason): PartitionCloseReason {
@@ -197,7 +237,7 @@ export class PartitionWorker {
     if (this.previousOwner !== undefined && o.handoffTimeout > 0) {
       // Taken from a live owner: give it time to notice, finish its event and checkpoint (its writes
       // are still accepted because the fence is raised only below), so nothing is read twice.
-      this.state = "handoff";
+      this.signal({ type: "awaitHandoff" });
       this.env.log.info(
         `eph: partition ${this.partitionId} taken from ${this.previousOwner}; waiting ${o.handoffTimeout} ms for its handoff`,
       );
@@ -207,7 +247,7 @@ export class PartitionWorker {
         return;
       }
     }
-    this.state = "starting";
+    this.signal({ type: "handedOver" });
     // Raising the fence BEFORE reading the checkpoint means any later write by a previous owner is
     // refused, so the position read here can only be overtaken by this host.
     const checkpoint = await this.untilDone("checkpoint", (timeout) =>
@@ -261,12 +301,12 @@ export class PartitionWorker {
     this.env.opened({ partitionId: this.partitionId, epoch: this.epoch, checkpoint });
 
     let failures = 0;
-    while (!this.stopRequested && !this.failure) {
+    while (!this.stopRequested) {
       const before = this.eventsProcessed;
       const ending = await this.receive(position);
-      if (this.stopRequested || this.failure || ending === undefined) break;
+      if (this.stopRequested || ending === undefined) break;
       failures = this.eventsProcessed > before ? 1 : failures + 1;
-      this.state = "reconnecting";
+      this.signal({ type: "receiverFailed" });
       this.report({ operation: "receive", partitionId: this.partitionId, error: ending.error, willRetry: true });
       try {
         await delay(o.clock, backoffDelay(failures, o.reconnectDelay, o.maxReconnectDelay, o.random), signal);
@@ -382,7 +422,7 @@ export class PartitionWorker {
           } finally {
             if (this.inFlight === work) this.inFlight = undefined;
           }
-          if (this.failure) end(undefined);
+          if ("reason" in this.phase && this.phase.reason === "failed") end(undefined);
         },
         // Closing at once keeps the client from reconnecting on its own: this worker reconnects, after
         // verifying its lease.
@@ -406,7 +446,7 @@ export class PartitionWorker {
           // An error was reported synchronously, before `subscription` was assigned.
           subscription.close().catch(() => undefined);
         } else {
-          this.state = "receiving";
+          this.signal({ type: "receiving" });
         }
       } catch (error) {
         end({ error });
@@ -419,9 +459,9 @@ export class PartitionWorker {
     this.lastReceiveAt = o.clock.now();
     const enqueued = context.lastEnqueuedEventProperties?.sequenceNumber;
     if (typeof enqueued === "number") this.lastEnqueued = enqueued;
-    if (!this.stopRequested && !this.failure) this.state = "receiving";
+    this.signal({ type: "receiving" });
     for (const event of events) {
-      if (this.stopRequested || this.failure || this.sealed) return;
+      if (this.stopRequested) return;
       // Past the lease's local deadline (e.g. the process was stopped longer than the lease and has
       // just resumed, before the balancer's timer reports the loss): another host may own it now.
       if (!this.env.leases.isOwned(this.partitionId)) return;
@@ -435,12 +475,11 @@ export class PartitionWorker {
           )
         : this.dispatcher.dispatch(event);
       const outcome = dispatched instanceof Promise ? await dispatched : dispatched;
-      if (this.sealed) return;
+      if (!recordsCompletions(this.phase)) return;
       if (outcome.kind === "stopped") return;
       if (outcome.kind === "failed") {
-        this.failure = { error: outcome.error };
         this.lastError = describeError(outcome.error, this.env.secrets);
-        void this.fail();
+        this.fail(outcome.error);
         return;
       }
       const position = positionOf(event);
@@ -453,7 +492,7 @@ export class PartitionWorker {
   }
 
   private async checkpointNow(position: Checkpoint): Promise<void> {
-    if (this.sealed || !this.writer) {
+    if (!recordsCompletions(this.phase) || !this.writer) {
       throw new EphError("LeaseLost", `Partition ${this.partitionId} is being let go; its position was not stored.`, {
         partitionId: this.partitionId,
       });
@@ -461,18 +500,22 @@ export class PartitionWorker {
     await this.writer.writeNow(position);
   }
 
-  private fail(): Promise<void> {
-    this.stopping ??= this.shutdown("failed");
-    return this.stopping;
+  private fail(error: unknown): void {
+    if (this.stopping) return;
+    this.signal({ type: "handlerFailed", error });
+    this.stopping = this.shutdown();
   }
 
-  private async shutdown(reason: PartitionCloseReason): Promise<void> {
+  /** Drains, flushes and reports the close; the phase (already draining) says why. */
+  private async shutdown(): Promise<void> {
     const o = this.env.options;
-    if (this.state !== "failed") this.state = "stopping";
+    const phase = this.phase;
+    if (phase.kind !== "draining") return;
+    const reason = phase.reason;
     this.stopController.abort(new EphError("Aborted", `Partition ${this.partitionId} is stopping.`));
     const inFlight = this.inFlight;
     if (inFlight) {
-      const drained = await settleWithin(o, inFlight, this.env.drainTimeout());
+      const drained = await settleWithin(o.clock, inFlight, this.env.drainTimeout());
       if (!drained) {
         this.report({
           operation: "handler",
@@ -483,8 +526,8 @@ export class PartitionWorker {
       }
     }
     this.endSubscription?.(undefined);
-    await settleWithin(o, this.running, o.timing.operationTimeout * 4 + 5000);
-    this.sealed = true;
+    await settleWithin(o.clock, this.running, o.timing.operationTimeout * 4 + 5000);
+    this.signal({ type: "seal" });
     let closeReason = reason;
     const writer = this.writer;
     if (!writer) this.finalCheckpoint = "stored";
@@ -502,13 +545,13 @@ export class PartitionWorker {
       }
       writer.close();
     }
-    if (reason === "failed") this.state = "failed";
+    this.signal({ type: "closed" });
     this.env.closed({
       partitionId: this.partitionId,
       epoch: this.epoch,
       reason: closeReason,
       checkpoint: writer?.checkpoint,
-      ...(reason === "failed" ? { error: this.failure?.error } : {}),
+      ...(reason === "failed" ? { error: phase.error } : {}),
     });
   }
 
@@ -556,10 +599,10 @@ export class PartitionWorker {
 const stopped: unique symbol = Symbol("stopped");
 
 /** Waits for `work` to settle, at most `ms`; true when it settled. */
-export async function settleWithin(o: ResolvedHostOptions, work: Promise<unknown>, ms: number): Promise<boolean> {
+export async function settleWithin(clock: Clock, work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: unknown;
   const timeout = new Promise<boolean>((resolve) => {
-    timer = o.clock.setTimeout(() => resolve(false), ms);
+    timer = clock.setTimeout(() => resolve(false), ms);
   });
   try {
     return await Promise.race([
@@ -570,6 +613,6 @@ export async function settleWithin(o: ResolvedHostOptions, work: Promise<unknown
       timeout,
     ]);
   } finally {
-    o.clock.clearTimeout(timer);
+    clock.clearTimeout(timer);
   }
 }
