@@ -16,8 +16,8 @@ export type DispatchOutcome =
   /** The partition is stopping: the event did not complete. */
   | { readonly kind: "stopped" };
 
-/** What a {@link EventDispatcher} needs. */
-export interface EventDispatcherOptions {
+/** How a partition runs its handlers: what per-event and batch handlers share. */
+export interface HandlerPolicy {
   readonly partitionId: string;
   readonly epoch: number;
   /** Fires when the partition stops: retries end, handlers are told through `context.signal`. */
@@ -26,11 +26,15 @@ export interface EventDispatcherOptions {
   readonly random: RandomSource;
   readonly retry: Required<HandlerRetryPolicy>;
   readonly onFailure: HandlerFailureAction;
+  readonly report: (info: HostErrorInfo) => void;
+}
+
+/** What a {@link EventDispatcher} needs. */
+export interface EventDispatcherOptions extends HandlerPolicy {
   /** The handlers registered now. */
   readonly handlers: () => readonly RegisteredHandler[];
   /** Stores `position` now (a handler called `checkpoint()`). */
   readonly checkpointNow: (position: Checkpoint) => Promise<void>;
-  readonly report: (info: HostErrorInfo) => void;
 }
 
 const handled: DispatchOutcome = { kind: "handled" };

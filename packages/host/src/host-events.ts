@@ -37,8 +37,10 @@ export interface HostErrorInfo {
   readonly willRetry: boolean;
   /** For `handler`: the handler that failed. */
   readonly handlerId?: HandlerID;
-  /** For `handler`: the event it failed on. */
+  /** For `handler`: the event it failed on (for a batch handler, the batch's first event). */
   readonly event?: ReceivedEventData;
+  /** For a batch handler: the whole batch it failed on. */
+  readonly events?: readonly ReceivedEventData[];
   /** For `handler`: the attempt that failed (1 for the first). */
   readonly attempt?: number;
   /** For `handler`, once retries are exhausted: what the host did. */

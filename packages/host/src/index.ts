@@ -1,3 +1,4 @@
+export type { BatchContext, BatchHandler, BatchHandlerOptions } from "./batch-handler.js";
 export type { HostWebSocketOptions, WebSocketConstructor } from "./client-options.js";
 export type { AzureEnvironment, AzureEnvironmentName } from "./environment.js";
 export type { EventHandler, HandlerContext } from "./handler.js";

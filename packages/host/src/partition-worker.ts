@@ -7,7 +7,6 @@ import type {
   SubscriptionEventHandlers,
 } from "@azure/event-hubs";
 import {
-  type Checkpoint,
   type Checkpointer,
   type Clock,
   delay,
@@ -20,15 +19,16 @@ import {
   withDeadline,
 } from "@eph/core";
 import { backoffDelay } from "./backoff.js";
+import type { RegisteredBatchHandler } from "./batch-buffer.js";
 import { CheckpointWriter } from "./checkpoint-writer.js";
-import { EventDispatcher } from "./event-dispatcher.js";
-import { positionOf } from "./event-run.js";
+import { type DispatchOutcome, EventDispatcher, type HandlerPolicy } from "./event-dispatcher.js";
 import type { EventHandler } from "./handler.js";
 import type { PartitionHealth } from "./health.js";
 import type { HostErrorInfo, PartitionClosedInfo, PartitionCloseReason, PartitionOpenedInfo } from "./host-events.js";
 import type { HostMetrics } from "./host-metrics.js";
 import type { ResolvedHostOptions } from "./host-options.js";
 import type { HostTracing } from "./otel-tracing.js";
+import { PartitionProgress } from "./partition-progress.js";
 import { describeError } from "./redaction.js";
 import { afterCheckpoint, toEventPosition } from "./start-position.js";
 import {
@@ -90,7 +90,10 @@ export interface WorkerEnvironment {
   readonly storeCalls: StoreCallQueue;
   readonly leases: LeaseGuard;
   readonly options: WorkerOptions;
+  /** The per-event handlers registered now. */
   readonly handlers: () => ReadonlyArray<readonly [HandlerID, EventHandler]>;
+  /** The batch handlers registered now (a new list whenever they change). */
+  readonly batchHandlers: () => readonly RegisteredBatchHandler[];
   readonly log: Logger;
   readonly secrets: readonly string[];
   readonly reportError: (info: HostErrorInfo) => void;
@@ -124,14 +127,15 @@ export class PartitionWorker {
   private readonly stopController = new AbortController();
   private writer: CheckpointWriter | undefined;
   private dispatcher: EventDispatcher;
-  private lastHandled: Checkpoint | undefined;
-  private eventsProcessed = 0;
-  private eventsSkipped = 0;
+  private readonly progress: PartitionProgress;
   private lastEnqueued: number | undefined;
   private lastReceiveAt: number | undefined;
   private lastError: string | undefined;
   private running: Promise<void> = Promise.resolve();
-  private inFlight: Promise<void> | undefined;
+  /** The partition's work, one piece at a time: receiver deliveries and batches whose wait ran out. */
+  private lane: Promise<void> = Promise.resolve();
+  /** Most events the receiver hands over at once (what tells a drained receiver from a busy one). */
+  private receiveMax = 1;
   private endSubscription: ((ending: Ending) => void) | undefined;
   /** The shutdown under way (stop is idempotent: every caller waits for the same one). */
   private stopping: Promise<void> | undefined;
@@ -144,7 +148,7 @@ export class PartitionWorker {
     private readonly previousOwner: string | undefined,
   ) {
     const o = env.options;
-    this.dispatcher = new EventDispatcher({
+    const policy: HandlerPolicy = {
       partitionId,
       epoch,
       signal: this.stopController.signal,
@@ -152,9 +156,27 @@ export class PartitionWorker {
       random: o.random,
       retry: o.handlerRetry,
       onFailure: o.onHandlerFailure,
-      handlers: env.handlers,
-      checkpointNow: (position) => this.checkpointNow(position),
       report: (info) => this.report(info),
+    };
+    this.progress = new PartitionProgress({
+      partitionId,
+      clock: o.clock,
+      checkpointMode: o.checkpoint.mode,
+      batchRun: { ...policy, isRegistered: (id) => env.batchHandlers().some((r) => r.id === id) },
+      batchHandlers: env.batchHandlers,
+      writer: () => this.writer,
+      recording: () => recordsCompletions(this.phase),
+      enqueue: (work) => void this.enqueue(work),
+      countEvent: () => env.countEvent(partitionId),
+      failed: (error) => {
+        this.lastError = describeError(error, env.secrets);
+        this.fail(error);
+      },
+    });
+    this.dispatcher = new EventDispatcher({
+      ...policy,
+      handlers: env.handlers,
+      checkpointNow: (position) => this.progress.checkpointEvent(position),
     });
   }
 
@@ -199,10 +221,10 @@ export class PartitionWorker {
       partitionId: this.partitionId,
       epoch: this.epoch,
       state: partitionStateOf(this.phase),
-      eventsProcessed: this.eventsProcessed,
-      eventsSkipped: this.eventsSkipped,
-      lastSequenceNumber: this.lastHandled?.sequenceNumber,
-      lastEnqueuedTime: this.lastHandled && new Date(this.lastHandled.enqueuedTime),
+      eventsProcessed: this.progress.eventsProcessed,
+      eventsSkipped: this.progress.eventsSkipped,
+      lastSequenceNumber: this.progress.lastHandled?.sequenceNumber,
+      lastEnqueuedTime: this.progress.lastHandled && new Date(this.progress.lastHandled.enqueuedTime),
       checkpoint,
       lastEnqueuedSequenceNumber: this.lastEnqueued,
       lag,
@@ -302,10 +324,10 @@ export class PartitionWorker {
 
     let failures = 0;
     while (!this.stopRequested) {
-      const before = this.eventsProcessed;
+      const before = this.progress.eventsProcessed;
       const ending = await this.receive(position);
       if (this.stopRequested || ending === undefined) break;
-      failures = this.eventsProcessed > before ? 1 : failures + 1;
+      failures = this.progress.eventsProcessed > before ? 1 : failures + 1;
       this.signal({ type: "receiverFailed" });
       this.report({ operation: "receive", partitionId: this.partitionId, error: ending.error, willRetry: true });
       try {
@@ -319,7 +341,8 @@ export class PartitionWorker {
         this.env.log.info(`eph: partition ${this.partitionId} is no longer ours; not reconnecting`);
         break;
       }
-      if (this.lastHandled !== undefined) position = afterCheckpoint(this.lastHandled);
+      // From after the last event given to the handlers: those a batch still holds stay held.
+      if (this.progress.lastFed !== undefined) position = afterCheckpoint(this.progress.lastFed);
     }
   }
 
@@ -415,13 +438,7 @@ export class PartitionWorker {
       const handlers: SubscriptionEventHandlers = {
         processEvents: async (events, context) => {
           if (ended) return;
-          const work = this.processBatch(events, context);
-          this.inFlight = work;
-          try {
-            await work;
-          } finally {
-            if (this.inFlight === work) this.inFlight = undefined;
-          }
+          await this.enqueue(() => this.processBatch(events, context));
           if ("reason" in this.phase && this.phase.reason === "failed") end(undefined);
         },
         // Closing at once keeps the client from reconnecting on its own: this worker reconnects, after
@@ -433,12 +450,16 @@ export class PartitionWorker {
           });
         },
       };
+      // The receive settings grow to serve the batch handlers: a batch of 500 is not filled by
+      // deliveries of 100 with nothing waiting in between.
+      this.progress.sync();
+      this.receiveMax = Math.max(o.maxBatchSize, ...this.env.batchHandlers().map((r) => r.options.maxBatchSize));
       try {
         subscription = this.env.reader.subscribe(this.partitionId, handlers, {
           ownerLevel: this.epoch,
           startPosition: position,
-          maxBatchSize: o.maxBatchSize,
-          prefetchCount: o.prefetchCount,
+          maxBatchSize: this.receiveMax,
+          prefetchCount: Math.max(o.prefetchCount, this.receiveMax),
           maxWaitTimeInSeconds: o.maxWaitTimeInSeconds,
           trackLastEnqueuedEventProperties: o.trackLastEnqueuedEventProperties,
         });
@@ -460,20 +481,17 @@ export class PartitionWorker {
     const enqueued = context.lastEnqueuedEventProperties?.sequenceNumber;
     if (typeof enqueued === "number") this.lastEnqueued = enqueued;
     this.signal({ type: "receiving" });
+    const progress = this.progress;
+    progress.sync();
     for (const event of events) {
       if (this.stopRequested) return;
       // Past the lease's local deadline (e.g. the process was stopped longer than the lease and has
       // just resumed, before the balancer's timer reports the loss): another host may own it now.
       if (!this.env.leases.isOwned(this.partitionId)) return;
-      const tracing = this.env.tracing();
-      const dispatched = tracing.enabled
-        ? tracing.trace(
-            this.partitionId,
-            event,
-            () => this.dispatcher.dispatch(event),
-            (done) => done.kind,
-          )
-        : this.dispatcher.dispatch(event);
+      const perEvent = this.env.handlers().length > 0;
+      // Every handler was removed (the host is closing): nobody handled it, so it must not complete.
+      if (!perEvent && !progress.hasBatchHandlers) return;
+      const dispatched = perEvent ? this.dispatch(event) : handledByNone;
       const outcome = dispatched instanceof Promise ? await dispatched : dispatched;
       if (!recordsCompletions(this.phase)) return;
       if (outcome.kind === "stopped") return;
@@ -482,22 +500,33 @@ export class PartitionWorker {
         this.fail(outcome.error);
         return;
       }
-      const position = positionOf(event);
-      this.lastHandled = position;
-      this.eventsProcessed++;
-      this.env.countEvent(this.partitionId);
-      if (outcome.kind === "skipped") this.eventsSkipped++;
-      if (o.checkpoint.mode === "auto") this.writer?.handled(position);
+      const fed = progress.feed(event, outcome.kind === "skipped");
+      if (!(fed instanceof Promise ? await fed : fed)) return;
     }
+    // Fewer events than asked for: the receiver had nothing more waiting.
+    if (progress.hasBatchHandlers && !this.stopRequested) await progress.received(events.length < this.receiveMax);
   }
 
-  private async checkpointNow(position: Checkpoint): Promise<void> {
-    if (!recordsCompletions(this.phase) || !this.writer) {
-      throw new EphError("LeaseLost", `Partition ${this.partitionId} is being let go; its position was not stored.`, {
-        partitionId: this.partitionId,
-      });
-    }
-    await this.writer.writeNow(position);
+  /** Gives `event` to the per-event handlers (traced when tracing is on). */
+  private dispatch(event: ReceivedEventData): DispatchOutcome | Promise<DispatchOutcome> {
+    const tracing = this.env.tracing();
+    return tracing.enabled
+      ? tracing.trace(
+          this.partitionId,
+          event,
+          () => this.dispatcher.dispatch(event),
+          (done) => done.kind,
+        )
+      : this.dispatcher.dispatch(event);
+  }
+
+  /** Runs `work` once the partition's work before it is over; resolves when `work` is. */
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const next = this.lane.then(work);
+    this.lane = next.catch((error: unknown) =>
+      this.report({ operation: "handler", partitionId: this.partitionId, error, willRetry: false }),
+    );
+    return next;
   }
 
   private fail(error: unknown): void {
@@ -513,9 +542,13 @@ export class PartitionWorker {
     if (phase.kind !== "draining") return;
     const reason = phase.reason;
     this.stopController.abort(new EphError("Aborted", `Partition ${this.partitionId} is stopping.`));
-    const inFlight = this.inFlight;
-    if (inFlight) {
-      const drained = await settleWithin(o.clock, inFlight, this.env.drainTimeout());
+    {
+      // The work in flight first, then every batch still held: nothing is held past a close.
+      const drained = await settleWithin(
+        o.clock,
+        this.enqueue(() => this.progress.deliverHeld()),
+        this.env.drainTimeout(),
+      );
       if (!drained) {
         this.report({
           operation: "handler",
@@ -528,6 +561,7 @@ export class PartitionWorker {
     this.endSubscription?.(undefined);
     await settleWithin(o.clock, this.running, o.timing.operationTimeout * 4 + 5000);
     this.signal({ type: "seal" });
+    this.progress.close();
     let closeReason = reason;
     const writer = this.writer;
     if (!writer) this.finalCheckpoint = "stored";
@@ -597,6 +631,9 @@ export class PartitionWorker {
 }
 
 const stopped: unique symbol = Symbol("stopped");
+
+/** The outcome of an event when only batch handlers are registered. */
+const handledByNone: DispatchOutcome = { kind: "handled" };
 
 /** Waits for `work` to settle, at most `ms`; true when it settled. */
 export async function settleWithin(clock: Clock, work: Promise<unknown>, ms: number): Promise<boolean> {

@@ -1,0 +1,53 @@
+import type { ReceivedEventData } from "@azure/event-hubs";
+import { delay, type HandlerID } from "@eph/core";
+import { backoffDelay } from "./backoff.js";
+import type { RegisteredBatchHandler } from "./batch-buffer.js";
+import type { BatchContext } from "./batch-handler.js";
+import type { DispatchOutcome, HandlerPolicy } from "./event-dispatcher.js";
+
+/** What delivering one batch needs from its partition. */
+export interface BatchRunOptions extends HandlerPolicy {
+  /** False once the handler was unregistered: it is not retried, and no longer holds the batch back. */
+  readonly isRegistered: (id: HandlerID) => boolean;
+}
+
+/**
+ * Gives one batch to one batch handler until it resolves, is skipped, fails for good, or the partition
+ * stops. A failing batch is retried as a whole with backoff; when the attempts run out the failure is
+ * reported (with the batch) and the policy decides. `checkpoint` serves `context.checkpoint(event?)`.
+ */
+export async function runBatch(
+  o: BatchRunOptions,
+  registered: RegisteredBatchHandler,
+  events: ReceivedEventData[],
+  checkpoint: (event?: ReceivedEventData) => Promise<void>,
+): Promise<DispatchOutcome> {
+  const context: BatchContext = { partitionId: o.partitionId, epoch: o.epoch, signal: o.signal, checkpoint };
+  for (let attempt = 1; ; attempt++) {
+    try {
+      // The handler gets its own copy: what it does to the array cannot change what a retry is given.
+      await registered.handler([...events], context);
+      return { kind: "handled" };
+    } catch (error) {
+      const exhausted = attempt >= o.retry.maxAttempts;
+      o.report({
+        operation: "handler",
+        partitionId: o.partitionId,
+        error,
+        willRetry: !exhausted,
+        handlerId: registered.id,
+        event: events[0],
+        events,
+        attempt,
+        ...(exhausted ? { action: o.onFailure } : {}),
+      });
+      if (exhausted) return o.onFailure === "skipEvent" ? { kind: "skipped", error } : { kind: "failed", error };
+      try {
+        await delay(o.clock, backoffDelay(attempt, o.retry.initialDelay, o.retry.maxDelay, o.random), o.signal);
+      } catch {
+        return { kind: "stopped" };
+      }
+      if (!o.isRegistered(registered.id)) return { kind: "handled" };
+    }
+  }
+}
