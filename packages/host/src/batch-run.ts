@@ -4,6 +4,8 @@ import { backoffDelay } from "./backoff.js";
 import type { RegisteredBatchHandler } from "./batch-buffer.js";
 import type { BatchContext } from "./batch-handler.js";
 import type { DispatchOutcome, HandlerPolicy } from "./event-dispatcher.js";
+import { isThenable } from "./event-run.js";
+import { callSignal } from "./running-handlers.js";
 
 /** What delivering one batch needs from its partition. */
 export interface BatchRunOptions extends HandlerPolicy {
@@ -22,11 +24,31 @@ export async function runBatch(
   events: ReceivedEventData[],
   checkpoint: (event?: ReceivedEventData) => Promise<void>,
 ): Promise<DispatchOutcome> {
-  const context: BatchContext = { partitionId: o.partitionId, epoch: o.epoch, signal: o.signal, checkpoint };
+  const first = (events[0] as ReceivedEventData).sequenceNumber;
   for (let attempt = 1; ; attempt++) {
+    const call = callSignal(o.signal, o.handlerTimeout);
+    const context: BatchContext = { partitionId: o.partitionId, epoch: o.epoch, signal: call.signal, checkpoint };
     try {
       // The handler gets its own copy: what it does to the array cannot change what a retry is given.
-      await registered.handler([...events], context);
+      const returned = registered.handler([...events], context);
+      if (isThenable(returned)) {
+        await new Promise<void>((resolve, reject) => {
+          const end = o.running.watch(registered.id, first, o.partitionId, o.handlerTimeout, (error) => {
+            call.abort(error);
+            reject(error);
+          });
+          returned.then(
+            () => {
+              end();
+              resolve();
+            },
+            (error: unknown) => {
+              end();
+              reject(error);
+            },
+          );
+        });
+      }
       return { kind: "handled" };
     } catch (error) {
       const exhausted = attempt >= o.retry.maxAttempts;

@@ -4,6 +4,7 @@ import { backoffDelay } from "./backoff.js";
 import { type AttemptResult, EventRun, type RegisteredHandler } from "./event-run.js";
 import type { HandlerFailureAction, HostErrorInfo } from "./host-events.js";
 import type { HandlerRetryPolicy } from "./host-options.js";
+import type { RunningHandlers } from "./running-handlers.js";
 
 /** What became of one event. */
 export type DispatchOutcome =
@@ -27,6 +28,10 @@ export interface HandlerPolicy {
   readonly retry: Required<HandlerRetryPolicy>;
   readonly onFailure: HandlerFailureAction;
   readonly report: (info: HostErrorInfo) => void;
+  /** Longest a handler call may run before it counts as failed (ms); undefined: no limit. */
+  readonly handlerTimeout: number | undefined;
+  /** The partition's handler calls still running (health shows the oldest). */
+  readonly running: RunningHandlers;
 }
 
 /** What a {@link EventDispatcher} needs. */

@@ -1,4 +1,4 @@
-import type { Checkpoint } from "@eph/core";
+import type { Checkpoint, HandlerID } from "@eph/core";
 
 /** Where a partition this host owns is in its life. */
 export type PartitionState =
@@ -50,6 +50,19 @@ export interface PartitionHealth {
   readonly lastReceiveAt: number | undefined;
   /** The last error seen on this partition, scrubbed of secrets. */
   readonly lastError: string | undefined;
+  /**
+   * The handler call on this partition that has run longest and not settled (also one `handlerTimeout`
+   * gave up waiting for): which handler, on which event (a batch's first), since when (host clock, ms)
+   * and for how long. Undefined when no handler is running.
+   */
+  readonly oldestRunningHandler:
+    | {
+        readonly handlerId: HandlerID;
+        readonly sequenceNumber: number;
+        readonly since: number;
+        readonly runningFor: number;
+      }
+    | undefined;
 }
 
 /** A snapshot of the host, for health checks and dashboards. */

@@ -123,6 +123,14 @@ export interface EventProcessorHostOptions {
   /** What happens to an event a handler keeps failing on. Default `"stopPartition"`. */
   onHandlerFailure?: HandlerFailureAction;
   /**
+   * Longest a handler call may run (ms): per event for a handler, per batch for a batch handler. A call
+   * still running past it is reported through `onError` (code `HandlerTimeout`, with the partition and
+   * the event), its `context.signal` fires, and it counts as a failed attempt: `handlerRetry` and
+   * `onHandlerFailure` apply, so a partition is never silently stuck behind one promise. The call itself
+   * cannot be cancelled: a retry runs beside it if it ignores its signal. Default: no limit.
+   */
+  handlerTimeout?: number;
+  /**
    * How long (ms) a host that took a partition from a live owner waits before reading it, so the
    * previous owner can finish its event, checkpoint and let go (no duplicates on planned moves).
    * Default: `renewalInterval + 2 × operationTimeout`, the longest the previous owner needs to notice.
@@ -200,6 +208,7 @@ export interface ResolvedHostOptions {
   readonly checkpoint: Required<CheckpointPolicy>;
   readonly handlerRetry: Required<HandlerRetryPolicy>;
   readonly onHandlerFailure: HandlerFailureAction;
+  readonly handlerTimeout: number | undefined;
   readonly handoffTimeout: number;
   readonly drainTimeout: number;
   readonly closeTimeout: number;
@@ -253,6 +262,7 @@ export const hostOptionSpecs = {
   checkpoint: { default: '{ mode: "auto", everyEvents: 10000, everyMs: 5000 }', check: "object" },
   handlerRetry: { default: "{ maxAttempts: 3, initialDelay: 200, maxDelay: 5000 }", check: "object" },
   onHandlerFailure: { default: '"stopPartition"', check: '"stopPartition" or "skipEvent"' },
+  handlerTimeout: { default: "no limit", check: "positive number" },
   handoffTimeout: { default: "renewalInterval + 2 × operationTimeout", check: "0 <= ms < leaseDuration" },
   drainTimeout: { default: "30 000 ms", check: "positive number" },
   closeTimeout: { default: "drainTimeout + 4 × operationTimeout", check: "ms >= 2 × operationTimeout" },
@@ -451,6 +461,7 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
     checkpoint,
     handlerRetry,
     onHandlerFailure,
+    handlerTimeout: o.handlerTimeout === undefined ? undefined : duration("handlerTimeout", o.handlerTimeout, 0),
     handoffTimeout,
     drainTimeout,
     closeTimeout,

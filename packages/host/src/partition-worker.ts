@@ -30,6 +30,7 @@ import type { ResolvedHostOptions } from "./host-options.js";
 import type { HostTracing } from "./otel-tracing.js";
 import { PartitionProgress } from "./partition-progress.js";
 import { describeError } from "./redaction.js";
+import { RunningHandlers } from "./running-handlers.js";
 import { afterCheckpoint, toEventPosition } from "./start-position.js";
 import {
   initialPhase,
@@ -77,6 +78,7 @@ export type WorkerOptions = Pick<
   | "checkpoint"
   | "handlerRetry"
   | "onHandlerFailure"
+  | "handlerTimeout"
   | "handoffTimeout"
   | "reconnectDelay"
   | "maxReconnectDelay"
@@ -128,6 +130,7 @@ export class PartitionWorker {
   private writer: CheckpointWriter | undefined;
   private dispatcher: EventDispatcher;
   private readonly progress: PartitionProgress;
+  private readonly handlerCalls: RunningHandlers;
   private lastEnqueued: number | undefined;
   private lastReceiveAt: number | undefined;
   private lastError: string | undefined;
@@ -148,6 +151,7 @@ export class PartitionWorker {
     private readonly previousOwner: string | undefined,
   ) {
     const o = env.options;
+    this.handlerCalls = new RunningHandlers(o.clock);
     const policy: HandlerPolicy = {
       partitionId,
       epoch,
@@ -157,6 +161,8 @@ export class PartitionWorker {
       retry: o.handlerRetry,
       onFailure: o.onHandlerFailure,
       report: (info) => this.report(info),
+      handlerTimeout: o.handlerTimeout,
+      running: this.handlerCalls,
     };
     this.progress = new PartitionProgress({
       partitionId,
@@ -215,6 +221,7 @@ export class PartitionWorker {
   /** This partition's health. */
   health(): PartitionHealth {
     const checkpoint = this.writer?.checkpoint;
+    const oldest = this.handlerCalls.oldest();
     const lag =
       this.lastEnqueued === undefined ? undefined : Math.max(0, this.lastEnqueued - (checkpoint?.sequenceNumber ?? -1));
     return {
@@ -230,6 +237,7 @@ export class PartitionWorker {
       lag,
       lastReceiveAt: this.lastReceiveAt,
       lastError: this.lastError,
+      oldestRunningHandler: oldest && { ...oldest, runningFor: this.env.options.clock.now() - oldest.since },
     };
   }
 

@@ -231,4 +231,32 @@ describe("batch handlers on a partition", () => {
     await t.reader.deliver(events(0, 3));
     expect(order).toEqual(["event 0", "event 1", "batch 0,1", "event 2", "batch 2"]);
   });
+
+  it("handlerTimeout applies per batch: reported, its signal fired, the policy applies; health shows the call", async () => {
+    const signals: AbortSignal[] = [];
+    const stuck = batchHandler("stuck", { maxBatchSize: 2 }, (evs, context) => {
+      signals.push(context.signal);
+      if (evs[0]?.sequenceNumber === 0) return new Promise<void>(() => undefined);
+    });
+    const t = await setup(
+      { handlerTimeout: 2000, handlerRetry: { maxAttempts: 1 }, onHandlerFailure: "skipEvent" },
+      { batchHandlers: [stuck] },
+    );
+    await receiving(t);
+    const delivering = t.reader.deliver(events(0, 4));
+    await t.clock.advance(1500);
+    expect(t.worker.health().oldestRunningHandler).toEqual({
+      handlerId: "stuck",
+      sequenceNumber: 0,
+      since: 0,
+      runningFor: 1500,
+    });
+    await t.clock.advance(500);
+    await delivering;
+    expect(t.errors.map((e) => [e.handlerId, e.events?.length, (e.error as { code?: string }).code, e.action])).toEqual(
+      [["stuck", 2, "HandlerTimeout", "skipEvent"]],
+    );
+    expect(signals.map((s) => s.aborted)).toEqual([true, false]);
+    expect(t.worker.health()).toMatchObject({ eventsSkipped: 2, lastSequenceNumber: 3 });
+  });
 });
