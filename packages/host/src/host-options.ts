@@ -131,6 +131,15 @@ export interface EventProcessorHostOptions {
    */
   handlerTimeout?: number;
   /**
+   * Events of one partition handled at once by the per-event handlers. Default 1: one event at a time,
+   * in order. With more, events that share a partition key are still handled one after the other, in
+   * order, and events of different keys in parallel; **events without a partition key have no order
+   * among themselves** (each counts as its own key). The checkpoint only ever moves to the newest event
+   * below which every event is complete, so a crash never skips an unfinished one; batch handlers get
+   * the events in order all the same.
+   */
+  concurrency?: number;
+  /**
    * How long (ms) a host that took a partition from a live owner waits before reading it, so the
    * previous owner can finish its event, checkpoint and let go (no duplicates on planned moves).
    * Default: `renewalInterval + 2 × operationTimeout`, the longest the previous owner needs to notice.
@@ -209,6 +218,7 @@ export interface ResolvedHostOptions {
   readonly handlerRetry: Required<HandlerRetryPolicy>;
   readonly onHandlerFailure: HandlerFailureAction;
   readonly handlerTimeout: number | undefined;
+  readonly concurrency: number;
   readonly handoffTimeout: number;
   readonly drainTimeout: number;
   readonly closeTimeout: number;
@@ -263,6 +273,7 @@ export const hostOptionSpecs = {
   handlerRetry: { default: "{ maxAttempts: 3, initialDelay: 200, maxDelay: 5000 }", check: "object" },
   onHandlerFailure: { default: '"stopPartition"', check: '"stopPartition" or "skipEvent"' },
   handlerTimeout: { default: "no limit", check: "positive number" },
+  concurrency: { default: "1", check: "integer >= 1" },
   handoffTimeout: { default: "renewalInterval + 2 × operationTimeout", check: "0 <= ms < leaseDuration" },
   drainTimeout: { default: "30 000 ms", check: "positive number" },
   closeTimeout: { default: "drainTimeout + 4 × operationTimeout", check: "ms >= 2 × operationTimeout" },
@@ -462,6 +473,7 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
     handlerRetry,
     onHandlerFailure,
     handlerTimeout: o.handlerTimeout === undefined ? undefined : duration("handlerTimeout", o.handlerTimeout, 0),
+    concurrency: integer("concurrency", o.concurrency, 1, 1),
     handoffTimeout,
     drainTimeout,
     closeTimeout,

@@ -10,6 +10,11 @@ export interface PartitionProgressOptions {
   readonly partitionId: string;
   readonly clock: Clock;
   readonly checkpointMode: "auto" | "manual";
+  /**
+   * True when the per-event handlers take one event at a time (`concurrency` 1): an event whose handlers
+   * are all done is then the newest one they are done with, and its `checkpoint()` may store it at once.
+   */
+  readonly inOrder: boolean;
   readonly batchRun: BatchRunOptions;
   /** The batch handlers registered now (a new list whenever they change). */
   readonly batchHandlers: () => readonly RegisteredBatchHandler[];
@@ -84,7 +89,9 @@ export class PartitionProgress {
     this.lastFed = position;
     if (skipped) this.eventsSkipped++;
     if (this.buffers.size === 0 && this.head === this.pending.length) {
+      const before = this.lastHandled;
       this.completed(position);
+      if (this.requested !== undefined) this.releaseRequested(before);
       return true;
     }
     this.pending.push(position);
@@ -112,7 +119,7 @@ export class PartitionProgress {
    */
   async checkpointEvent(position: Checkpoint): Promise<void> {
     const writer = this.usableWriter();
-    if (this.buffers.size === 0) {
+    if (this.buffers.size === 0 && this.o.inOrder) {
       await writer.writeNow(position);
       return;
     }

@@ -27,6 +27,7 @@ import type { PartitionHealth } from "./health.js";
 import type { HostErrorInfo, PartitionClosedInfo, PartitionCloseReason, PartitionOpenedInfo } from "./host-events.js";
 import type { HostMetrics } from "./host-metrics.js";
 import type { ResolvedHostOptions } from "./host-options.js";
+import { dispatchOrdered } from "./ordered-dispatch.js";
 import type { HostTracing } from "./otel-tracing.js";
 import { PartitionProgress } from "./partition-progress.js";
 import { describeError } from "./redaction.js";
@@ -79,6 +80,7 @@ export type WorkerOptions = Pick<
   | "handlerRetry"
   | "onHandlerFailure"
   | "handlerTimeout"
+  | "concurrency"
   | "handoffTimeout"
   | "reconnectDelay"
   | "maxReconnectDelay"
@@ -168,6 +170,7 @@ export class PartitionWorker {
       partitionId,
       clock: o.clock,
       checkpointMode: o.checkpoint.mode,
+      inOrder: o.concurrency === 1,
       batchRun: { ...policy, isRegistered: (id) => env.batchHandlers().some((r) => r.id === id) },
       batchHandlers: env.batchHandlers,
       writer: () => this.writer,
@@ -491,28 +494,50 @@ export class PartitionWorker {
     this.signal({ type: "receiving" });
     const progress = this.progress;
     progress.sync();
-    for (const event of events) {
-      if (this.stopRequested) return;
-      // Past the lease's local deadline (e.g. the process was stopped longer than the lease and has
-      // just resumed, before the balancer's timer reports the loss): another host may own it now.
-      if (!this.env.leases.isOwned(this.partitionId)) return;
-      const perEvent = this.env.handlers().length > 0;
-      // Every handler was removed (the host is closing): nobody handled it, so it must not complete.
-      if (!perEvent && !progress.hasBatchHandlers) return;
-      const dispatched = perEvent ? this.dispatch(event) : handledByNone;
-      const outcome = dispatched instanceof Promise ? await dispatched : dispatched;
-      if (!recordsCompletions(this.phase)) return;
-      if (outcome.kind === "stopped") return;
-      if (outcome.kind === "failed") {
-        this.lastError = describeError(outcome.error, this.env.secrets);
-        this.fail(outcome.error);
-        return;
+    if (o.concurrency > 1 && this.env.handlers().length > 0) {
+      await dispatchOrdered(
+        events,
+        o.concurrency,
+        (event) => this.dispatch(event),
+        (event, outcome) => this.completed(event, outcome),
+        () => this.mayHandle(),
+      );
+    } else {
+      for (const event of events) {
+        if (!this.mayHandle()) return;
+        const perEvent = this.env.handlers().length > 0;
+        // Every handler was removed (the host is closing): nobody handled it, so it must not complete.
+        if (!perEvent && !progress.hasBatchHandlers) return;
+        const dispatched = perEvent ? this.dispatch(event) : handledByNone;
+        const outcome = dispatched instanceof Promise ? await dispatched : dispatched;
+        const fed = this.completed(event, outcome);
+        if (!(fed instanceof Promise ? await fed : fed)) return;
       }
-      const fed = progress.feed(event, outcome.kind === "skipped");
-      if (!(fed instanceof Promise ? await fed : fed)) return;
     }
     // Fewer events than asked for: the receiver had nothing more waiting.
     if (progress.hasBatchHandlers && !this.stopRequested) await progress.received(events.length < this.receiveMax);
+  }
+
+  /** True while events may reach the handlers. */
+  private mayHandle(): boolean {
+    // Past the lease's local deadline (e.g. the process was stopped longer than the lease and has
+    // just resumed, before the balancer's timer reports the loss): another host may own it now.
+    return !this.stopRequested && this.env.leases.isOwned(this.partitionId);
+  }
+
+  /**
+   * The per-event handlers are done with `event` (events come here in order): passes it on to the batch
+   * handlers and the checkpoint, or stops the partition. False when no later event may be handled.
+   */
+  private completed(event: ReceivedEventData, outcome: DispatchOutcome): boolean | Promise<boolean> {
+    if (!recordsCompletions(this.phase)) return false;
+    if (outcome.kind === "stopped") return false;
+    if (outcome.kind === "failed") {
+      this.lastError = describeError(outcome.error, this.env.secrets);
+      this.fail(outcome.error);
+      return false;
+    }
+    return this.progress.feed(event, outcome.kind === "skipped");
   }
 
   /** Gives `event` to the per-event handlers (traced when tracing is on). */
