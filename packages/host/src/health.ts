@@ -79,6 +79,8 @@ export interface HostHealth {
   readonly partitionsReceiving: number;
   /** Events handled by this host since it started. */
   readonly eventsProcessed: number;
+  /** With `maxInFlightEvents`: events received and not yet handled now. Undefined without the cap. */
+  readonly eventsInFlight: number | undefined;
   /** Errors reported through `onError` since start. */
   readonly errors: number;
   /** Host-clock time of the last scan of the leases. */

@@ -140,6 +140,14 @@ export interface EventProcessorHostOptions {
    */
   concurrency?: number;
   /**
+   * Most events received and not yet handled across all partitions of this host. Once reached, the host
+   * stops taking events from the client (whose receivers then stop replenishing credit beyond their
+   * prefetch) until handlers catch up, so memory stays bounded by one slow downstream. Batches held for
+   * their `minBatchSize` are then delivered as they are, so the cap never deadlocks. Default: no cap
+   * (each partition is bounded by its prefetch and batch sizes alone).
+   */
+  maxInFlightEvents?: number;
+  /**
    * How long (ms) a host that took a partition from a live owner waits before reading it, so the
    * previous owner can finish its event, checkpoint and let go (no duplicates on planned moves).
    * Default: `renewalInterval + 2 × operationTimeout`, the longest the previous owner needs to notice.
@@ -219,6 +227,7 @@ export interface ResolvedHostOptions {
   readonly onHandlerFailure: HandlerFailureAction;
   readonly handlerTimeout: number | undefined;
   readonly concurrency: number;
+  readonly maxInFlightEvents: number | undefined;
   readonly handoffTimeout: number;
   readonly drainTimeout: number;
   readonly closeTimeout: number;
@@ -274,6 +283,7 @@ export const hostOptionSpecs = {
   onHandlerFailure: { default: '"stopPartition"', check: '"stopPartition" or "skipEvent"' },
   handlerTimeout: { default: "no limit", check: "positive number" },
   concurrency: { default: "1", check: "integer >= 1" },
+  maxInFlightEvents: { default: "no cap", check: "integer >= 1" },
   handoffTimeout: { default: "renewalInterval + 2 × operationTimeout", check: "0 <= ms < leaseDuration" },
   drainTimeout: { default: "30 000 ms", check: "positive number" },
   closeTimeout: { default: "drainTimeout + 4 × operationTimeout", check: "ms >= 2 × operationTimeout" },
@@ -474,6 +484,8 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
     onHandlerFailure,
     handlerTimeout: o.handlerTimeout === undefined ? undefined : duration("handlerTimeout", o.handlerTimeout, 0),
     concurrency: integer("concurrency", o.concurrency, 1, 1),
+    maxInFlightEvents:
+      o.maxInFlightEvents === undefined ? undefined : integer("maxInFlightEvents", o.maxInFlightEvents, 1, 1),
     handoffTimeout,
     drainTimeout,
     closeTimeout,

@@ -40,6 +40,7 @@ import type { HostHealth } from "./health.js";
 import type { HostErrorInfo, PartitionClosedInfo, PartitionCloseReason, PartitionOpenedInfo } from "./host-events.js";
 import { type HostMetrics, noHostMetrics, type OwnershipChange } from "./host-metrics.js";
 import { type EventProcessorHostOptions, type ResolvedHostOptions, resolveHostOptions } from "./host-options.js";
+import { InFlightEvents } from "./in-flight-events.js";
 import { ObservedLeaser } from "./observed-leaser.js";
 import { loadHostMetrics, type MetricsSource } from "./otel-metrics.js";
 import { type HostTracing, loadHostTracing, noHostTracing } from "./otel-tracing.js";
@@ -134,6 +135,8 @@ export class EventProcessorHost {
   private readonly storeCalls: StoreCallQueue;
   /** Leases released since the host started closing. */
   private readonly releasedAtClose = new Set<string>();
+  /** The `maxInFlightEvents` cap, when set. */
+  private readonly inFlight: InFlightEvents | undefined;
   /** While closing: the time by which `close()` must be done. */
   private closeDeadline = Number.POSITIVE_INFINITY;
 
@@ -170,7 +173,15 @@ export class EventProcessorHost {
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
+    const cap = init.options.maxInFlightEvents;
+    this.inFlight =
+      cap === undefined
+        ? undefined
+        : new InFlightEvents(cap, () => {
+            for (const worker of this.workers.values()) worker.relievePressure();
+          });
     this.env = {
+      inFlight: this.inFlight,
       reader: this.client,
       checkpointer: this.checkpointer,
       storeCalls: this.storeCalls,
@@ -512,6 +523,7 @@ export class EventProcessorHost {
       leasesHeld: this.balancer?.ownedPartitions().length ?? 0,
       partitionsReceiving: partitions.filter((p) => p.state === "receiving").length,
       eventsProcessed: this.eventCount,
+      eventsInFlight: this.inFlight?.count,
       errors: this.errorCount,
       lastScanAt: this.lastScan?.at,
       hosts: this.lastScan?.hosts,

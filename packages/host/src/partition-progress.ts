@@ -42,6 +42,8 @@ export class PartitionProgress {
   lastHandled: Checkpoint | undefined;
   eventsProcessed = 0;
   eventsSkipped = 0;
+  /** Events handed to the batch stage (completed or held). */
+  eventsFed = 0;
   private readonly buffers = new Map<HandlerID, BatchBuffer>();
   private batchList: readonly RegisteredBatchHandler[] | undefined;
   /** Fed events not yet completed, oldest first, from `head` on. */
@@ -87,6 +89,7 @@ export class PartitionProgress {
     const position = positionOf(event);
     const previous = this.lastFed;
     this.lastFed = position;
+    this.eventsFed++;
     if (skipped) this.eventsSkipped++;
     if (this.buffers.size === 0 && this.head === this.pending.length) {
       const before = this.lastHandled;
@@ -108,7 +111,10 @@ export class PartitionProgress {
     return this.deliverReady(nothingWaiting, false);
   }
 
-  /** The partition is closing: every held batch is delivered, so nothing is held past a close. */
+  /**
+   * Every held batch is delivered now, whatever its size: when the partition is closing (nothing is held
+   * past a close) and when the host's `maxInFlightEvents` is reached.
+   */
   async deliverHeld(): Promise<void> {
     await this.deliverReady(true, true);
   }

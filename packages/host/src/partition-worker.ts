@@ -27,6 +27,7 @@ import type { PartitionHealth } from "./health.js";
 import type { HostErrorInfo, PartitionClosedInfo, PartitionCloseReason, PartitionOpenedInfo } from "./host-events.js";
 import type { HostMetrics } from "./host-metrics.js";
 import type { ResolvedHostOptions } from "./host-options.js";
+import type { InFlightEvents } from "./in-flight-events.js";
 import { dispatchOrdered } from "./ordered-dispatch.js";
 import type { HostTracing } from "./otel-tracing.js";
 import { PartitionProgress } from "./partition-progress.js";
@@ -107,6 +108,8 @@ export interface WorkerEnvironment {
   readonly metrics: () => HostMetrics;
   /** Where the worker's spans go (loaded after the host is built). */
   readonly tracing: () => HostTracing;
+  /** The host-wide `maxInFlightEvents` cap, when there is one. */
+  readonly inFlight?: InFlightEvents | undefined;
   /** Counts one completed event of `partitionId`. */
   readonly countEvent: (partitionId: string) => void;
   /**
@@ -139,6 +142,8 @@ export class PartitionWorker {
   private running: Promise<void> = Promise.resolve();
   /** The partition's work, one piece at a time: receiver deliveries and batches whose wait ran out. */
   private lane: Promise<void> = Promise.resolve();
+  /** Events this partition holds under the host's `maxInFlightEvents` (received, not yet handled). */
+  private permits = 0;
   /** Most events the receiver hands over at once (what tells a drained receiver from a busy one). */
   private receiveMax = 1;
   private endSubscription: ((ending: Ending) => void) | undefined;
@@ -176,7 +181,10 @@ export class PartitionWorker {
       writer: () => this.writer,
       recording: () => recordsCompletions(this.phase),
       enqueue: (work) => void this.enqueue(work),
-      countEvent: () => env.countEvent(partitionId),
+      countEvent: () => {
+        env.countEvent(partitionId);
+        if (this.permits > 0) this.releasePermits(1);
+      },
       failed: (error) => {
         this.lastError = describeError(error, env.secrets);
         this.fail(error);
@@ -449,6 +457,16 @@ export class PartitionWorker {
       const handlers: SubscriptionEventHandlers = {
         processEvents: async (events, context) => {
           if (ended) return;
+          const inFlight = this.env.inFlight;
+          if (inFlight && events.length > 0) {
+            // Outside the partition's lane: while this waits, its held batches can still be delivered.
+            try {
+              await inFlight.acquire(events.length, this.stopController.signal);
+            } catch {
+              return;
+            }
+            this.permits += events.length;
+          }
           await this.enqueue(() => this.processBatch(events, context));
           if ("reason" in this.phase && this.phase.reason === "failed") end(undefined);
         },
@@ -494,6 +512,21 @@ export class PartitionWorker {
     this.signal({ type: "receiving" });
     const progress = this.progress;
     progress.sync();
+    const fedBefore = progress.eventsFed;
+    try {
+      await this.handle(events);
+    } finally {
+      // Events not handed on (the partition is stopping) are no longer in flight.
+      if (this.permits > 0) this.releasePermits(events.length - (progress.eventsFed - fedBefore));
+    }
+    // Fewer events than asked for: the receiver had nothing more waiting.
+    if (progress.hasBatchHandlers && !this.stopRequested) await progress.received(events.length < this.receiveMax);
+  }
+
+  /** Gives one delivery's events to the per-event handlers, then on to the batch handlers. */
+  private async handle(events: ReceivedEventData[]): Promise<void> {
+    const o = this.env.options;
+    const progress = this.progress;
     if (o.concurrency > 1 && this.env.handlers().length > 0) {
       await dispatchOrdered(
         events,
@@ -514,8 +547,21 @@ export class PartitionWorker {
         if (!(fed instanceof Promise ? await fed : fed)) return;
       }
     }
-    // Fewer events than asked for: the receiver had nothing more waiting.
-    if (progress.hasBatchHandlers && !this.stopRequested) await progress.received(events.length < this.receiveMax);
+  }
+
+  /**
+   * The host's `maxInFlightEvents` is reached: batches held for their `minBatchSize` go now, as they
+   * are (the events they wait for may be the ones the cap holds back).
+   */
+  relievePressure(): void {
+    if (!this.stopRequested && this.progress.hasBatchHandlers) void this.enqueue(() => this.progress.deliverHeld());
+  }
+
+  private releasePermits(count: number): void {
+    const n = Math.min(count, this.permits);
+    if (n <= 0) return;
+    this.permits -= n;
+    this.env.inFlight?.release(n);
   }
 
   /** True while events may reach the handlers. */
@@ -595,6 +641,8 @@ export class PartitionWorker {
     await settleWithin(o.clock, this.running, o.timing.operationTimeout * 4 + 5000);
     this.signal({ type: "seal" });
     this.progress.close();
+    // What a batch still held will be read again by the next owner: no longer in flight here.
+    this.releasePermits(this.permits);
     let closeReason = reason;
     const writer = this.writer;
     if (!writer) this.finalCheckpoint = "stored";

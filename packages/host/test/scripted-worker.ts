@@ -14,6 +14,7 @@ import type { EventHandler } from "../src/handler.js";
 import type { HostErrorInfo, PartitionClosedInfo } from "../src/host-events.js";
 import { noHostMetrics } from "../src/host-metrics.js";
 import { type EventProcessorHostOptions, resolveHostOptions } from "../src/host-options.js";
+import type { InFlightEvents } from "../src/in-flight-events.js";
 import { noHostTracing } from "../src/otel-tracing.js";
 import { type LeaseGuard, type PartitionReader, PartitionWorker } from "../src/partition-worker.js";
 import { memoryStores } from "./helpers.js";
@@ -41,6 +42,8 @@ export interface Setup {
   /** The per-event handlers (default: one that records the sequence numbers in `handled`). */
   handlers?: ReadonlyArray<readonly [HandlerID, EventHandler]>;
   batchHandlers?: readonly RegisteredBatchHandler[];
+  /** A host-wide `maxInFlightEvents` cap shared with other workers. */
+  inFlight?: InFlightEvents;
 }
 
 export async function setup(options: EventProcessorHostOptions = {}, lease: Setup = {}) {
@@ -77,6 +80,7 @@ export async function setup(options: EventProcessorHostOptions = {}, lease: Setu
       options: resolved,
       handlers: () => handlers,
       batchHandlers: () => batchHandlers,
+      inFlight: lease.inFlight,
       log: { error: () => undefined, warning: () => undefined, info: () => undefined, verbose: () => undefined },
       secrets: [],
       reportError: (info) => errors.push(info),
