@@ -141,6 +141,8 @@ export type WorkerMessage =
       readonly at90: number;
       /** CPU time (user + system) the process used since it was started, in ms. */
       readonly cpuMs: number;
+      /** CPU time (ms) between `at10` and `at90`: per-event cost without start-up and tail. */
+      readonly steadyCpuMs: number;
       /** Share of the time since start its event loop was busy (0..1). */
       readonly eventLoopUtilization: number;
       /** Start-up milestones (with `startOnSpawn`). */

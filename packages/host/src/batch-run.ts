@@ -63,7 +63,7 @@ export async function runBatch(
         attempt,
         ...(exhausted ? { action: o.onFailure } : {}),
       });
-      if (exhausted) return o.onFailure === "skipEvent" ? { kind: "skipped", error } : { kind: "failed", error };
+      if (exhausted) return giveUp(o, events, error);
       try {
         await delay(o.clock, backoffDelay(attempt, o.retry.initialDelay, o.retry.maxDelay, o.random), o.signal);
       } catch {
@@ -72,4 +72,25 @@ export async function runBatch(
       if (!o.isRegistered(registered.id)) return { kind: "handled" };
     }
   }
+}
+
+/**
+ * The policy on a batch that failed for good: skip it, or write each of its events to the dead-letter
+ * store (the batch completes only once all are stored; otherwise the partition stops before it), or
+ * stop the partition.
+ */
+async function giveUp(
+  o: BatchRunOptions,
+  events: readonly ReceivedEventData[],
+  error: unknown,
+): Promise<DispatchOutcome> {
+  if (o.onFailure === "skipEvent") return { kind: "skipped", error };
+  if (o.onFailure === "deadLetter" && o.deadLetter !== undefined) {
+    for (const event of events) {
+      if (!(await o.deadLetter(event, error)))
+        return o.signal.aborted ? { kind: "stopped" } : { kind: "failed", error };
+    }
+    return { kind: "deadLettered", error };
+  }
+  return { kind: "failed", error };
 }

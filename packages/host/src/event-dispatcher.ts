@@ -12,6 +12,8 @@ export type DispatchOutcome =
   | { readonly kind: "handled" }
   /** A handler kept failing and the policy is `skipEvent`: the event counts as processed. */
   | { readonly kind: "skipped"; readonly error: unknown }
+  /** A handler kept failing and the event was written to the dead-letter store: it counts as processed. */
+  | { readonly kind: "deadLettered"; readonly error: unknown }
   /** A handler kept failing and the policy is `stopPartition`: nothing may be checkpointed past it. */
   | { readonly kind: "failed"; readonly error: unknown }
   /** The partition is stopping: the event did not complete. */
@@ -32,6 +34,8 @@ export interface HandlerPolicy {
   readonly handlerTimeout: number | undefined;
   /** The partition's handler calls still running (health shows the oldest). */
   readonly running: RunningHandlers;
+  /** Writes the event to the dead-letter store (`onFailure: "deadLetter"`); false when it could not. */
+  readonly deadLetter?: (event: ReceivedEventData, error: unknown) => Promise<boolean>;
 }
 
 /** What a {@link EventDispatcher} needs. */
@@ -49,7 +53,8 @@ const stopped: DispatchOutcome = { kind: "stopped" };
  * Gives one partition's events to every registered handler. Handlers of one event run concurrently;
  * the next event starts only once all of them are done. A handler that fails is retried on the same
  * event with backoff (handlers that succeeded are not called again); when retries run out the failure
- * is reported and the policy decides: stop the partition, or skip the event. Nothing is dropped silently.
+ * is reported and the policy decides: stop the partition, skip the event, or write it to the dead-letter
+ * store (stopping the partition if that write fails). Nothing is dropped silently.
  */
 export class EventDispatcher {
   /** True when the last `dispatch` ended with a handler asking for a checkpoint. */
@@ -113,6 +118,17 @@ export class EventDispatcher {
             run.completeAll();
             this.lastCheckpointRequested = run.checkpointRequested;
             return { kind: "skipped", error: lastError };
+          }
+          // Only once the dead letter is stored may the checkpoint pass the event; otherwise it stops here.
+          if (o.onFailure === "deadLetter" && (await o.deadLetter?.(event, lastError)) === true) {
+            run.completeAll();
+            this.lastCheckpointRequested = run.checkpointRequested;
+            return { kind: "deadLettered", error: lastError };
+          }
+          // A stop that ended the dead-letter write is a stop, not a failure of the partition.
+          if (o.onFailure === "deadLetter" && o.signal.aborted) {
+            run.abandon(stoppedError(o.partitionId));
+            return stopped;
           }
           run.abandon(
             new EphError(

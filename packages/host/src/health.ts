@@ -27,6 +27,8 @@ export interface PartitionHealth {
   readonly eventsProcessed: number;
   /** Events skipped after handler failures (`skipEvent`). */
   readonly eventsSkipped: number;
+  /** Events written to the dead-letter store after handler failures (`deadLetter`). */
+  readonly eventsDeadLettered: number;
   /** Sequence number of the last event handled. */
   readonly lastSequenceNumber: number | undefined;
   /** Enqueued time of the last event handled (what consumer lag in seconds is measured from). */

@@ -16,14 +16,21 @@ export type HostOperation =
   /** A user callback (`onPartitionOpened`, …) threw; the host carries on. */
   | "callback"
   /** Something failed while the host was closing. */
-  | "close";
+  | "close"
+  /** Writing an event to the dead-letter store failed (retried while the partition is held). */
+  | "deadLetter";
 
 /** What the host does about a handler failure. */
 export type HandlerFailureAction =
   /** Stop reading the partition; nothing is checkpointed past the event (the default). */
   | "stopPartition"
   /** Report the event as skipped and go on; later checkpoints pass it. */
-  | "skipEvent";
+  | "skipEvent"
+  /**
+   * Write the event to the `deadLetterStore` and go on; later checkpoints pass it. If the write fails
+   * for good the partition stops instead (the event is never lost).
+   */
+  | "deadLetter";
 
 /** An error the host reports through `onError`. Messages are scrubbed of secrets. */
 export interface HostErrorInfo {

@@ -1,5 +1,6 @@
 import {
   type Clock,
+  type DeadLetterStore,
   EphError,
   type Logger,
   type RandomSource,
@@ -120,7 +121,10 @@ export interface EventProcessorHostOptions {
   checkpoint?: CheckpointPolicy;
   /** How a failing handler is retried on the same event. */
   handlerRetry?: HandlerRetryPolicy;
-  /** What happens to an event a handler keeps failing on. Default `"stopPartition"`. */
+  /**
+   * What happens to an event a handler keeps failing on: `"stopPartition"` (default), `"skipEvent"`,
+   * or `"deadLetter"` (needs `deadLetterStore`).
+   */
   onHandlerFailure?: HandlerFailureAction;
   /**
    * Longest a handler call may run (ms): per event for a handler, per batch for a batch handler. A call
@@ -147,6 +151,12 @@ export interface EventProcessorHostOptions {
    * (each partition is bounded by its prefetch and batch sizes alone).
    */
   maxInFlightEvents?: number;
+  /**
+   * Where `onHandlerFailure: "deadLetter"` writes the events handlers gave up on (`BlobDeadLetterStore`
+   * of `@eph/checkpointer-blob`, `MemoryDeadLetterStore` of `@eph/checkpointer-memory`). The host
+   * tells it its scope and creates it at start, as it does the lease and checkpoint stores.
+   */
+  deadLetterStore?: DeadLetterStore;
   /**
    * How long (ms) a host that took a partition from a live owner waits before reading it, so the
    * previous owner can finish its event, checkpoint and let go (no duplicates on planned moves).
@@ -228,6 +238,7 @@ export interface ResolvedHostOptions {
   readonly handlerTimeout: number | undefined;
   readonly concurrency: number;
   readonly maxInFlightEvents: number | undefined;
+  readonly deadLetterStore: DeadLetterStore | undefined;
   readonly handoffTimeout: number;
   readonly drainTimeout: number;
   readonly closeTimeout: number;
@@ -280,7 +291,8 @@ export const hostOptionSpecs = {
   trackLastEnqueuedEventProperties: { default: "false", check: "boolean" },
   checkpoint: { default: '{ mode: "auto", everyEvents: 10000, everyMs: 5000 }', check: "object" },
   handlerRetry: { default: "{ maxAttempts: 3, initialDelay: 200, maxDelay: 5000 }", check: "object" },
-  onHandlerFailure: { default: '"stopPartition"', check: '"stopPartition" or "skipEvent"' },
+  onHandlerFailure: { default: '"stopPartition"', check: '"stopPartition", "skipEvent" or "deadLetter"' },
+  deadLetterStore: { default: "none", check: "DeadLetterStore (needed by deadLetter)" },
   handlerTimeout: { default: "no limit", check: "positive number" },
   concurrency: { default: "1", check: "integer >= 1" },
   maxInFlightEvents: { default: "no cap", check: "integer >= 1" },
@@ -423,8 +435,21 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
   }
 
   const onHandlerFailure = o.onHandlerFailure ?? "stopPartition";
-  if (onHandlerFailure !== "stopPartition" && onHandlerFailure !== "skipEvent") {
-    invalid('Option "onHandlerFailure" must be "stopPartition" or "skipEvent".');
+  if (onHandlerFailure !== "stopPartition" && onHandlerFailure !== "skipEvent" && onHandlerFailure !== "deadLetter") {
+    invalid('Option "onHandlerFailure" must be "stopPartition", "skipEvent" or "deadLetter".');
+  }
+  const deadLetterStore = o.deadLetterStore;
+  if (deadLetterStore !== undefined) {
+    const methods = ["setEventProcessorHost", "ensureStore", "add"] as const;
+    const missing = methods.find(
+      (m) => typeof (deadLetterStore as unknown as Record<string, unknown>)?.[m] !== "function",
+    );
+    if (typeof deadLetterStore !== "object" || deadLetterStore === null || missing !== undefined) {
+      invalid(`Option "deadLetterStore" must be a DeadLetterStore (it has no ${missing} method).`);
+    }
+  }
+  if (onHandlerFailure === "deadLetter" && deadLetterStore === undefined) {
+    invalid('Option "onHandlerFailure" is "deadLetter" but no "deadLetterStore" is given.');
   }
 
   const handoffTimeout = duration(
@@ -486,6 +511,7 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
     concurrency: integer("concurrency", o.concurrency, 1, 1),
     maxInFlightEvents:
       o.maxInFlightEvents === undefined ? undefined : integer("maxInFlightEvents", o.maxInFlightEvents, 1, 1),
+    deadLetterStore,
     handoffTimeout,
     drainTimeout,
     closeTimeout,

@@ -315,6 +315,7 @@ export class EventProcessorHost {
     };
     host.leaser.setEventProcessorHost(info);
     init.checkpointer.setEventProcessorHost(info);
+    options.deadLetterStore?.setEventProcessorHost(info);
     // While the hub is read (connection, authentication, one management call), what does not need it
     // is done too: loading OpenTelemetry and asking both stores whether they exist (read-only; a
     // start soon after skips provisioning stores that do). Time to the first event, issue 12 §4.
@@ -472,6 +473,15 @@ export class EventProcessorHost {
             this.checkpointer.ensureStore({ abortSignal }),
           ),
         ]);
+      }
+      const deadLetters = o.deadLetterStore;
+      if (deadLetters !== undefined) {
+        await withDeadline(
+          o.clock,
+          connectTimeout,
+          (abortSignal) => deadLetters.ensureStore({ abortSignal }),
+          "Dead-letter store",
+        );
       }
     } catch (error) {
       await this.close();

@@ -42,6 +42,8 @@ export class PartitionProgress {
   lastHandled: Checkpoint | undefined;
   eventsProcessed = 0;
   eventsSkipped = 0;
+  /** Events the handlers gave up on that were written to the dead-letter store. */
+  eventsDeadLettered = 0;
   /** Events handed to the batch stage (completed or held). */
   eventsFed = 0;
   private readonly buffers = new Map<HandlerID, BatchBuffer>();
@@ -81,16 +83,18 @@ export class PartitionProgress {
   }
 
   /**
-   * The per-event handlers are done with `event` (`skipped`: they gave up on it): hands it to the batch
+   * The per-event handlers are done with `event` (`how`: handled, or given up on and skipped or
+   * dead-lettered): hands it to the batch
    * handlers and delivers the batches it fills. False when the partition must stop feeding. Without
    * batch handlers it answers at once, not as a promise (no microtask per event).
    */
-  feed(event: ReceivedEventData, skipped: boolean): boolean | Promise<boolean> {
+  feed(event: ReceivedEventData, how: "handled" | "skipped" | "deadLettered"): boolean | Promise<boolean> {
     const position = positionOf(event);
     const previous = this.lastFed;
     this.lastFed = position;
     this.eventsFed++;
-    if (skipped) this.eventsSkipped++;
+    if (how === "skipped") this.eventsSkipped++;
+    if (how === "deadLettered") this.eventsDeadLettered++;
     if (this.buffers.size === 0 && this.head === this.pending.length) {
       const before = this.lastHandled;
       this.completed(position);
@@ -172,6 +176,9 @@ export class PartitionProgress {
         return false;
       case "skipped":
         this.eventsSkipped += events.length;
+        break;
+      case "deadLettered":
+        this.eventsDeadLettered += events.length;
         break;
       case "handled":
         break;

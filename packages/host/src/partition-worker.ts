@@ -9,6 +9,7 @@ import type {
 import {
   type Checkpointer,
   type Clock,
+  type DeadLetterStore,
   delay,
   type EnsureCheckpointOptions,
   EphError,
@@ -21,6 +22,7 @@ import {
 import { backoffDelay } from "./backoff.js";
 import type { RegisteredBatchHandler } from "./batch-buffer.js";
 import { CheckpointWriter } from "./checkpoint-writer.js";
+import { writeDeadLetter } from "./dead-lettering.js";
 import { type DispatchOutcome, EventDispatcher, type HandlerPolicy } from "./event-dispatcher.js";
 import type { EventHandler } from "./handler.js";
 import type { PartitionHealth } from "./health.js";
@@ -80,6 +82,8 @@ export type WorkerOptions = Pick<
   | "checkpoint"
   | "handlerRetry"
   | "onHandlerFailure"
+  | "deadLetterStore"
+  | "hostName"
   | "handlerTimeout"
   | "concurrency"
   | "handoffTimeout"
@@ -167,6 +171,25 @@ export class PartitionWorker {
       random: o.random,
       retry: o.handlerRetry,
       onFailure: o.onHandlerFailure,
+      ...(o.deadLetterStore === undefined
+        ? {}
+        : {
+            deadLetter: (event: ReceivedEventData, error: unknown) =>
+              writeDeadLetter(
+                {
+                  store: o.deadLetterStore as DeadLetterStore,
+                  partitionId,
+                  hostName: o.hostName,
+                  clock: o.clock,
+                  random: o.random,
+                  timeout: o.timing.operationTimeout,
+                  signal: this.stopController.signal,
+                  report: (info) => this.report(info),
+                },
+                event,
+                error,
+              ),
+          }),
       report: (info) => this.report(info),
       handlerTimeout: o.handlerTimeout,
       running: this.handlerCalls,
@@ -241,6 +264,7 @@ export class PartitionWorker {
       state: partitionStateOf(this.phase),
       eventsProcessed: this.progress.eventsProcessed,
       eventsSkipped: this.progress.eventsSkipped,
+      eventsDeadLettered: this.progress.eventsDeadLettered,
       lastSequenceNumber: this.progress.lastHandled?.sequenceNumber,
       lastEnqueuedTime: this.progress.lastHandled && new Date(this.progress.lastHandled.enqueuedTime),
       checkpoint,
@@ -583,7 +607,7 @@ export class PartitionWorker {
       this.fail(outcome.error);
       return false;
     }
-    return this.progress.feed(event, outcome.kind === "skipped");
+    return this.progress.feed(event, outcome.kind);
   }
 
   /** Gives `event` to the per-event handlers (traced when tracing is on). */
