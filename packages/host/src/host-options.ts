@@ -19,6 +19,7 @@ import type {
 } from "./host-events.js";
 import type { MeterProviderLike } from "./otel-metrics.js";
 import type { TracerProviderLike } from "./otel-tracing.js";
+import type { InvalidPositionAction } from "./position-check.js";
 import { type InitialPosition, type StartPosition, validateStartPosition } from "./start-position.js";
 
 /** When the host stores positions on its own. */
@@ -148,6 +149,15 @@ export interface EventProcessorHostOptions {
    */
   maxInFlightEvents?: number;
   /**
+   * What to do when a partition's checkpoint is outside its range, checked before reading and when the
+   * service refuses the position: below the oldest retained event (events expired) or beyond the last
+   * one (the partition or hub was reset or recreated). `"earliest"` (default): read from the oldest
+   * retained event; `"latest"`: from new events only; `"stop"`: do not read the partition. Each case is
+   * reported through `onError` (operation `"position"`, code `InvalidPosition`, with the stored position
+   * and the range) and counted in `health().partitions[].invalidPositions`.
+   */
+  onInvalidPosition?: InvalidPositionAction;
+  /**
    * How long (ms) a host that took a partition from a live owner waits before reading it, so the
    * previous owner can finish its event, checkpoint and let go (no duplicates on planned moves).
    * Default: `renewalInterval + 2 × operationTimeout`, the longest the previous owner needs to notice.
@@ -228,6 +238,7 @@ export interface ResolvedHostOptions {
   readonly handlerTimeout: number | undefined;
   readonly concurrency: number;
   readonly maxInFlightEvents: number | undefined;
+  readonly onInvalidPosition: InvalidPositionAction;
   readonly handoffTimeout: number;
   readonly drainTimeout: number;
   readonly closeTimeout: number;
@@ -284,6 +295,7 @@ export const hostOptionSpecs = {
   handlerTimeout: { default: "no limit", check: "positive number" },
   concurrency: { default: "1", check: "integer >= 1" },
   maxInFlightEvents: { default: "no cap", check: "integer >= 1" },
+  onInvalidPosition: { default: '"earliest"', check: '"earliest", "latest" or "stop"' },
   handoffTimeout: { default: "renewalInterval + 2 × operationTimeout", check: "0 <= ms < leaseDuration" },
   drainTimeout: { default: "30 000 ms", check: "positive number" },
   closeTimeout: { default: "drainTimeout + 4 × operationTimeout", check: "ms >= 2 × operationTimeout" },
@@ -427,6 +439,11 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
     invalid('Option "onHandlerFailure" must be "stopPartition" or "skipEvent".');
   }
 
+  const onInvalidPosition = o.onInvalidPosition ?? "earliest";
+  if (onInvalidPosition !== "earliest" && onInvalidPosition !== "latest" && onInvalidPosition !== "stop") {
+    invalid('Option "onInvalidPosition" must be "earliest", "latest" or "stop".');
+  }
+
   const handoffTimeout = duration(
     "handoffTimeout",
     o.handoffTimeout,
@@ -486,6 +503,7 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
     concurrency: integer("concurrency", o.concurrency, 1, 1),
     maxInFlightEvents:
       o.maxInFlightEvents === undefined ? undefined : integer("maxInFlightEvents", o.maxInFlightEvents, 1, 1),
+    onInvalidPosition,
     handoffTimeout,
     drainTimeout,
     closeTimeout,
