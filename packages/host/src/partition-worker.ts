@@ -652,6 +652,7 @@ export class PartitionWorker {
         (event) => this.dispatch(event),
         (event, outcome) => this.completed(event, outcome),
         () => this.mayHandle(),
+        notStarted,
       );
     } else {
       for (const event of events) {
@@ -830,6 +831,9 @@ export class PartitionWorker {
 }
 
 const stopped: unique symbol = Symbol("stopped");
+
+/** The outcome of an event the partition stopped before it was started. */
+const notStarted: DispatchOutcome = { kind: "stopped" };
 
 /** The outcome of an event when only batch handlers are registered. */
 const handledByNone: DispatchOutcome = { kind: "handled" };
