@@ -4,7 +4,7 @@
 // its own consumer group over the same preloaded events, memory stores (the handler model is measured,
 // not a store). Prints a table and one JSON line per scenario.
 //
-// Run: pnpm build && node bench/processing-model.mjs [--events 100000] [--skip-throughput]
+// Run: pnpm build && node --expose-gc bench/processing-model.mjs [--events 100000] [--skip-throughput]
 //                                                    [--skip-concurrency] [--skip-memory]
 import { fork } from "node:child_process";
 import { createRequire } from "node:module";
@@ -232,6 +232,8 @@ async function memory(cs) {
     const samples = [];
     for (let s = 0; s < 20; s++) {
       await new Promise((r) => setTimeout(r, 500));
+      // With --expose-gc, live memory rather than garbage not yet collected.
+      global.gc?.();
       samples.push(process.memoryUsage().rss);
     }
     await h.close();
