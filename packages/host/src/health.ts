@@ -52,6 +52,8 @@ export interface PartitionHealth {
   readonly lastReceiveAt: number | undefined;
   /** The last error seen on this partition, scrubbed of secrets. */
   readonly lastError: string | undefined;
+  /** Stored positions found outside the partition's range since this host took it (`onInvalidPosition`). */
+  readonly invalidPositions: number;
   /**
    * The handler call on this partition that has run longest and not settled (also one `handlerTimeout`
    * gave up waiting for): which handler, on which event (a batch's first), since when (host clock, ms)

@@ -20,6 +20,7 @@ import type {
 } from "./host-events.js";
 import type { MeterProviderLike } from "./otel-metrics.js";
 import type { TracerProviderLike } from "./otel-tracing.js";
+import type { InvalidPositionAction } from "./position-check.js";
 import { type InitialPosition, type StartPosition, validateStartPosition } from "./start-position.js";
 
 /** When the host stores positions on its own. */
@@ -158,6 +159,15 @@ export interface EventProcessorHostOptions {
    */
   deadLetterStore?: DeadLetterStore;
   /**
+   * What to do when a partition's checkpoint is outside its range, checked before reading and when the
+   * service refuses the position: below the oldest retained event (events expired) or beyond the last
+   * one (the partition or hub was reset or recreated). `"earliest"` (default): read from the oldest
+   * retained event; `"latest"`: from new events only; `"stop"`: do not read the partition. Each case is
+   * reported through `onError` (operation `"position"`, code `InvalidPosition`, with the stored position
+   * and the range) and counted in `health().partitions[].invalidPositions`.
+   */
+  onInvalidPosition?: InvalidPositionAction;
+  /**
    * How long (ms) a host that took a partition from a live owner waits before reading it, so the
    * previous owner can finish its event, checkpoint and let go (no duplicates on planned moves).
    * Default: `renewalInterval + 2 × operationTimeout`, the longest the previous owner needs to notice.
@@ -239,6 +249,7 @@ export interface ResolvedHostOptions {
   readonly concurrency: number;
   readonly maxInFlightEvents: number | undefined;
   readonly deadLetterStore: DeadLetterStore | undefined;
+  readonly onInvalidPosition: InvalidPositionAction;
   readonly handoffTimeout: number;
   readonly drainTimeout: number;
   readonly closeTimeout: number;
@@ -296,6 +307,7 @@ export const hostOptionSpecs = {
   handlerTimeout: { default: "no limit", check: "positive number" },
   concurrency: { default: "1", check: "integer >= 1" },
   maxInFlightEvents: { default: "no cap", check: "integer >= 1" },
+  onInvalidPosition: { default: '"earliest"', check: '"earliest", "latest" or "stop"' },
   handoffTimeout: { default: "renewalInterval + 2 × operationTimeout", check: "0 <= ms < leaseDuration" },
   drainTimeout: { default: "30 000 ms", check: "positive number" },
   closeTimeout: { default: "drainTimeout + 4 × operationTimeout", check: "ms >= 2 × operationTimeout" },
@@ -452,6 +464,11 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
     invalid('Option "onHandlerFailure" is "deadLetter" but no "deadLetterStore" is given.');
   }
 
+  const onInvalidPosition = o.onInvalidPosition ?? "earliest";
+  if (onInvalidPosition !== "earliest" && onInvalidPosition !== "latest" && onInvalidPosition !== "stop") {
+    invalid('Option "onInvalidPosition" must be "earliest", "latest" or "stop".');
+  }
+
   const handoffTimeout = duration(
     "handoffTimeout",
     o.handoffTimeout,
@@ -512,6 +529,7 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
     maxInFlightEvents:
       o.maxInFlightEvents === undefined ? undefined : integer("maxInFlightEvents", o.maxInFlightEvents, 1, 1),
     deadLetterStore,
+    onInvalidPosition,
     handoffTimeout,
     drainTimeout,
     closeTimeout,

@@ -30,5 +30,6 @@ export type {
 } from "./host-options.js";
 export type { MeterProviderLike } from "./otel-metrics.js";
 export type { TracedOutcome, TracerProviderLike } from "./otel-tracing.js";
+export type { InvalidPositionAction, PartitionRange } from "./position-check.js";
 export type { ProbeThresholds, ProbeVerdict } from "./probe-verdicts.js";
 export type { InitialPosition, StartPosition } from "./start-position.js";

@@ -16,9 +16,10 @@ export async function dispatchOrdered<T>(
   complete: (event: ReceivedEventData, outcome: T) => boolean | Promise<boolean>,
   /** Asked before each event starts: false stops the delivery (the partition is stopping). */
   mayStart: () => boolean,
+  /** The outcome of an event that waited for its key and was never started (the delivery stopped). */
+  notStarted: T,
 ): Promise<void> {
   const started: Promise<T>[] = [];
-  const tails = new Map<string, Promise<unknown>>();
   let running = 0;
   let halted = false;
   let startingDone = false;
@@ -50,24 +51,43 @@ export async function dispatchOrdered<T>(
     }
   })();
 
-  for (const event of events) {
-    while (running >= concurrency && !halted) await changed;
-    if (halted || !mayStart()) break;
-    const key = event.partitionKey ?? undefined;
-    const before = key === undefined ? undefined : tails.get(key);
-    running++;
-    const run = (before ?? Promise.resolve())
-      .then(() => dispatch(event))
+  // Events waiting for an earlier one of their key, per key: they hold no slot while they wait, and
+  // take over their predecessor's slot when it is done (so N bounds what runs, not what waits).
+  const queued = new Map<string, { event: ReceivedEventData; resolve: (outcome: Promise<T>) => void }[]>();
+  const start = (event: ReceivedEventData, key: string | undefined): Promise<T> => {
+    const run = Promise.resolve().then(() => dispatch(event));
+    run
       .finally(() => {
+        const waiting = key === undefined ? undefined : queued.get(key);
+        if (waiting && waiting.length > 0 && (halted || !mayStart())) {
+          for (const next of waiting.splice(0)) next.resolve(Promise.resolve(notStarted));
+        }
+        const next = waiting?.shift();
+        if (next) {
+          next.resolve(start(next.event, key));
+          return;
+        }
+        if (key !== undefined) queued.delete(key);
         running--;
         poke();
-      });
-    if (key !== undefined)
-      tails.set(
-        key,
-        run.catch(() => undefined),
-      );
-    started.push(run);
+      })
+      .catch(() => undefined);
+    return run;
+  };
+  for (const event of events) {
+    const key = event.partitionKey ?? undefined;
+    const waiting = key === undefined ? undefined : queued.get(key);
+    if (waiting) {
+      if (halted || !mayStart()) break;
+      started.push(new Promise<T>((resolve) => waiting.push({ event, resolve: (outcome) => resolve(outcome) })));
+      poke();
+      continue;
+    }
+    while (running >= concurrency && !halted) await changed;
+    if (halted || !mayStart()) break;
+    running++;
+    if (key !== undefined) queued.set(key, []);
+    started.push(start(event, key));
     poke();
   }
   startingDone = true;

@@ -7,6 +7,7 @@ import type {
   SubscriptionEventHandlers,
 } from "@azure/event-hubs";
 import {
+  type Checkpoint,
   type Checkpointer,
   type Clock,
   type DeadLetterStore,
@@ -33,6 +34,13 @@ import type { InFlightEvents } from "./in-flight-events.js";
 import { dispatchOrdered } from "./ordered-dispatch.js";
 import type { HostTracing } from "./otel-tracing.js";
 import { PartitionProgress } from "./partition-progress.js";
+import {
+  classifyPosition,
+  invalidPositionError,
+  isRefusedPosition,
+  type PartitionRange,
+  positionFor,
+} from "./position-check.js";
 import { describeError } from "./redaction.js";
 import { RunningHandlers } from "./running-handlers.js";
 import { afterCheckpoint, toEventPosition } from "./start-position.js";
@@ -57,7 +65,7 @@ export interface PartitionReader {
   getPartitionProperties?(
     partitionId: string,
     options?: { abortSignal?: AbortSignal },
-  ): Promise<{ readonly lastEnqueuedSequenceNumber: number }>;
+  ): Promise<{ readonly lastEnqueuedSequenceNumber: number; readonly beginningSequenceNumber?: number }>;
 }
 
 /** The balancer's view of the lease, as a worker needs it. */
@@ -86,6 +94,7 @@ export type WorkerOptions = Pick<
   | "hostName"
   | "handlerTimeout"
   | "concurrency"
+  | "onInvalidPosition"
   | "handoffTimeout"
   | "reconnectDelay"
   | "maxReconnectDelay"
@@ -146,6 +155,8 @@ export class PartitionWorker {
   private running: Promise<void> = Promise.resolve();
   /** The partition's work, one piece at a time: receiver deliveries and batches whose wait ran out. */
   private lane: Promise<void> = Promise.resolve();
+  /** Stored positions found outside the partition's range (see `onInvalidPosition`). */
+  private invalidPositions = 0;
   /** Events this partition holds under the host's `maxInFlightEvents` (received, not yet handled). */
   private permits = 0;
   /** Most events the receiver hands over at once (what tells a drained receiver from a busy one). */
@@ -272,6 +283,7 @@ export class PartitionWorker {
       lag,
       lastReceiveAt: this.lastReceiveAt,
       lastError: this.lastError,
+      invalidPositions: this.invalidPositions,
       oldestRunningHandler: oldest && { ...oldest, runningFor: this.env.options.clock.now() - oldest.since },
     };
   }
@@ -332,25 +344,12 @@ export class PartitionWorker {
       ),
     );
     if (checkpoint === stopped) return;
-    this.writer = new CheckpointWriter(
-      {
-        partitionId: this.partitionId,
-        epoch: this.epoch,
-        checkpointer: this.env.checkpointer,
-        clock: o.clock,
-        calls: this.env.storeCalls,
-        everyEvents: o.checkpoint.everyEvents,
-        everyMs: o.checkpoint.everyMs,
-        timeout: o.timing.operationTimeout,
-        onError: (error, willRetry) =>
-          this.report({ operation: "checkpoint", partitionId: this.partitionId, error, willRetry }),
-        onWrite: (result) => this.env.metrics().checkpointWrite(this.partitionId, result),
-      },
-      checkpoint,
-    );
+    this.writer = this.newWriter(checkpoint);
     let position: EventPosition;
     if (checkpoint !== undefined) {
-      position = afterCheckpoint(checkpoint);
+      const checked = await this.checkedPosition(checkpoint);
+      if (checked === stopped) return;
+      position = checked;
     } else {
       const initial = await this.untilDone("callback", (timeout) =>
         withDeadline(
@@ -386,7 +385,126 @@ export class PartitionWorker {
       }
       // From after the last event given to the handlers: those a batch still holds stay held.
       if (this.progress.lastFed !== undefined) position = afterCheckpoint(this.progress.lastFed);
+      const basis = this.progress.lastFed ?? checkpoint;
+      if (basis !== undefined && isRefusedPosition(ending.error)) {
+        // The service refused the position: retention may have passed it, or the hub been reset.
+        const checked = await this.checkedPosition(basis);
+        if (checked === stopped) break;
+        position = checked;
+      }
     }
+  }
+
+  /** The partition's checkpoint writer, starting from `stored` (the position in the store). */
+  private newWriter(stored: Checkpoint | undefined): CheckpointWriter {
+    const o = this.env.options;
+    return new CheckpointWriter(
+      {
+        partitionId: this.partitionId,
+        epoch: this.epoch,
+        checkpointer: this.env.checkpointer,
+        clock: o.clock,
+        calls: this.env.storeCalls,
+        everyEvents: o.checkpoint.everyEvents,
+        everyMs: o.checkpoint.everyMs,
+        timeout: o.timing.operationTimeout,
+        onError: (error, willRetry) =>
+          this.report({ operation: "checkpoint", partitionId: this.partitionId, error, willRetry }),
+        onWrite: (result) => this.env.metrics().checkpointWrite(this.partitionId, result),
+      },
+      stored,
+    );
+  }
+
+  /**
+   * Clears a stored position past the partition's end (the hub was reset), so positions of the new
+   * events, lower than it, can be stored: deletes the record and recreates it at this host's fence; a
+   * deposed owner's write slipping in between shows up as a position and is deleted again. False (and
+   * reported) when the store did not let it.
+   */
+  private async clearStoredPosition(): Promise<boolean> {
+    const o = this.env.options;
+    const checkpointer = this.env.checkpointer;
+    const call = <T>(what: string, work: (abortSignal: AbortSignal) => Promise<T>) =>
+      this.env.storeCalls.run(
+        { priority: "take", what: `${what} partition ${this.partitionId}`, timeout: o.timing.operationTimeout },
+        work,
+      );
+    try {
+      for (let attempt = 1; ; attempt++) {
+        await call("Clearing the checkpoint of", (abortSignal) =>
+          checkpointer.deleteCheckpoint(this.partitionId, { abortSignal }),
+        );
+        const left = await call("Fencing the checkpoint of", (abortSignal) =>
+          checkpointer.ensureCheckpoint(this.partitionId, { epoch: this.epoch, abortSignal }),
+        );
+        if (left === undefined) break;
+        if (attempt >= 3) {
+          throw new EphError(
+            "CheckpointFenced",
+            `A previous owner kept writing checkpoints of partition ${this.partitionId}.`,
+            {
+              partitionId: this.partitionId,
+            },
+          );
+        }
+      }
+    } catch (error) {
+      this.report({ operation: "checkpoint", partitionId: this.partitionId, error, willRetry: false });
+      return false;
+    }
+    this.writer?.close();
+    this.writer = this.newWriter(undefined);
+    return true;
+  }
+
+  /**
+   * Where to read on after `checkpoint`: after it, when the partition still holds the next event;
+   * otherwise (events expired, or the hub was reset) what `onInvalidPosition` says, reported through
+   * `onError` and counted in `health()`. Without the partition's range (no answer), after it as before.
+   */
+  private async checkedPosition(checkpoint: Checkpoint): Promise<EventPosition | typeof stopped> {
+    const o = this.env.options;
+    const reader = this.env.reader;
+    if (typeof reader.getPartitionProperties !== "function") return afterCheckpoint(checkpoint);
+    let range: PartitionRange;
+    try {
+      const properties = await withDeadline(
+        o.clock,
+        o.timing.operationTimeout * 4,
+        (abortSignal) =>
+          reader.getPartitionProperties?.(this.partitionId, { abortSignal }) ?? Promise.reject(new Error("none")),
+        `Reading the range of partition ${this.partitionId}`,
+      );
+      if (typeof properties.beginningSequenceNumber !== "number") return afterCheckpoint(checkpoint);
+      range = {
+        beginningSequenceNumber: properties.beginningSequenceNumber,
+        lastEnqueuedSequenceNumber: properties.lastEnqueuedSequenceNumber,
+      };
+    } catch (error) {
+      this.env.log.verbose(`eph: ${describeError(error, this.env.secrets)}`);
+      return afterCheckpoint(checkpoint);
+    }
+    const why = classifyPosition(checkpoint, range);
+    if (why === undefined) return afterCheckpoint(checkpoint);
+    const action = o.onInvalidPosition;
+    const error = invalidPositionError(this.partitionId, checkpoint, range, why, action);
+    this.invalidPositions++;
+    this.report({
+      operation: "position",
+      partitionId: this.partitionId,
+      error,
+      willRetry: false,
+      checkpoint,
+      range,
+      invalidPositionAction: action,
+    });
+    // Past the end, the store would refuse every position of the new events as a regression.
+    if (action === "stop" || (why === "beyondEnd" && !(await this.clearStoredPosition()))) {
+      this.fail(error);
+      return stopped;
+    }
+    return positionFor(checkpoint, action);
   }
 
   /** The reader's `getPartitionProperties` as `ensureCheckpoint` takes it, when the reader has one. */
@@ -558,6 +676,7 @@ export class PartitionWorker {
         (event) => this.dispatch(event),
         (event, outcome) => this.completed(event, outcome),
         () => this.mayHandle(),
+        notStarted,
       );
     } else {
       for (const event of events) {
@@ -736,6 +855,9 @@ export class PartitionWorker {
 }
 
 const stopped: unique symbol = Symbol("stopped");
+
+/** The outcome of an event the partition stopped before it was started. */
+const notStarted: DispatchOutcome = { kind: "stopped" };
 
 /** The outcome of an event when only batch handlers are registered. */
 const handledByNone: DispatchOutcome = { kind: "handled" };

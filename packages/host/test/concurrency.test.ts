@@ -26,18 +26,18 @@ describe("concurrency within a partition", () => {
       log.push(`end ${e.sequenceNumber}`);
       running--;
     };
-    const t = await setup({ concurrency: 3 }, { handlers: [["h", handler]] });
+    const t = await setup({ concurrency: 4 }, { handlers: [["h", handler]] });
     clock = t.clock;
     await receiving(t);
     const keys = ["a", "b", "a", null, null, "b"];
     const delivering = t.reader.deliver(keys.map((k, i) => keyed(i, k)));
     await t.clock.advance(0);
-    // Event 2 shares key "a" with event 0: it holds the third slot but has not started.
-    expect(log).toEqual(["start 0", "start 1"]);
-    expect(running).toBe(2);
+    // Event 2 shares key "a" with event 0: it waits, without a slot, and keyless 3 and 4 take the others.
+    expect(log).toEqual(["start 0", "start 1", "start 3", "start 4"]);
+    expect(running).toBe(4);
     await t.clock.advance(10_000);
     await delivering;
-    expect(most).toBeLessThanOrEqual(3);
+    expect(most).toBeLessThanOrEqual(4);
     const at = (entry: string) => log.indexOf(entry);
     expect(at("start 2")).toBeGreaterThan(at("end 0"));
     expect(at("start 5")).toBeGreaterThan(at("end 1"));
@@ -82,6 +82,26 @@ describe("concurrency within a partition", () => {
     await delivering;
     await t.clock.advance(0);
     expect((await t.checkpointer.getCheckpoint("0"))?.sequenceNumber).toBe(1);
+  });
+
+  it("stopping while events wait for their key: they are not started, and the stop completes", async () => {
+    const handled: number[] = [];
+    let release: (() => void) | undefined;
+    const handler: EventHandler = async (e) => {
+      if (e.sequenceNumber === 0) await new Promise<void>((resolve) => (release = resolve));
+      handled.push(e.sequenceNumber);
+    };
+    const t = await setup({ concurrency: 2 }, { handlers: [["h", handler]] });
+    await receiving(t);
+    const delivering = t.reader.deliver([0, 1, 2].map((i) => keyed(i, "a")));
+    await t.clock.advance(0);
+    const stopping = t.worker.stop("shutdown");
+    await t.clock.advance(0);
+    release?.();
+    await delivering;
+    await stopping;
+    expect(handled).toEqual([0]);
+    expect(t.closed[0]?.checkpoint?.sequenceNumber).toBe(0);
   });
 
   it("a failure stops the partition at the failed event, whatever completed after it", async () => {
