@@ -159,7 +159,15 @@ async function ephRunner(): Promise<Runner> {
       ...otel?.hostOptions,
     },
   );
-  host.registerHandler((event, context) => handled(context.partitionId, event.sequenceNumber, context.epoch));
+  if (config.batchHandler) {
+    host.registerBatchHandler(
+      (events, context) => {
+        for (const event of events) handled(context.partitionId, event.sequenceNumber, context.epoch);
+        return Promise.resolve();
+      },
+      { maxBatchSize: config.maxBatchSize, maxWaitTimeInSeconds: config.maxWaitTimeInSeconds },
+    );
+  } else host.registerHandler((event, context) => handled(context.partitionId, event.sequenceNumber, context.epoch));
   scope = {
     fullyQualifiedNamespace: host.fullyQualifiedNamespace,
     eventHubName: host.eventHubName,

@@ -58,6 +58,8 @@ export interface WorkerConfig {
    * (metrics and a span per event). Absent: no SDK, the host's no-op path.
    */
   readonly otel?: "metrics" | "traces";
+  /** eph only: one batch handler (batches of `maxBatchSize`) instead of the per-event handler. */
+  readonly batchHandler?: boolean;
   /** The official store (kind `official`). */
   readonly official?: {
     readonly strategy: "balanced" | "greedy";

@@ -4,6 +4,7 @@ import { backoffDelay } from "./backoff.js";
 import { type AttemptResult, EventRun, type RegisteredHandler } from "./event-run.js";
 import type { HandlerFailureAction, HostErrorInfo } from "./host-events.js";
 import type { HandlerRetryPolicy } from "./host-options.js";
+import type { RunningHandlers } from "./running-handlers.js";
 
 /** What became of one event. */
 export type DispatchOutcome =
@@ -18,8 +19,8 @@ export type DispatchOutcome =
   /** The partition is stopping: the event did not complete. */
   | { readonly kind: "stopped" };
 
-/** What a {@link EventDispatcher} needs. */
-export interface EventDispatcherOptions {
+/** How a partition runs its handlers: what per-event and batch handlers share. */
+export interface HandlerPolicy {
   readonly partitionId: string;
   readonly epoch: number;
   /** Fires when the partition stops: retries end, handlers are told through `context.signal`. */
@@ -28,13 +29,21 @@ export interface EventDispatcherOptions {
   readonly random: RandomSource;
   readonly retry: Required<HandlerRetryPolicy>;
   readonly onFailure: HandlerFailureAction;
+  readonly report: (info: HostErrorInfo) => void;
+  /** Longest a handler call may run before it counts as failed (ms); undefined: no limit. */
+  readonly handlerTimeout: number | undefined;
+  /** The partition's handler calls still running (health shows the oldest). */
+  readonly running: RunningHandlers;
   /** Writes the event to the dead-letter store (`onFailure: "deadLetter"`); false when it could not. */
   readonly deadLetter?: (event: ReceivedEventData, error: unknown) => Promise<boolean>;
+}
+
+/** What a {@link EventDispatcher} needs. */
+export interface EventDispatcherOptions extends HandlerPolicy {
   /** The handlers registered now. */
   readonly handlers: () => readonly RegisteredHandler[];
   /** Stores `position` now (a handler called `checkpoint()`). */
   readonly checkpointNow: (position: Checkpoint) => Promise<void>;
-  readonly report: (info: HostErrorInfo) => void;
 }
 
 const handled: DispatchOutcome = { kind: "handled" };

@@ -1,5 +1,6 @@
 import type { ReceivedEventData } from "@azure/event-hubs";
 import type { Checkpoint, HandlerID, ScanReport } from "@eph/core";
+import type { InvalidPositionAction, PartitionRange } from "./position-check.js";
 
 /** What a reported error concerns. */
 export type HostOperation =
@@ -18,7 +19,9 @@ export type HostOperation =
   /** Something failed while the host was closing. */
   | "close"
   /** Writing an event to the dead-letter store failed (retried while the partition is held). */
-  | "deadLetter";
+  | "deadLetter"
+  /** A stored position is outside the partition's range (see `onInvalidPosition`); code `InvalidPosition`. */
+  | "position";
 
 /** What the host does about a handler failure. */
 export type HandlerFailureAction =
@@ -44,12 +47,20 @@ export interface HostErrorInfo {
   readonly willRetry: boolean;
   /** For `handler`: the handler that failed. */
   readonly handlerId?: HandlerID;
-  /** For `handler`: the event it failed on. */
+  /** For `handler`: the event it failed on (for a batch handler, the batch's first event). */
   readonly event?: ReceivedEventData;
+  /** For a batch handler: the whole batch it failed on. */
+  readonly events?: readonly ReceivedEventData[];
   /** For `handler`: the attempt that failed (1 for the first). */
   readonly attempt?: number;
   /** For `handler`, once retries are exhausted: what the host did. */
   readonly action?: HandlerFailureAction;
+  /** For `position`: the stored position found invalid. */
+  readonly checkpoint?: Checkpoint;
+  /** For `position`: the partition's range when it was checked. */
+  readonly range?: PartitionRange;
+  /** For `position`: what the host did (`onInvalidPosition`). */
+  readonly invalidPositionAction?: InvalidPositionAction;
 }
 
 /** Why this host stopped processing a partition. */

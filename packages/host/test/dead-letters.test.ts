@@ -10,7 +10,7 @@ const quickRetry = { maxAttempts: 2, initialDelay: 10, maxDelay: 20 };
 describe("dead letters", () => {
   let emu: Emulator;
   beforeAll(async () => {
-    emu = await startEmulator({ hubs: { dl: 1, dlflaky: 1, dlfail: 1, dlbusy: 1, dlopts: 1 } });
+    emu = await startEmulator({ hubs: { dl: 1, dlflaky: 1, dlfail: 1, dlbusy: 1, dlbatch: 1, dlopts: 1 } });
   });
   afterAll(async () => {
     await emu?.close();
@@ -142,6 +142,44 @@ describe("dead letters", () => {
     await h.close();
     expect(rec.closes[0]?.reason).toBe("shutdown");
     expect(rec.closes[0]?.checkpoint?.sequenceNumber).toBe(3);
+  });
+
+  it("a batch that fails for good has each of its events written to the dead-letter store", async () => {
+    const rec = new Recorder();
+    const store = new MemoryDeadLetterStore();
+    await sendWithPoison("dlbatch");
+    const stores = memoryStores();
+    const h = await EventProcessorHost.fromConnectionString(
+      emu.connectionString("dlbatch"),
+      stores.leaser(),
+      stores.checkpointer(),
+      {
+        noBanner: true,
+        ...fastTiming,
+        maxWaitTimeInSeconds: 1,
+        handlerRetry: quickRetry,
+        onHandlerFailure: "deadLetter",
+        deadLetterStore: store,
+        onError: (info) => rec.errors.push(info),
+        onPartitionClosed: (info) => rec.closes.push({ ...info, host: "h" }),
+      },
+    );
+    const batches: number[][] = [];
+    h.registerBatchHandler(
+      async (events) => {
+        if (events.some((e) => (e.body as { poison?: boolean }).poison)) throw new RangeError("a poison in the batch");
+        batches.push(events.map((e) => e.sequenceNumber));
+      },
+      { maxBatchSize: 5, maxWaitTimeInSeconds: 1 },
+    );
+    await h.startNonBlocking();
+    await waitFor(() => batches.flat().includes(9), "the batch after the poisoned one");
+    expect((await store.list()).map((l) => l.id)).toEqual(["0:0", "0:1", "0:2", "0:3", "0:4"]);
+    expect((await store.get("0:2"))?.error).toEqual({ name: "RangeError", message: "a poison in the batch" });
+    expect(batches).toEqual([[5, 6, 7, 8, 9]]);
+    expect(h.health().partitions[0]?.eventsDeadLettered).toBe(5);
+    await h.close();
+    expect(rec.closes[0]?.checkpoint?.sequenceNumber).toBe(9);
   });
 
   it("refuses deadLetter without a dead-letter store, and a store that is not one", async () => {
