@@ -37,6 +37,8 @@ let scope: Extract<WorkerMessage, { t: "ready" }>["scope"];
 let firstAt = 0;
 let at10 = 0;
 let at90 = 0;
+let cpuMsAt10 = 0;
+let cpuMsAt90 = 0;
 let doneSent = false;
 let cpuAtStart: NodeJS.CpuUsage | undefined;
 let eluAtStart: ReturnType<typeof performance.eventLoopUtilization> | undefined;
@@ -68,8 +70,14 @@ function handled(partitionId: string, sequenceNumber: number, epoch: number): vo
   }
   if (events === 1) firstAt = Date.now();
   const expected = config.expectedEvents ?? Number.POSITIVE_INFINITY;
-  if (at10 === 0 && events >= expected * 0.1) at10 = Date.now();
-  if (at90 === 0 && events >= expected * 0.9) at90 = Date.now();
+  if (at10 === 0 && events >= expected * 0.1) {
+    at10 = Date.now();
+    cpuMsAt10 = cpuMsSince(cpuAtStart);
+  }
+  if (at90 === 0 && events >= expected * 0.9) {
+    at90 = Date.now();
+    cpuMsAt90 = cpuMsSince(cpuAtStart);
+  }
   if (!doneSent && config.expectedEvents !== undefined && events >= config.expectedEvents) {
     doneSent = true;
     void send({
@@ -80,6 +88,7 @@ function handled(partitionId: string, sequenceNumber: number, epoch: number): vo
       at10,
       at90,
       cpuMs: cpuMsSince(cpuAtStart),
+      steadyCpuMs: cpuMsAt90 - cpuMsAt10,
       eventLoopUtilization: performance.eventLoopUtilization(eluAtStart).utilization,
       ...(config.startOnSpawn ? { marks } : {}),
     });
@@ -150,7 +159,15 @@ async function ephRunner(): Promise<Runner> {
       ...otel?.hostOptions,
     },
   );
-  host.registerHandler((event, context) => handled(context.partitionId, event.sequenceNumber, context.epoch));
+  if (config.batchHandler) {
+    host.registerBatchHandler(
+      (events, context) => {
+        for (const event of events) handled(context.partitionId, event.sequenceNumber, context.epoch);
+        return Promise.resolve();
+      },
+      { maxBatchSize: config.maxBatchSize, maxWaitTimeInSeconds: config.maxWaitTimeInSeconds },
+    );
+  } else host.registerHandler((event, context) => handled(context.partitionId, event.sequenceNumber, context.epoch));
   scope = {
     fullyQualifiedNamespace: host.fullyQualifiedNamespace,
     eventHubName: host.eventHubName,

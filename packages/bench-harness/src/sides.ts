@@ -6,12 +6,14 @@ import type { EphStoreConfig, LeaseTiming, WorkerConfig } from "./worker-config.
  * A contender: eph, or the official processor with one of its strategies, or the raw client (the
  * ceiling), or the raw client with eph's receiver settings (throughput diagnosis only). `eph-metrics`
  * is eph recording OpenTelemetry metrics into the SDK, `eph-traces` metrics and a span per event (the
- * cost of observability, against `eph` in the same run).
+ * cost of observability, against `eph` in the same run). `eph-batch` is eph with one batch handler
+ * (`registerBatchHandler`, batches of `maxBatchSize`) instead of the per-event handler.
  */
 export type SideName =
   | "eph"
   | "eph-metrics"
   | "eph-traces"
+  | "eph-batch"
   | "official-balanced"
   | "official-greedy"
   | "raw"
@@ -51,7 +53,7 @@ export async function prepareSide(
     record: "log" as const,
     healthEveryMs: 1000,
   };
-  if (side === "eph" || side === "eph-metrics" || side === "eph-traces") {
+  if (side === "eph" || side === "eph-metrics" || side === "eph-traces" || side === "eph-batch") {
     const otel = side === "eph-metrics" ? "metrics" : side === "eph-traces" ? "traces" : undefined;
     const eph: EphStoreConfig = {
       kind: settings.storeKind,
@@ -60,7 +62,8 @@ export async function prepareSide(
       leaseContainer: `ephlease${id}`,
       checkpointContainer: `ephcp${id}`,
     };
-    return (name, extra) => ({ ...base, kind: "eph", name, eph, ...(otel ? { otel } : {}), ...extra });
+    const batch = side === "eph-batch" ? { batchHandler: true } : {};
+    return (name, extra) => ({ ...base, kind: "eph", name, eph, ...(otel ? { otel } : {}), ...batch, ...extra });
   }
   if (side === "raw" || side === "raw-eph-receivers") return (name, extra) => ({ ...base, kind: side, name, ...extra });
   const container = `official${id}`;

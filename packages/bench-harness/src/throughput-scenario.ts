@@ -16,6 +16,8 @@ export interface ThroughputRun {
   readonly steadyEventsPerSecond: number | undefined;
   /** CPU time of the consuming process per event (µs). */
   readonly cpuMicrosPerEvent: number | undefined;
+  /** CPU time per event (µs) between 10 % and 90 % of the backlog: the per-event cost without start-up. */
+  readonly steadyCpuMicrosPerEvent: number | undefined;
   /** Share of the run its event loop was busy. */
   readonly eventLoopUtilization: number | undefined;
 }
@@ -53,14 +55,18 @@ export async function runThroughput(
       const startedAt = await member.go();
       let seconds: number | undefined;
       let cpuMicrosPerEvent: number | undefined;
+      let steadyCpuMicrosPerEvent: number | undefined;
       let eventLoopUtilization: number | undefined;
       let steadyEventsPerSecond: number | undefined;
       let firstEventSeconds: number | undefined;
+      let marks = "";
       try {
         const done = await member.next("done", options.timeoutMs);
         seconds = (done.at - startedAt) / 1000;
         firstEventSeconds = (done.firstAt - startedAt) / 1000;
+        marks = `, 10 % at ${((done.at10 - startedAt) / 1000).toFixed(2)} s, 90 % at ${((done.at90 - startedAt) / 1000).toFixed(2)} s`;
         cpuMicrosPerEvent = (done.cpuMs * 1000) / done.count;
+        steadyCpuMicrosPerEvent = done.at90 > done.at10 ? (done.steadyCpuMs * 1000) / (0.8 * events) : undefined;
         eventLoopUtilization = done.eventLoopUtilization;
         steadyEventsPerSecond = done.at90 > done.at10 ? (0.8 * events * 1000) / (done.at90 - done.at10) : undefined;
       } catch {
@@ -76,11 +82,12 @@ export async function runThroughput(
         firstEventSeconds,
         steadyEventsPerSecond,
         cpuMicrosPerEvent,
+        steadyCpuMicrosPerEvent,
         eventLoopUtilization,
       };
       runs.push(run);
       progress(
-        `throughput ${side} round ${round + 1}: ${seconds === undefined ? "timed out" : `${Math.round(events / seconds)} events/s (${seconds.toFixed(2)} s, first event after ${firstEventSeconds?.toFixed(2)} s; steady ${Math.round(steadyEventsPerSecond ?? 0)} events/s), ${cpuMicrosPerEvent?.toFixed(0)} µs CPU per event, event loop ${Math.round((eventLoopUtilization ?? 0) * 100)} % busy`}`,
+        `throughput ${side} round ${round + 1}: ${seconds === undefined ? "timed out" : `${Math.round(events / seconds)} events/s (${seconds.toFixed(2)} s, first event after ${firstEventSeconds?.toFixed(2)} s${marks}; steady ${Math.round(steadyEventsPerSecond ?? 0)} events/s), ${cpuMicrosPerEvent?.toFixed(0)} µs CPU per event (steady ${steadyCpuMicrosPerEvent?.toFixed(0)}), event loop ${Math.round((eventLoopUtilization ?? 0) * 100)} % busy`}`,
       );
     }
   }

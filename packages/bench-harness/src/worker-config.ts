@@ -58,6 +58,8 @@ export interface WorkerConfig {
    * (metrics and a span per event). Absent: no SDK, the host's no-op path.
    */
   readonly otel?: "metrics" | "traces";
+  /** eph only: one batch handler (batches of `maxBatchSize`) instead of the per-event handler. */
+  readonly batchHandler?: boolean;
   /** The official store (kind `official`). */
   readonly official?: {
     readonly strategy: "balanced" | "greedy";
@@ -141,6 +143,8 @@ export type WorkerMessage =
       readonly at90: number;
       /** CPU time (user + system) the process used since it was started, in ms. */
       readonly cpuMs: number;
+      /** CPU time (ms) between `at10` and `at90`: per-event cost without start-up and tail. */
+      readonly steadyCpuMs: number;
       /** Share of the time since start its event loop was busy (0..1). */
       readonly eventLoopUtilization: number;
       /** Start-up milestones (with `startOnSpawn`). */

@@ -66,3 +66,20 @@ export function containerClientFromConnectionString(
   );
   return client.getContainerClient(name);
 }
+
+/**
+ * The secrets a `ContainerClient` holds, for redaction: the account key of a shared-key credential and
+ * the SAS of its URL (the whole query and its `sig`). Read, never shown.
+ */
+export function clientSecrets(client: ContainerClient): string[] {
+  const secrets: string[] = [];
+  const credential = client.credential as unknown as { accountKey?: unknown };
+  if (Buffer.isBuffer(credential.accountKey)) secrets.push(credential.accountKey.toString("base64"));
+  const query = new URL(client.url).search.slice(1);
+  if (query !== "") {
+    secrets.push(query, decodeURIComponent(query));
+    const sig = new URLSearchParams(query).get("sig");
+    if (sig) secrets.push(sig, encodeURIComponent(sig));
+  }
+  return secrets.filter((s) => s.length >= 8);
+}

@@ -4,4 +4,9 @@ export {
   type BlobCheckpointerConnectionOptions,
   type BlobCheckpointerOptions,
 } from "./blob-checkpointer.js";
+export {
+  BlobDeadLetterStore,
+  type BlobDeadLetterStoreConnectionOptions,
+  type BlobDeadLetterStoreOptions,
+} from "./blob-dead-letter-store.js";
 export type { CheckpointLayout } from "./checkpoint-layout.js";

@@ -6,3 +6,8 @@ export {
   type MemoryCheckpointStoreOptions,
 } from "./memory-checkpoint-store.js";
 export { MemoryCheckpointer, type MemoryCheckpointerOptions } from "./memory-checkpointer.js";
+export {
+  MemoryDeadLetterDocuments,
+  MemoryDeadLetterStore,
+  type MemoryDeadLetterStoreOptions,
+} from "./memory-dead-letters.js";

@@ -1,6 +1,7 @@
 import { checkpointsCommand, checkpointsSubcommandHelp } from "./checkpoints-command.js";
 import { CliError } from "./cli-error.js";
 import type { Command } from "./command.js";
+import { deadLettersCommand, deadLettersSubcommandHelp } from "./dead-letters-command.js";
 import { demoCommand } from "./demo/demo-command.js";
 import { emulatorCommand } from "./emulator-command.js";
 import { describeError } from "./error-classification.js";
@@ -10,7 +11,14 @@ import { lagCommand } from "./lag-command.js";
 import { packageVersion } from "./package-version.js";
 import { statusCommand } from "./status-command.js";
 
-const commands: readonly Command[] = [statusCommand, lagCommand, checkpointsCommand, emulatorCommand, demoCommand];
+const commands: readonly Command[] = [
+  statusCommand,
+  lagCommand,
+  checkpointsCommand,
+  deadLettersCommand,
+  emulatorCommand,
+  demoCommand,
+];
 
 const help = `Usage: eph <command> [flags]
 
@@ -34,6 +42,7 @@ ${exitCodeHelp}`;
 function helpFor(words: readonly string[]): string | undefined {
   const [name, sub] = words;
   if (name === "checkpoints" && sub !== undefined) return checkpointsSubcommandHelp[sub];
+  if (name === "dead-letters" && sub !== undefined) return deadLettersSubcommandHelp[sub];
   return commands.find((c) => c.name === name)?.help;
 }
 

@@ -47,23 +47,36 @@ export async function openSession(
     settings,
     hub,
     stores,
-    async call(what, fn) {
-      const timeout = AbortSignal.timeout(timeoutMs);
-      try {
-        return await fn(AbortSignal.any([interrupt, timeout]));
-      } catch (error) {
-        if (interrupt.aborted) throw new CliError(ExitCode.Interrupted, "Interrupted.");
-        if (timeout.aborted) {
-          throw new CliError(
-            ExitCode.Unavailable,
-            `${what}: no answer from Event Hubs or Storage within ${Math.round(timeoutMs / 1000)} s (see --timeout).`,
-          );
-        }
-        throw toCliError(error, what, settings.secrets);
-      }
-    },
+    call: (what, fn) => callWithin(what, fn, timeoutMs, interrupt, settings.secrets),
     async close() {
       await Promise.allSettled([hub.close(), stores.close()]);
     },
   };
+}
+
+/**
+ * Runs `fn` with a signal that fires on `interrupt` (Ctrl-C) or after `timeoutMs`, and turns either
+ * into the matching error (exit code 130 or 5) instead of an SDK abort message; other failures become
+ * a `CliError` without `secrets`.
+ */
+export async function callWithin<T>(
+  what: string,
+  fn: (abortSignal: AbortSignal) => Promise<T>,
+  timeoutMs: number,
+  interrupt: AbortSignal,
+  secrets: readonly string[],
+): Promise<T> {
+  const timeout = AbortSignal.timeout(timeoutMs);
+  try {
+    return await fn(AbortSignal.any([interrupt, timeout]));
+  } catch (error) {
+    if (interrupt.aborted) throw new CliError(ExitCode.Interrupted, "Interrupted.");
+    if (timeout.aborted) {
+      throw new CliError(
+        ExitCode.Unavailable,
+        `${what}: no answer from Event Hubs or Storage within ${Math.round(timeoutMs / 1000)} s (see --timeout).`,
+      );
+    }
+    throw toCliError(error, what, secrets);
+  }
 }

@@ -25,6 +25,10 @@ export type EphErrorCode =
   | "Closed"
   /** The operation was cancelled through its abort signal. */
   | "Aborted"
+  /** A handler was still running past the host's `handlerTimeout`. */
+  | "HandlerTimeout"
+  /** A stored position is outside the partition's retained range (events expired, or the hub was reset). */
+  | "InvalidPosition"
   /** The store could not be reached or answered with a transient failure; retrying may succeed. */
   | "StoreUnavailable"
   /** A connection string or credential is malformed; its secret parts are never included. */

@@ -45,6 +45,17 @@ export {
   requireConnectionString,
 } from "./connection-string-check.js";
 export { DefaultLeaseDuration, DefaultLeaseRenewalInterval, DefaultScanInterval } from "./constants.js";
+export type {
+  DeadLetter,
+  DeadLetterDocuments,
+  DeadLetterKey,
+  DeadLetterStore,
+  DeadLetterSummary,
+  ListDeadLettersOptions,
+  StoredDeadLetter,
+} from "./dead-letter.js";
+export { deadLetterId, parseDeadLetterId } from "./dead-letter-codec.js";
+export { DocumentDeadLetterStore, type DocumentDeadLetterStoreOptions } from "./dead-letter-store.js";
 export { withDeadline } from "./deadline.js";
 export { ensureCreated } from "./ensure-created.js";
 export { EphError, type EphErrorCode, type EphErrorOptions, isEphError, throwIfAborted } from "./errors.js";
@@ -65,7 +76,7 @@ export {
 export { checkPartitionId, comparePartitionIds, describeValue } from "./partition-id.js";
 export { type RandomSource, systemRandom } from "./random.js";
 export type { HandlerID, Receiver } from "./receiver.js";
-export { RecordBacked, type RecordBackedOptions } from "./record-backed.js";
+export { type BackingStore, RecordBacked, type RecordBackedOptions } from "./record-backed.js";
 export { maxCheckpointAttempts, RecordCheckpointer, type RecordCheckpointerOptions } from "./record-checkpointer.js";
 export { asRecordFields } from "./record-fields.js";
 export { corruptRecord, countField, describeRecord, formatProblem, recordFormat } from "./record-format.js";

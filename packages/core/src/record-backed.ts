@@ -8,35 +8,56 @@ import { checkPartitionId } from "./partition-id.js";
 import type { RecordKey, RecordKind, RecordStore } from "./record-store.js";
 import type { StoreProvisioner } from "./store.js";
 
-/** Options every component built on a {@link RecordStore} takes. */
-export interface RecordBackedOptions {
+/** What a component's store adapter offers at the least: provisioning, closing, and the host's scope. */
+export interface BackingStore extends StoreProvisioner {
+  /** Checks that the scope fits the store's keys (`InvalidOption` naming what does not). */
+  setEventProcessorHost?(info: HostInfo): void;
+  /** Releases what the adapter holds. */
+  close(): Promise<void>;
+}
+
+/** Options every component built on a store adapter ({@link RecordStore} by default) takes. */
+export interface RecordBackedOptions<S extends BackingStore = RecordStore> {
   /** The store adapter: versioned records with compare-and-swap. */
-  readonly store: RecordStore;
+  readonly store: S;
   /** Where recovered problems are reported (`@azure/logger`'s shape; `console` works). Default: nowhere. */
   readonly logger?: Logger | Console | undefined;
   /** The class name used in messages, e.g. `BlobLeaser`. Default: the constructor's name. */
   readonly name?: string | undefined;
 }
 
-const methods = ["read", "create", "replace", "list", "delete", "storeExists", "ensureStore", "deleteStore", "close"];
+const recordMethods = [
+  "read",
+  "create",
+  "replace",
+  "list",
+  "delete",
+  "storeExists",
+  "ensureStore",
+  "deleteStore",
+  "close",
+];
 
 /**
  * What a Leaser and a Checkpointer over a {@link RecordStore} share: the host identity, the checked
  * logger, `Closed`/`NotConfigured`/abort checks, provisioning, and an `util.inspect` that shows
  * no store or client (they may hold credentials).
  */
-export abstract class RecordBacked implements StoreProvisioner, EventProcessHostSetter {
+export abstract class RecordBacked<S extends BackingStore = RecordStore>
+  implements StoreProvisioner, EventProcessHostSetter
+{
   /** The checked logger. */
   protected readonly logger: Logger;
   /** The class name used in messages. */
   protected readonly adapterName: string;
-  readonly #store: RecordStore;
+  readonly #store: S;
   #info: HostInfo | undefined;
   #closed = false;
 
-  /** Checks `options` (`InvalidOption` naming what is wrong). */
-  protected constructor(options: RecordBackedOptions) {
-    this.#store = checkClient<RecordStore>(options?.store, methods, "options.store must be a RecordStore");
+  /** Checks `options` (`InvalidOption` naming what is wrong); `methods` are those the store must have. */
+  protected constructor(options: RecordBackedOptions<S>, methods: readonly string[] = recordMethods) {
+    const what = methods === recordMethods ? "a RecordStore" : "a store adapter";
+    this.#store = checkClient<S>(options?.store, methods, `options.store must be ${what}`);
     this.logger = checkedLogger(options.logger, "options.logger");
     this.adapterName = options.name ?? new.target.name;
   }
@@ -91,7 +112,7 @@ export abstract class RecordBacked implements StoreProvisioner, EventProcessHost
   protected abstract forget(): void;
 
   /** The record store. */
-  protected get records(): RecordStore {
+  protected get records(): S {
     return this.#store;
   }
 

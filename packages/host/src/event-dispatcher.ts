@@ -4,6 +4,7 @@ import { backoffDelay } from "./backoff.js";
 import { type AttemptResult, EventRun, type RegisteredHandler } from "./event-run.js";
 import type { HandlerFailureAction, HostErrorInfo } from "./host-events.js";
 import type { HandlerRetryPolicy } from "./host-options.js";
+import type { RunningHandlers } from "./running-handlers.js";
 
 /** What became of one event. */
 export type DispatchOutcome =
@@ -11,13 +12,15 @@ export type DispatchOutcome =
   | { readonly kind: "handled" }
   /** A handler kept failing and the policy is `skipEvent`: the event counts as processed. */
   | { readonly kind: "skipped"; readonly error: unknown }
+  /** A handler kept failing and the event was written to the dead-letter store: it counts as processed. */
+  | { readonly kind: "deadLettered"; readonly error: unknown }
   /** A handler kept failing and the policy is `stopPartition`: nothing may be checkpointed past it. */
   | { readonly kind: "failed"; readonly error: unknown }
   /** The partition is stopping: the event did not complete. */
   | { readonly kind: "stopped" };
 
-/** What a {@link EventDispatcher} needs. */
-export interface EventDispatcherOptions {
+/** How a partition runs its handlers: what per-event and batch handlers share. */
+export interface HandlerPolicy {
   readonly partitionId: string;
   readonly epoch: number;
   /** Fires when the partition stops: retries end, handlers are told through `context.signal`. */
@@ -26,11 +29,21 @@ export interface EventDispatcherOptions {
   readonly random: RandomSource;
   readonly retry: Required<HandlerRetryPolicy>;
   readonly onFailure: HandlerFailureAction;
+  readonly report: (info: HostErrorInfo) => void;
+  /** Longest a handler call may run before it counts as failed (ms); undefined: no limit. */
+  readonly handlerTimeout: number | undefined;
+  /** The partition's handler calls still running (health shows the oldest). */
+  readonly running: RunningHandlers;
+  /** Writes the event to the dead-letter store (`onFailure: "deadLetter"`); false when it could not. */
+  readonly deadLetter?: (event: ReceivedEventData, error: unknown) => Promise<boolean>;
+}
+
+/** What a {@link EventDispatcher} needs. */
+export interface EventDispatcherOptions extends HandlerPolicy {
   /** The handlers registered now. */
   readonly handlers: () => readonly RegisteredHandler[];
   /** Stores `position` now (a handler called `checkpoint()`). */
   readonly checkpointNow: (position: Checkpoint) => Promise<void>;
-  readonly report: (info: HostErrorInfo) => void;
 }
 
 const handled: DispatchOutcome = { kind: "handled" };
@@ -40,7 +53,8 @@ const stopped: DispatchOutcome = { kind: "stopped" };
  * Gives one partition's events to every registered handler. Handlers of one event run concurrently;
  * the next event starts only once all of them are done. A handler that fails is retried on the same
  * event with backoff (handlers that succeeded are not called again); when retries run out the failure
- * is reported and the policy decides: stop the partition, or skip the event. Nothing is dropped silently.
+ * is reported and the policy decides: stop the partition, skip the event, or write it to the dead-letter
+ * store (stopping the partition if that write fails). Nothing is dropped silently.
  */
 export class EventDispatcher {
   /** True when the last `dispatch` ended with a handler asking for a checkpoint. */
@@ -104,6 +118,17 @@ export class EventDispatcher {
             run.completeAll();
             this.lastCheckpointRequested = run.checkpointRequested;
             return { kind: "skipped", error: lastError };
+          }
+          // Only once the dead letter is stored may the checkpoint pass the event; otherwise it stops here.
+          if (o.onFailure === "deadLetter" && (await o.deadLetter?.(event, lastError)) === true) {
+            run.completeAll();
+            this.lastCheckpointRequested = run.checkpointRequested;
+            return { kind: "deadLettered", error: lastError };
+          }
+          // A stop that ended the dead-letter write is a stop, not a failure of the partition.
+          if (o.onFailure === "deadLetter" && o.signal.aborted) {
+            run.abandon(stoppedError(o.partitionId));
+            return stopped;
           }
           run.abandon(
             new EphError(

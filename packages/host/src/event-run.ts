@@ -3,6 +3,7 @@ import type { Checkpoint, HandlerID } from "@eph/core";
 import { EventCompletion } from "./event-completion.js";
 import type { EventHandler, HandlerContext } from "./handler.js";
 import type { HostErrorInfo } from "./host-events.js";
+import { callSignal, type RunningHandlers } from "./running-handlers.js";
 
 /** A registered handler, as the host lists them. */
 export type RegisteredHandler = readonly [HandlerID, EventHandler];
@@ -21,6 +22,10 @@ export interface EventRunOptions {
   /** Stores `position` now (a handler called `checkpoint()`). */
   readonly checkpointNow: (position: Checkpoint) => Promise<void>;
   readonly report: (info: HostErrorInfo) => void;
+  /** Longest a handler call may run before it counts as failed (ms); undefined: no limit. */
+  readonly handlerTimeout: number | undefined;
+  /** The partition's handler calls still running. */
+  readonly running: RunningHandlers;
 }
 
 /** The position of an event, as a checkpoint. */
@@ -69,10 +74,12 @@ export class EventRun {
     for (let i = 0; i < pending.length; i++) {
       const [id, handler] = pending[i] as RegisteredHandler;
       let declared = false;
+      const o = this.options;
+      const call = callSignal(o.signal, o.handlerTimeout);
       const context: HandlerContext = {
-        partitionId: this.options.partitionId,
-        epoch: this.options.epoch,
-        signal: this.options.signal,
+        partitionId: o.partitionId,
+        epoch: o.epoch,
+        signal: call.signal,
         checkpoint: () => {
           declared = true;
           const written = this.requestCheckpoint(id);
@@ -92,15 +99,36 @@ export class EventRun {
         settle(i, succeeded);
         continue;
       }
+      let timedOut = false;
+      let gaveUp: (() => void) | undefined;
+      const end = o.running.watch(id, this.event.sequenceNumber, o.partitionId, o.handlerTimeout, (error) => {
+        // Stop waiting for it: it fails this attempt (or, once it declared itself done, is reported).
+        timedOut = true;
+        call.abort(error);
+        this.failed(i, id, error, declared, attempt, settle);
+        gaveUp?.();
+      });
       const tracked = Promise.resolve(returned).then(
         () => {
+          end();
+          if (timedOut) return;
           this.done(id);
           settle(i, succeeded);
         },
-        (error: unknown) => this.failed(i, id, error, declared, attempt, settle),
+        (error: unknown) => {
+          end();
+          if (!timedOut) this.failed(i, id, error, declared, attempt, settle);
+        },
       );
       this.outstanding ??= [];
-      this.outstanding.push(tracked);
+      this.outstanding.push(
+        o.handlerTimeout === undefined
+          ? tracked
+          : new Promise<void>((resolve) => {
+              gaveUp = resolve;
+              tracked.then(resolve, resolve);
+            }),
+      );
     }
     if (unsettled === 0) return results as AttemptResult[];
     return new Promise<AttemptResult[]>((resolve) => {
@@ -170,7 +198,8 @@ export class EventRun {
   }
 }
 
-function isThenable(value: unknown): value is PromiseLike<unknown> {
+/** True for a promise or anything with a `then` method. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return (
     value !== null &&
     (typeof value === "object" || typeof value === "function") &&

@@ -1,4 +1,4 @@
-import type { Checkpoint } from "@eph/core";
+import type { Checkpoint, HandlerID } from "@eph/core";
 
 /** Where a partition this host owns is in its life. */
 export type PartitionState =
@@ -27,6 +27,8 @@ export interface PartitionHealth {
   readonly eventsProcessed: number;
   /** Events skipped after handler failures (`skipEvent`). */
   readonly eventsSkipped: number;
+  /** Events written to the dead-letter store after handler failures (`deadLetter`). */
+  readonly eventsDeadLettered: number;
   /** Sequence number of the last event handled. */
   readonly lastSequenceNumber: number | undefined;
   /** Enqueued time of the last event handled (what consumer lag in seconds is measured from). */
@@ -50,6 +52,21 @@ export interface PartitionHealth {
   readonly lastReceiveAt: number | undefined;
   /** The last error seen on this partition, scrubbed of secrets. */
   readonly lastError: string | undefined;
+  /** Stored positions found outside the partition's range since this host took it (`onInvalidPosition`). */
+  readonly invalidPositions: number;
+  /**
+   * The handler call on this partition that has run longest and not settled (also one `handlerTimeout`
+   * gave up waiting for): which handler, on which event (a batch's first), since when (host clock, ms)
+   * and for how long. Undefined when no handler is running.
+   */
+  readonly oldestRunningHandler:
+    | {
+        readonly handlerId: HandlerID;
+        readonly sequenceNumber: number;
+        readonly since: number;
+        readonly runningFor: number;
+      }
+    | undefined;
 }
 
 /** A snapshot of the host, for health checks and dashboards. */
@@ -66,6 +83,8 @@ export interface HostHealth {
   readonly partitionsReceiving: number;
   /** Events handled by this host since it started. */
   readonly eventsProcessed: number;
+  /** With `maxInFlightEvents`: events received and not yet handled now. Undefined without the cap. */
+  readonly eventsInFlight: number | undefined;
   /** Errors reported through `onError` since start. */
   readonly errors: number;
   /** Host-clock time of the last scan of the leases. */

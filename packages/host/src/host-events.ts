@@ -1,5 +1,6 @@
 import type { ReceivedEventData } from "@azure/event-hubs";
 import type { Checkpoint, HandlerID, ScanReport } from "@eph/core";
+import type { InvalidPositionAction, PartitionRange } from "./position-check.js";
 
 /** What a reported error concerns. */
 export type HostOperation =
@@ -16,14 +17,23 @@ export type HostOperation =
   /** A user callback (`onPartitionOpened`, …) threw; the host carries on. */
   | "callback"
   /** Something failed while the host was closing. */
-  | "close";
+  | "close"
+  /** Writing an event to the dead-letter store failed (retried while the partition is held). */
+  | "deadLetter"
+  /** A stored position is outside the partition's range (see `onInvalidPosition`); code `InvalidPosition`. */
+  | "position";
 
 /** What the host does about a handler failure. */
 export type HandlerFailureAction =
   /** Stop reading the partition; nothing is checkpointed past the event (the default). */
   | "stopPartition"
   /** Report the event as skipped and go on; later checkpoints pass it. */
-  | "skipEvent";
+  | "skipEvent"
+  /**
+   * Write the event to the `deadLetterStore` and go on; later checkpoints pass it. If the write fails
+   * for good the partition stops instead (the event is never lost).
+   */
+  | "deadLetter";
 
 /** An error the host reports through `onError`. Messages are scrubbed of secrets. */
 export interface HostErrorInfo {
@@ -37,12 +47,20 @@ export interface HostErrorInfo {
   readonly willRetry: boolean;
   /** For `handler`: the handler that failed. */
   readonly handlerId?: HandlerID;
-  /** For `handler`: the event it failed on. */
+  /** For `handler`: the event it failed on (for a batch handler, the batch's first event). */
   readonly event?: ReceivedEventData;
+  /** For a batch handler: the whole batch it failed on. */
+  readonly events?: readonly ReceivedEventData[];
   /** For `handler`: the attempt that failed (1 for the first). */
   readonly attempt?: number;
   /** For `handler`, once retries are exhausted: what the host did. */
   readonly action?: HandlerFailureAction;
+  /** For `position`: the stored position found invalid. */
+  readonly checkpoint?: Checkpoint;
+  /** For `position`: the partition's range when it was checked. */
+  readonly range?: PartitionRange;
+  /** For `position`: what the host did (`onInvalidPosition`). */
+  readonly invalidPositionAction?: InvalidPositionAction;
 }
 
 /** Why this host stopped processing a partition. */

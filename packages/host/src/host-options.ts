@@ -1,5 +1,6 @@
 import {
   type Clock,
+  type DeadLetterStore,
   EphError,
   type Logger,
   type RandomSource,
@@ -19,6 +20,7 @@ import type {
 } from "./host-events.js";
 import type { MeterProviderLike } from "./otel-metrics.js";
 import type { TracerProviderLike } from "./otel-tracing.js";
+import type { InvalidPositionAction } from "./position-check.js";
 import { type InitialPosition, type StartPosition, validateStartPosition } from "./start-position.js";
 
 /** When the host stores positions on its own. */
@@ -120,8 +122,51 @@ export interface EventProcessorHostOptions {
   checkpoint?: CheckpointPolicy;
   /** How a failing handler is retried on the same event. */
   handlerRetry?: HandlerRetryPolicy;
-  /** What happens to an event a handler keeps failing on. Default `"stopPartition"`. */
+  /**
+   * What happens to an event a handler keeps failing on: `"stopPartition"` (default), `"skipEvent"`,
+   * or `"deadLetter"` (needs `deadLetterStore`).
+   */
   onHandlerFailure?: HandlerFailureAction;
+  /**
+   * Longest a handler call may run (ms): per event for a handler, per batch for a batch handler. A call
+   * still running past it is reported through `onError` (code `HandlerTimeout`, with the partition and
+   * the event), its `context.signal` fires, and it counts as a failed attempt: `handlerRetry` and
+   * `onHandlerFailure` apply, so a partition is never silently stuck behind one promise. The call itself
+   * cannot be cancelled: a retry runs beside it if it ignores its signal. Default: no limit.
+   */
+  handlerTimeout?: number;
+  /**
+   * Events of one partition handled at once by the per-event handlers. Default 1: one event at a time,
+   * in order. With more, events that share a partition key are still handled one after the other, in
+   * order, and events of different keys in parallel; **events without a partition key have no order
+   * among themselves** (each counts as its own key). The checkpoint only ever moves to the newest event
+   * below which every event is complete, so a crash never skips an unfinished one; batch handlers get
+   * the events in order all the same.
+   */
+  concurrency?: number;
+  /**
+   * Most events received and not yet handled across all partitions of this host. Once reached, the host
+   * stops taking events from the client (whose receivers then stop replenishing credit beyond their
+   * prefetch) until handlers catch up, so memory stays bounded by one slow downstream. Batches held for
+   * their `minBatchSize` are then delivered as they are, so the cap never deadlocks. Default: no cap
+   * (each partition is bounded by its prefetch and batch sizes alone).
+   */
+  maxInFlightEvents?: number;
+  /**
+   * Where `onHandlerFailure: "deadLetter"` writes the events handlers gave up on (`BlobDeadLetterStore`
+   * of `@eph/checkpointer-blob`, `MemoryDeadLetterStore` of `@eph/checkpointer-memory`). The host
+   * tells it its scope and creates it at start, as it does the lease and checkpoint stores.
+   */
+  deadLetterStore?: DeadLetterStore;
+  /**
+   * What to do when a partition's checkpoint is outside its range, checked before reading and when the
+   * service refuses the position: below the oldest retained event (events expired) or beyond the last
+   * one (the partition or hub was reset or recreated). `"earliest"` (default): read from the oldest
+   * retained event; `"latest"`: from new events only; `"stop"`: do not read the partition. Each case is
+   * reported through `onError` (operation `"position"`, code `InvalidPosition`, with the stored position
+   * and the range) and counted in `health().partitions[].invalidPositions`.
+   */
+  onInvalidPosition?: InvalidPositionAction;
   /**
    * How long (ms) a host that took a partition from a live owner waits before reading it, so the
    * previous owner can finish its event, checkpoint and let go (no duplicates on planned moves).
@@ -200,6 +245,11 @@ export interface ResolvedHostOptions {
   readonly checkpoint: Required<CheckpointPolicy>;
   readonly handlerRetry: Required<HandlerRetryPolicy>;
   readonly onHandlerFailure: HandlerFailureAction;
+  readonly handlerTimeout: number | undefined;
+  readonly concurrency: number;
+  readonly maxInFlightEvents: number | undefined;
+  readonly deadLetterStore: DeadLetterStore | undefined;
+  readonly onInvalidPosition: InvalidPositionAction;
   readonly handoffTimeout: number;
   readonly drainTimeout: number;
   readonly closeTimeout: number;
@@ -218,46 +268,66 @@ export interface ResolvedHostOptions {
   readonly onRebalance: ((info: RebalanceInfo) => void) | undefined;
 }
 
-const knownOptions = new Set<string>([
-  "hostName",
-  "consumerGroup",
-  "environment",
-  "webSocketOptions",
-  "customEndpointAddress",
-  "userAgent",
-  "identifier",
-  "noBanner",
-  "bannerOutput",
-  "leaseDuration",
-  "renewalInterval",
-  "scanInterval",
-  "operationTimeout",
-  "initialPosition",
-  "maxBatchSize",
-  "prefetchCount",
-  "maxWaitTimeInSeconds",
-  "trackLastEnqueuedEventProperties",
-  "checkpoint",
-  "handlerRetry",
-  "onHandlerFailure",
-  "handoffTimeout",
-  "drainTimeout",
-  "closeTimeout",
-  "maxConcurrentStoreCalls",
-  "reconnectDelay",
-  "maxReconnectDelay",
-  "logger",
-  "meterProvider",
-  "tracerProvider",
-  "clock",
-  "random",
-  "abortSignal",
-  "handleSignals",
-  "onError",
-  "onPartitionOpened",
-  "onPartitionClosed",
-  "onRebalance",
-]);
+/** One host option as documented: its default, and which check applies to a value given. */
+export interface HostOptionSpec {
+  /** The default, as the README's option table states it. */
+  readonly default: string;
+  /** How a value is checked (`resolveHostOptions` applies it; a bad value is an `InvalidOption` naming it). */
+  readonly check: string;
+}
+
+/**
+ * Every host option, once: the "unknown option" check reads its names, and `satisfies` makes the
+ * compiler refuse a name missing from {@link EventProcessorHostOptions} or an option of that type
+ * missing here, so the two cannot drift apart. A test holds the README's option table to it.
+ */
+export const hostOptionSpecs = {
+  hostName: { default: "eph-<uuid>", check: "non-empty string, at most 256 characters" },
+  consumerGroup: { default: "$Default", check: "consumer group name" },
+  environment: { default: "Azure public cloud", check: "cloud name or { serviceBusEndpointSuffix }" },
+  webSocketOptions: { default: "AMQP over TCP 5671", check: "{ webSocket, webSocketConstructorOptions? }" },
+  customEndpointAddress: { default: "the namespace", check: "https address with a host" },
+  userAgent: { default: "", check: "printable ASCII, at most 256 characters" },
+  identifier: { default: "random", check: "printable ASCII, at most 256 characters" },
+  noBanner: { default: "false", check: "boolean" },
+  bannerOutput: { default: "the logger", check: "object with write(text)" },
+  leaseDuration: { default: "60 000 ms", check: "lease timing (core resolveTiming)" },
+  renewalInterval: { default: "10 000 ms", check: "lease timing (core resolveTiming)" },
+  scanInterval: { default: "10 000 ms", check: "lease timing (core resolveTiming)" },
+  operationTimeout: { default: "renewalInterval / 4, at least 1 000 ms", check: "lease timing (core resolveTiming)" },
+  initialPosition: { default: '"earliest"', check: "start position or (partitionId) => start position" },
+  maxBatchSize: { default: "100", check: "integer >= 1" },
+  prefetchCount: { default: "max(300, maxBatchSize)", check: "integer >= maxBatchSize" },
+  maxWaitTimeInSeconds: { default: "5", check: "positive number" },
+  trackLastEnqueuedEventProperties: { default: "false", check: "boolean" },
+  checkpoint: { default: '{ mode: "auto", everyEvents: 10000, everyMs: 5000 }', check: "object" },
+  handlerRetry: { default: "{ maxAttempts: 3, initialDelay: 200, maxDelay: 5000 }", check: "object" },
+  onHandlerFailure: { default: '"stopPartition"', check: '"stopPartition", "skipEvent" or "deadLetter"' },
+  deadLetterStore: { default: "none", check: "DeadLetterStore (needed by deadLetter)" },
+  handlerTimeout: { default: "no limit", check: "positive number" },
+  concurrency: { default: "1", check: "integer >= 1" },
+  maxInFlightEvents: { default: "no cap", check: "integer >= 1" },
+  onInvalidPosition: { default: '"earliest"', check: '"earliest", "latest" or "stop"' },
+  handoffTimeout: { default: "renewalInterval + 2 × operationTimeout", check: "0 <= ms < leaseDuration" },
+  drainTimeout: { default: "30 000 ms", check: "positive number" },
+  closeTimeout: { default: "drainTimeout + 4 × operationTimeout", check: "ms >= 2 × operationTimeout" },
+  maxConcurrentStoreCalls: { default: "32", check: "integer >= 1" },
+  reconnectDelay: { default: "500 ms", check: "positive number" },
+  maxReconnectDelay: { default: "30 000 ms", check: "ms >= reconnectDelay" },
+  logger: { default: 'createClientLogger("eph:host")', check: "{ error, warning, info, verbose }" },
+  meterProvider: { default: "the global provider", check: "object with getMeter()" },
+  tracerProvider: { default: "the global provider", check: "object with getTracer()" },
+  clock: { default: "system clock", check: "{ now, setTimeout, clearTimeout }" },
+  random: { default: "Math.random", check: "function" },
+  abortSignal: { default: "", check: "AbortSignal" },
+  handleSignals: { default: "false", check: "boolean" },
+  onError: { default: "", check: "function" },
+  onPartitionOpened: { default: "", check: "function" },
+  onPartitionClosed: { default: "", check: "function" },
+  onRebalance: { default: "", check: "function" },
+} as const satisfies { readonly [K in keyof Required<EventProcessorHostOptions>]: HostOptionSpec };
+
+const knownOptions: ReadonlySet<string> = new Set(Object.keys(hostOptionSpecs));
 
 function invalid(message: string): never {
   throw new EphError("InvalidOption", message);
@@ -377,8 +447,26 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
   }
 
   const onHandlerFailure = o.onHandlerFailure ?? "stopPartition";
-  if (onHandlerFailure !== "stopPartition" && onHandlerFailure !== "skipEvent") {
-    invalid('Option "onHandlerFailure" must be "stopPartition" or "skipEvent".');
+  if (onHandlerFailure !== "stopPartition" && onHandlerFailure !== "skipEvent" && onHandlerFailure !== "deadLetter") {
+    invalid('Option "onHandlerFailure" must be "stopPartition", "skipEvent" or "deadLetter".');
+  }
+  const deadLetterStore = o.deadLetterStore;
+  if (deadLetterStore !== undefined) {
+    const methods = ["setEventProcessorHost", "ensureStore", "add"] as const;
+    const missing = methods.find(
+      (m) => typeof (deadLetterStore as unknown as Record<string, unknown>)?.[m] !== "function",
+    );
+    if (typeof deadLetterStore !== "object" || deadLetterStore === null || missing !== undefined) {
+      invalid(`Option "deadLetterStore" must be a DeadLetterStore (it has no ${missing} method).`);
+    }
+  }
+  if (onHandlerFailure === "deadLetter" && deadLetterStore === undefined) {
+    invalid('Option "onHandlerFailure" is "deadLetter" but no "deadLetterStore" is given.');
+  }
+
+  const onInvalidPosition = o.onInvalidPosition ?? "earliest";
+  if (onInvalidPosition !== "earliest" && onInvalidPosition !== "latest" && onInvalidPosition !== "stop") {
+    invalid('Option "onInvalidPosition" must be "earliest", "latest" or "stop".');
   }
 
   const handoffTimeout = duration(
@@ -436,6 +524,12 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
     checkpoint,
     handlerRetry,
     onHandlerFailure,
+    handlerTimeout: o.handlerTimeout === undefined ? undefined : duration("handlerTimeout", o.handlerTimeout, 0),
+    concurrency: integer("concurrency", o.concurrency, 1, 1),
+    maxInFlightEvents:
+      o.maxInFlightEvents === undefined ? undefined : integer("maxInFlightEvents", o.maxInFlightEvents, 1, 1),
+    deadLetterStore,
+    onInvalidPosition,
     handoffTimeout,
     drainTimeout,
     closeTimeout,

@@ -25,6 +25,13 @@ import {
   withDeadline,
 } from "@eph/core";
 import { bannerText } from "./banner.js";
+import type { RegisteredBatchHandler } from "./batch-buffer.js";
+import {
+  type BatchHandler,
+  type BatchHandlerOptions,
+  type ResolvedBatchOptions,
+  resolveBatchOptions,
+} from "./batch-handler.js";
 import { consumerClientOptions } from "./client-options.js";
 import { parseConnectionString } from "./connection-string.js";
 import { qualifyNamespace } from "./environment.js";
@@ -33,11 +40,17 @@ import type { HostHealth } from "./health.js";
 import type { HostErrorInfo, PartitionClosedInfo, PartitionCloseReason, PartitionOpenedInfo } from "./host-events.js";
 import { type HostMetrics, noHostMetrics, type OwnershipChange } from "./host-metrics.js";
 import { type EventProcessorHostOptions, type ResolvedHostOptions, resolveHostOptions } from "./host-options.js";
+import { InFlightEvents } from "./in-flight-events.js";
 import { ObservedLeaser } from "./observed-leaser.js";
 import { loadHostMetrics, type MetricsSource } from "./otel-metrics.js";
 import { type HostTracing, loadHostTracing, noHostTracing } from "./otel-tracing.js";
 import { PartitionWorker, settleWithin, type WorkerEnvironment } from "./partition-worker.js";
 import { describeError, redact } from "./redaction.js";
+
+/** A registered handler: a per-event one, or a batch one with its options. */
+type RegisteredHandlerEntry =
+  | { readonly kind: "event"; readonly handler: EventHandler }
+  | { readonly kind: "batch"; readonly handler: BatchHandler; readonly options: ResolvedBatchOptions };
 
 /** A credential `create` accepts: Microsoft Entra ID (`DefaultAzureCredential`…), a named key, or a SAS. */
 export type EventHubsCredential = TokenCredential | NamedKeyCredential | SASCredential;
@@ -92,9 +105,12 @@ export class EventProcessorHost {
   private readonly leaser: ObservedLeaser;
   private readonly checkpointer: Checkpointer;
   private readonly secrets: readonly string[];
-  private readonly handlers = new Map<HandlerID, EventHandler>();
-  /** The handlers as a list, built on first use after a change (read once per event). */
+  /** Every registered handler, per-event and batch, in registration order. */
+  private readonly handlers = new Map<HandlerID, RegisteredHandlerEntry>();
+  /** The per-event handlers as a list, built on first use after a change (read once per event). */
   private handlerList: ReadonlyArray<readonly [HandlerID, EventHandler]> | undefined;
+  /** The batch handlers as a list, built on first use after a change. */
+  private batchList: readonly RegisteredBatchHandler[] | undefined;
   private readonly workers = new Map<string, PartitionWorker>();
   private readonly retiring = new Map<string, Promise<void>>();
   private readonly env: WorkerEnvironment;
@@ -119,6 +135,8 @@ export class EventProcessorHost {
   private readonly storeCalls: StoreCallQueue;
   /** Leases released since the host started closing. */
   private readonly releasedAtClose = new Set<string>();
+  /** The `maxInFlightEvents` cap, when set. */
+  private readonly inFlight: InFlightEvents | undefined;
   /** While closing: the time by which `close()` must be done. */
   private closeDeadline = Number.POSITIVE_INFINITY;
 
@@ -155,7 +173,15 @@ export class EventProcessorHost {
     this.closed = new Promise((resolve) => {
       this.resolveClosed = resolve;
     });
+    const cap = init.options.maxInFlightEvents;
+    this.inFlight =
+      cap === undefined
+        ? undefined
+        : new InFlightEvents(cap, () => {
+            for (const worker of this.workers.values()) worker.relievePressure();
+          });
     this.env = {
+      inFlight: this.inFlight,
       reader: this.client,
       checkpointer: this.checkpointer,
       storeCalls: this.storeCalls,
@@ -166,6 +192,7 @@ export class EventProcessorHost {
       options: this.options,
       // Rebuilt only when handlers change, so dispatching an event allocates no copy of the list.
       handlers: () => (this.handlerList ??= this.handlerEntries()),
+      batchHandlers: () => (this.batchList ??= this.batchEntries()),
       log: this.log,
       secrets: this.secrets,
       reportError: (info) => this.reportError(info),
@@ -288,6 +315,7 @@ export class EventProcessorHost {
     };
     host.leaser.setEventProcessorHost(info);
     init.checkpointer.setEventProcessorHost(info);
+    options.deadLetterStore?.setEventProcessorHost(info);
     // While the hub is read (connection, authentication, one management call), what does not need it
     // is done too: loading OpenTelemetry and asking both stores whether they exist (read-only; a
     // start soon after skips provisioning stores that do). Time to the first event, issue 12 §4.
@@ -352,12 +380,36 @@ export class EventProcessorHost {
     if (typeof handler !== "function") {
       throw new EphError("InvalidOption", 'Argument "handler" must be a function (event, context) => Promise<void>.');
     }
+    return this.register({ kind: "event", handler });
+  }
+
+  /**
+   * Registers a batch handler: it receives every event from now on, in batches of one partition's
+   * events, in order, one batch at a time. A batch is delivered when it holds `maxBatchSize` events; or
+   * when it holds at least `minBatchSize` and no more events are waiting; or, with fewer, once
+   * `maxWaitTimeInSeconds` have passed since its first event; or when the partition is closing (close,
+   * handoff, lost lease). Never an empty batch. The checkpoint passes an event only once every handler,
+   * per-event and batch, is done with it. Returns its id, a UUID.
+   */
+  registerBatchHandler(handler: BatchHandler, options?: BatchHandlerOptions): HandlerID {
+    if (typeof handler !== "function") {
+      throw new EphError(
+        "InvalidOption",
+        'Argument "handler" of registerBatchHandler must be a function (events, context) => Promise<void>.',
+      );
+    }
+    const resolved = resolveBatchOptions(options);
+    return this.register({ kind: "batch", handler, options: resolved });
+  }
+
+  private register(entry: RegisteredHandlerEntry): HandlerID {
     if (this.state === "closing" || this.state === "closed") {
       throw new EphError("Closed", `Host ${this.getName()} is closed; handlers cannot be registered.`);
     }
     const id = randomUUID();
-    this.handlers.set(id, handler);
+    this.handlers.set(id, entry);
     this.handlerList = undefined;
+    this.batchList = undefined;
     return id;
   }
 
@@ -373,6 +425,7 @@ export class EventProcessorHost {
   async unregisterHandler(id: HandlerID): Promise<void> {
     if (!this.handlers.delete(id)) return;
     this.handlerList = undefined;
+    this.batchList = undefined;
     if (this.handlers.size === 0 && this.state !== "closed") await this.close();
   }
 
@@ -420,6 +473,15 @@ export class EventProcessorHost {
             this.checkpointer.ensureStore({ abortSignal }),
           ),
         ]);
+      }
+      const deadLetters = o.deadLetterStore;
+      if (deadLetters !== undefined) {
+        await withDeadline(
+          o.clock,
+          connectTimeout,
+          (abortSignal) => deadLetters.ensureStore({ abortSignal }),
+          "Dead-letter store",
+        );
       }
     } catch (error) {
       await this.close();
@@ -471,6 +533,7 @@ export class EventProcessorHost {
       leasesHeld: this.balancer?.ownedPartitions().length ?? 0,
       partitionsReceiving: partitions.filter((p) => p.state === "receiving").length,
       eventsProcessed: this.eventCount,
+      eventsInFlight: this.inFlight?.count,
       errors: this.errorCount,
       lastScanAt: this.lastScan?.at,
       hosts: this.lastScan?.hosts,
@@ -495,7 +558,7 @@ export class EventProcessorHost {
       await Promise.allSettled([...this.workers.values()].map((w) => w.stop("shutdown")));
       await Promise.allSettled([...this.retiring.values()]);
     })();
-    if (!(await settleWithin(this.options, letGo, this.closeDeadline - clock.now()))) this.reportCutShort(owned);
+    if (!(await settleWithin(clock, letGo, this.closeDeadline - clock.now()))) this.reportCutShort(owned);
     const closing = withDeadline(clock, connectTimeout, () => this.client.close(), "Closing the connection").catch(
       (error: unknown) =>
         this.reportError({
@@ -504,7 +567,7 @@ export class EventProcessorHost {
           willRetry: false,
         }),
     );
-    if (!(await settleWithin(this.options, closing, Math.max(0, this.closeDeadline - clock.now())))) {
+    if (!(await settleWithin(clock, closing, Math.max(0, this.closeDeadline - clock.now())))) {
       this.reportError({
         operation: "close",
         error: new EphError(
@@ -657,9 +720,19 @@ export class EventProcessorHost {
     }
   }
 
-  /** The registered handlers; timed one by one when metrics are recorded. */
+  /** The registered batch handlers. */
+  private batchEntries(): RegisteredBatchHandler[] {
+    const entries: RegisteredBatchHandler[] = [];
+    for (const [id, entry] of this.handlers) {
+      if (entry.kind === "batch") entries.push({ id, handler: entry.handler, options: entry.options });
+    }
+    return entries;
+  }
+
+  /** The registered per-event handlers; timed one by one when metrics are recorded. */
   private handlerEntries(): [HandlerID, EventHandler][] {
-    const entries = [...this.handlers.entries()];
+    const entries: [HandlerID, EventHandler][] = [];
+    for (const [id, entry] of this.handlers) if (entry.kind === "event") entries.push([id, entry.handler]);
     const metrics = this.metrics;
     if (!metrics.enabled) return entries;
     const clock = this.options.clock;

@@ -1,3 +1,4 @@
+export type { BatchContext, BatchHandler, BatchHandlerOptions } from "./batch-handler.js";
 export type { HostWebSocketOptions, WebSocketConstructor } from "./client-options.js";
 export type { AzureEnvironment, AzureEnvironmentName } from "./environment.js";
 export type { EventHandler, HandlerContext } from "./handler.js";
@@ -29,5 +30,6 @@ export type {
 } from "./host-options.js";
 export type { MeterProviderLike } from "./otel-metrics.js";
 export type { TracedOutcome, TracerProviderLike } from "./otel-tracing.js";
+export type { InvalidPositionAction, PartitionRange } from "./position-check.js";
 export type { ProbeThresholds, ProbeVerdict } from "./probe-verdicts.js";
 export type { InitialPosition, StartPosition } from "./start-position.js";

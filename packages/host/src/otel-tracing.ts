@@ -25,7 +25,7 @@ export interface TracerProviderLike {
 }
 
 /** How one traced event ended. */
-export type TracedOutcome = "handled" | "skipped" | "failed" | "stopped";
+export type TracedOutcome = "handled" | "skipped" | "deadLettered" | "failed" | "stopped";
 
 /** Runs the handlers of one event inside a processing span. */
 export interface HostTracing {

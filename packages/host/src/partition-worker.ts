@@ -9,6 +9,8 @@ import type {
 import {
   type Checkpoint,
   type Checkpointer,
+  type Clock,
+  type DeadLetterStore,
   delay,
   type EnsureCheckpointOptions,
   EphError,
@@ -19,17 +21,38 @@ import {
   withDeadline,
 } from "@eph/core";
 import { backoffDelay } from "./backoff.js";
+import type { RegisteredBatchHandler } from "./batch-buffer.js";
 import { CheckpointWriter } from "./checkpoint-writer.js";
-import { EventDispatcher } from "./event-dispatcher.js";
-import { positionOf } from "./event-run.js";
+import { writeDeadLetter } from "./dead-lettering.js";
+import { type DispatchOutcome, EventDispatcher, type HandlerPolicy } from "./event-dispatcher.js";
 import type { EventHandler } from "./handler.js";
-import type { PartitionHealth, PartitionState } from "./health.js";
+import type { PartitionHealth } from "./health.js";
 import type { HostErrorInfo, PartitionClosedInfo, PartitionCloseReason, PartitionOpenedInfo } from "./host-events.js";
 import type { HostMetrics } from "./host-metrics.js";
 import type { ResolvedHostOptions } from "./host-options.js";
+import type { InFlightEvents } from "./in-flight-events.js";
+import { dispatchOrdered } from "./ordered-dispatch.js";
 import type { HostTracing } from "./otel-tracing.js";
+import { PartitionProgress } from "./partition-progress.js";
+import {
+  classifyPosition,
+  invalidPositionError,
+  isRefusedPosition,
+  type PartitionRange,
+  positionFor,
+} from "./position-check.js";
 import { describeError } from "./redaction.js";
+import { RunningHandlers } from "./running-handlers.js";
 import { afterCheckpoint, toEventPosition } from "./start-position.js";
+import {
+  initialPhase,
+  isLive,
+  nextPhase,
+  partitionStateOf,
+  recordsCompletions,
+  type WorkerPhase,
+  type WorkerSignal,
+} from "./worker-lifecycle.js";
 
 /** The part of `EventHubConsumerClient` a worker reads with: one subscription per partition. */
 export interface PartitionReader {
@@ -42,7 +65,7 @@ export interface PartitionReader {
   getPartitionProperties?(
     partitionId: string,
     options?: { abortSignal?: AbortSignal },
-  ): Promise<{ readonly lastEnqueuedSequenceNumber: number }>;
+  ): Promise<{ readonly lastEnqueuedSequenceNumber: number; readonly beginningSequenceNumber?: number }>;
 }
 
 /** The balancer's view of the lease, as a worker needs it. */
@@ -53,6 +76,30 @@ export interface LeaseGuard {
   isOwned(partitionId: string): boolean;
 }
 
+/** The host options a worker reads. */
+export type WorkerOptions = Pick<
+  ResolvedHostOptions,
+  | "clock"
+  | "random"
+  | "timing"
+  | "initialPosition"
+  | "maxBatchSize"
+  | "prefetchCount"
+  | "maxWaitTimeInSeconds"
+  | "trackLastEnqueuedEventProperties"
+  | "checkpoint"
+  | "handlerRetry"
+  | "onHandlerFailure"
+  | "deadLetterStore"
+  | "hostName"
+  | "handlerTimeout"
+  | "concurrency"
+  | "onInvalidPosition"
+  | "handoffTimeout"
+  | "reconnectDelay"
+  | "maxReconnectDelay"
+>;
+
 /** Everything a worker shares with its host. */
 export interface WorkerEnvironment {
   readonly reader: PartitionReader;
@@ -60,8 +107,11 @@ export interface WorkerEnvironment {
   /** The host's store-call queue: every checkpoint-store call goes through it. */
   readonly storeCalls: StoreCallQueue;
   readonly leases: LeaseGuard;
-  readonly options: ResolvedHostOptions;
+  readonly options: WorkerOptions;
+  /** The per-event handlers registered now. */
   readonly handlers: () => ReadonlyArray<readonly [HandlerID, EventHandler]>;
+  /** The batch handlers registered now (a new list whenever they change). */
+  readonly batchHandlers: () => readonly RegisteredBatchHandler[];
   readonly log: Logger;
   readonly secrets: readonly string[];
   readonly reportError: (info: HostErrorInfo) => void;
@@ -71,6 +121,8 @@ export interface WorkerEnvironment {
   readonly metrics: () => HostMetrics;
   /** Where the worker's spans go (loaded after the host is built). */
   readonly tracing: () => HostTracing;
+  /** The host-wide `maxInFlightEvents` cap, when there is one. */
+  readonly inFlight?: InFlightEvents | undefined;
   /** Counts one completed event of `partitionId`. */
   readonly countEvent: (partitionId: string) => void;
   /**
@@ -91,23 +143,27 @@ type Ending = { readonly error: unknown } | undefined;
  * is released or left to the new owner.
  */
 export class PartitionWorker {
-  private state: PartitionState = "starting";
+  private phase: WorkerPhase = initialPhase;
   private readonly stopController = new AbortController();
   private writer: CheckpointWriter | undefined;
   private dispatcher: EventDispatcher;
-  private lastHandled: Checkpoint | undefined;
-  private eventsProcessed = 0;
-  private eventsSkipped = 0;
+  private readonly progress: PartitionProgress;
+  private readonly handlerCalls: RunningHandlers;
   private lastEnqueued: number | undefined;
   private lastReceiveAt: number | undefined;
   private lastError: string | undefined;
   private running: Promise<void> = Promise.resolve();
-  private inFlight: Promise<void> | undefined;
+  /** The partition's work, one piece at a time: receiver deliveries and batches whose wait ran out. */
+  private lane: Promise<void> = Promise.resolve();
+  /** Stored positions found outside the partition's range (see `onInvalidPosition`). */
+  private invalidPositions = 0;
+  /** Events this partition holds under the host's `maxInFlightEvents` (received, not yet handled). */
+  private permits = 0;
+  /** Most events the receiver hands over at once (what tells a drained receiver from a busy one). */
+  private receiveMax = 1;
   private endSubscription: ((ending: Ending) => void) | undefined;
+  /** The shutdown under way (stop is idempotent: every caller waits for the same one). */
   private stopping: Promise<void> | undefined;
-  private failure: { error: unknown } | undefined;
-  /** Set when the final flush starts: later completions are not recorded (the lease is being let go). */
-  private sealed = false;
   private finalCheckpoint: "pending" | "stored" | "failed" = "pending";
 
   constructor(
@@ -117,7 +173,8 @@ export class PartitionWorker {
     private readonly previousOwner: string | undefined,
   ) {
     const o = env.options;
-    this.dispatcher = new EventDispatcher({
+    this.handlerCalls = new RunningHandlers(o.clock);
+    const policy: HandlerPolicy = {
       partitionId,
       epoch,
       signal: this.stopController.signal,
@@ -125,9 +182,52 @@ export class PartitionWorker {
       random: o.random,
       retry: o.handlerRetry,
       onFailure: o.onHandlerFailure,
-      handlers: env.handlers,
-      checkpointNow: (position) => this.checkpointNow(position),
+      ...(o.deadLetterStore === undefined
+        ? {}
+        : {
+            deadLetter: (event: ReceivedEventData, error: unknown) =>
+              writeDeadLetter(
+                {
+                  store: o.deadLetterStore as DeadLetterStore,
+                  partitionId,
+                  hostName: o.hostName,
+                  clock: o.clock,
+                  random: o.random,
+                  timeout: o.timing.operationTimeout,
+                  signal: this.stopController.signal,
+                  report: (info) => this.report(info),
+                },
+                event,
+                error,
+              ),
+          }),
       report: (info) => this.report(info),
+      handlerTimeout: o.handlerTimeout,
+      running: this.handlerCalls,
+    };
+    this.progress = new PartitionProgress({
+      partitionId,
+      clock: o.clock,
+      checkpointMode: o.checkpoint.mode,
+      inOrder: o.concurrency === 1,
+      batchRun: { ...policy, isRegistered: (id) => env.batchHandlers().some((r) => r.id === id) },
+      batchHandlers: env.batchHandlers,
+      writer: () => this.writer,
+      recording: () => recordsCompletions(this.phase),
+      enqueue: (work) => void this.enqueue(work),
+      countEvent: () => {
+        env.countEvent(partitionId);
+        if (this.permits > 0) this.releasePermits(1);
+      },
+      failed: (error) => {
+        this.lastError = describeError(error, env.secrets);
+        this.fail(error);
+      },
+    });
+    this.dispatcher = new EventDispatcher({
+      ...policy,
+      handlers: env.handlers,
+      checkpointNow: (position) => this.progress.checkpointEvent(position),
     });
   }
 
@@ -141,7 +241,7 @@ export class PartitionWorker {
 
   /** True while the receiver is open and delivering. */
   get isReceiving(): boolean {
-    return this.state === "receiving";
+    return this.phase.kind === "receiving";
   }
 
   /** Starts reading in the background. */
@@ -156,33 +256,50 @@ export class PartitionWorker {
    * `drainTimeout` for the event in flight, closes the receiver and flushes the checkpoint. Idempotent.
    */
   stop(reason: LossReason): Promise<void> {
-    this.stopping ??= this.shutdown(this.closeReasonFor(reason));
+    if (!this.stopping) {
+      this.signal({ type: "stop", reason: this.closeReasonFor(reason) });
+      this.stopping = this.shutdown();
+    }
     return this.stopping;
   }
 
   /** This partition's health. */
   health(): PartitionHealth {
     const checkpoint = this.writer?.checkpoint;
+    const oldest = this.handlerCalls.oldest();
     const lag =
       this.lastEnqueued === undefined ? undefined : Math.max(0, this.lastEnqueued - (checkpoint?.sequenceNumber ?? -1));
     return {
       partitionId: this.partitionId,
       epoch: this.epoch,
-      state: this.state,
-      eventsProcessed: this.eventsProcessed,
-      eventsSkipped: this.eventsSkipped,
-      lastSequenceNumber: this.lastHandled?.sequenceNumber,
-      lastEnqueuedTime: this.lastHandled && new Date(this.lastHandled.enqueuedTime),
+      state: partitionStateOf(this.phase),
+      eventsProcessed: this.progress.eventsProcessed,
+      eventsSkipped: this.progress.eventsSkipped,
+      eventsDeadLettered: this.progress.eventsDeadLettered,
+      lastSequenceNumber: this.progress.lastHandled?.sequenceNumber,
+      lastEnqueuedTime: this.progress.lastHandled && new Date(this.progress.lastHandled.enqueuedTime),
       checkpoint,
       lastEnqueuedSequenceNumber: this.lastEnqueued,
       lag,
       lastReceiveAt: this.lastReceiveAt,
       lastError: this.lastError,
+      invalidPositions: this.invalidPositions,
+      oldestRunningHandler: oldest && { ...oldest, runningFor: this.env.options.clock.now() - oldest.since },
     };
   }
 
+  /** The worker's phase (for tests and diagnostics). */
+  get currentPhase(): WorkerPhase {
+    return this.phase;
+  }
+
+  /** True once the worker was asked to stop (or failed): no new event reaches the handlers. */
   private get stopRequested(): boolean {
-    return this.stopController.signal.aborted;
+    return !isLive(this.phase);
+  }
+
+  private signal(signal: WorkerSignal): void {
+    this.phase = nextPhase(this.phase, signal);
   }
 
   private closeReasonFor(reason: LossReason): PartitionCloseReason {
@@ -197,7 +314,7 @@ export class PartitionWorker {
     if (this.previousOwner !== undefined && o.handoffTimeout > 0) {
       // Taken from a live owner: give it time to notice, finish its event and checkpoint (its writes
       // are still accepted because the fence is raised only below), so nothing is read twice.
-      this.state = "handoff";
+      this.signal({ type: "awaitHandoff" });
       this.env.log.info(
         `eph: partition ${this.partitionId} taken from ${this.previousOwner}; waiting ${o.handoffTimeout} ms for its handoff`,
       );
@@ -207,7 +324,7 @@ export class PartitionWorker {
         return;
       }
     }
-    this.state = "starting";
+    this.signal({ type: "handedOver" });
     // Raising the fence BEFORE reading the checkpoint means any later write by a previous owner is
     // refused, so the position read here can only be overtaken by this host.
     const checkpoint = await this.untilDone("checkpoint", (timeout) =>
@@ -227,25 +344,12 @@ export class PartitionWorker {
       ),
     );
     if (checkpoint === stopped) return;
-    this.writer = new CheckpointWriter(
-      {
-        partitionId: this.partitionId,
-        epoch: this.epoch,
-        checkpointer: this.env.checkpointer,
-        clock: o.clock,
-        calls: this.env.storeCalls,
-        everyEvents: o.checkpoint.everyEvents,
-        everyMs: o.checkpoint.everyMs,
-        timeout: o.timing.operationTimeout,
-        onError: (error, willRetry) =>
-          this.report({ operation: "checkpoint", partitionId: this.partitionId, error, willRetry }),
-        onWrite: (result) => this.env.metrics().checkpointWrite(this.partitionId, result),
-      },
-      checkpoint,
-    );
+    this.writer = this.newWriter(checkpoint);
     let position: EventPosition;
     if (checkpoint !== undefined) {
-      position = afterCheckpoint(checkpoint);
+      const checked = await this.checkedPosition(checkpoint);
+      if (checked === stopped) return;
+      position = checked;
     } else {
       const initial = await this.untilDone("callback", (timeout) =>
         withDeadline(
@@ -261,12 +365,12 @@ export class PartitionWorker {
     this.env.opened({ partitionId: this.partitionId, epoch: this.epoch, checkpoint });
 
     let failures = 0;
-    while (!this.stopRequested && !this.failure) {
-      const before = this.eventsProcessed;
+    while (!this.stopRequested) {
+      const before = this.progress.eventsProcessed;
       const ending = await this.receive(position);
-      if (this.stopRequested || this.failure || ending === undefined) break;
-      failures = this.eventsProcessed > before ? 1 : failures + 1;
-      this.state = "reconnecting";
+      if (this.stopRequested || ending === undefined) break;
+      failures = this.progress.eventsProcessed > before ? 1 : failures + 1;
+      this.signal({ type: "receiverFailed" });
       this.report({ operation: "receive", partitionId: this.partitionId, error: ending.error, willRetry: true });
       try {
         await delay(o.clock, backoffDelay(failures, o.reconnectDelay, o.maxReconnectDelay, o.random), signal);
@@ -279,8 +383,128 @@ export class PartitionWorker {
         this.env.log.info(`eph: partition ${this.partitionId} is no longer ours; not reconnecting`);
         break;
       }
-      if (this.lastHandled !== undefined) position = afterCheckpoint(this.lastHandled);
+      // From after the last event given to the handlers: those a batch still holds stay held.
+      if (this.progress.lastFed !== undefined) position = afterCheckpoint(this.progress.lastFed);
+      const basis = this.progress.lastFed ?? checkpoint;
+      if (basis !== undefined && isRefusedPosition(ending.error)) {
+        // The service refused the position: retention may have passed it, or the hub been reset.
+        const checked = await this.checkedPosition(basis);
+        if (checked === stopped) break;
+        position = checked;
+      }
     }
+  }
+
+  /** The partition's checkpoint writer, starting from `stored` (the position in the store). */
+  private newWriter(stored: Checkpoint | undefined): CheckpointWriter {
+    const o = this.env.options;
+    return new CheckpointWriter(
+      {
+        partitionId: this.partitionId,
+        epoch: this.epoch,
+        checkpointer: this.env.checkpointer,
+        clock: o.clock,
+        calls: this.env.storeCalls,
+        everyEvents: o.checkpoint.everyEvents,
+        everyMs: o.checkpoint.everyMs,
+        timeout: o.timing.operationTimeout,
+        onError: (error, willRetry) =>
+          this.report({ operation: "checkpoint", partitionId: this.partitionId, error, willRetry }),
+        onWrite: (result) => this.env.metrics().checkpointWrite(this.partitionId, result),
+      },
+      stored,
+    );
+  }
+
+  /**
+   * Clears a stored position past the partition's end (the hub was reset), so positions of the new
+   * events, lower than it, can be stored: deletes the record and recreates it at this host's fence; a
+   * deposed owner's write slipping in between shows up as a position and is deleted again. False (and
+   * reported) when the store did not let it.
+   */
+  private async clearStoredPosition(): Promise<boolean> {
+    const o = this.env.options;
+    const checkpointer = this.env.checkpointer;
+    const call = <T>(what: string, work: (abortSignal: AbortSignal) => Promise<T>) =>
+      this.env.storeCalls.run(
+        { priority: "take", what: `${what} partition ${this.partitionId}`, timeout: o.timing.operationTimeout },
+        work,
+      );
+    try {
+      for (let attempt = 1; ; attempt++) {
+        await call("Clearing the checkpoint of", (abortSignal) =>
+          checkpointer.deleteCheckpoint(this.partitionId, { abortSignal }),
+        );
+        const left = await call("Fencing the checkpoint of", (abortSignal) =>
+          checkpointer.ensureCheckpoint(this.partitionId, { epoch: this.epoch, abortSignal }),
+        );
+        if (left === undefined) break;
+        if (attempt >= 3) {
+          throw new EphError(
+            "CheckpointFenced",
+            `A previous owner kept writing checkpoints of partition ${this.partitionId}.`,
+            {
+              partitionId: this.partitionId,
+            },
+          );
+        }
+      }
+    } catch (error) {
+      this.report({ operation: "checkpoint", partitionId: this.partitionId, error, willRetry: false });
+      return false;
+    }
+    this.writer?.close();
+    this.writer = this.newWriter(undefined);
+    return true;
+  }
+
+  /**
+   * Where to read on after `checkpoint`: after it, when the partition still holds the next event;
+   * otherwise (events expired, or the hub was reset) what `onInvalidPosition` says, reported through
+   * `onError` and counted in `health()`. Without the partition's range (no answer), after it as before.
+   */
+  private async checkedPosition(checkpoint: Checkpoint): Promise<EventPosition | typeof stopped> {
+    const o = this.env.options;
+    const reader = this.env.reader;
+    if (typeof reader.getPartitionProperties !== "function") return afterCheckpoint(checkpoint);
+    let range: PartitionRange;
+    try {
+      const properties = await withDeadline(
+        o.clock,
+        o.timing.operationTimeout * 4,
+        (abortSignal) =>
+          reader.getPartitionProperties?.(this.partitionId, { abortSignal }) ?? Promise.reject(new Error("none")),
+        `Reading the range of partition ${this.partitionId}`,
+      );
+      if (typeof properties.beginningSequenceNumber !== "number") return afterCheckpoint(checkpoint);
+      range = {
+        beginningSequenceNumber: properties.beginningSequenceNumber,
+        lastEnqueuedSequenceNumber: properties.lastEnqueuedSequenceNumber,
+      };
+    } catch (error) {
+      this.env.log.verbose(`eph: ${describeError(error, this.env.secrets)}`);
+      return afterCheckpoint(checkpoint);
+    }
+    const why = classifyPosition(checkpoint, range);
+    if (why === undefined) return afterCheckpoint(checkpoint);
+    const action = o.onInvalidPosition;
+    const error = invalidPositionError(this.partitionId, checkpoint, range, why, action);
+    this.invalidPositions++;
+    this.report({
+      operation: "position",
+      partitionId: this.partitionId,
+      error,
+      willRetry: false,
+      checkpoint,
+      range,
+      invalidPositionAction: action,
+    });
+    // Past the end, the store would refuse every position of the new events as a regression.
+    if (action === "stop" || (why === "beyondEnd" && !(await this.clearStoredPosition()))) {
+      this.fail(error);
+      return stopped;
+    }
+    return positionFor(checkpoint, action);
   }
 
   /** The reader's `getPartitionProperties` as `ensureCheckpoint` takes it, when the reader has one. */
@@ -375,14 +599,18 @@ export class PartitionWorker {
       const handlers: SubscriptionEventHandlers = {
         processEvents: async (events, context) => {
           if (ended) return;
-          const work = this.processBatch(events, context);
-          this.inFlight = work;
-          try {
-            await work;
-          } finally {
-            if (this.inFlight === work) this.inFlight = undefined;
+          const inFlight = this.env.inFlight;
+          if (inFlight && events.length > 0) {
+            // Outside the partition's lane: while this waits, its held batches can still be delivered.
+            try {
+              await inFlight.acquire(events.length, this.stopController.signal);
+            } catch {
+              return;
+            }
+            this.permits += events.length;
           }
-          if (this.failure) end(undefined);
+          await this.enqueue(() => this.processBatch(events, context));
+          if ("reason" in this.phase && this.phase.reason === "failed") end(undefined);
         },
         // Closing at once keeps the client from reconnecting on its own: this worker reconnects, after
         // verifying its lease.
@@ -393,12 +621,16 @@ export class PartitionWorker {
           });
         },
       };
+      // The receive settings grow to serve the batch handlers: a batch of 500 is not filled by
+      // deliveries of 100 with nothing waiting in between.
+      this.progress.sync();
+      this.receiveMax = Math.max(o.maxBatchSize, ...this.env.batchHandlers().map((r) => r.options.maxBatchSize));
       try {
         subscription = this.env.reader.subscribe(this.partitionId, handlers, {
           ownerLevel: this.epoch,
           startPosition: position,
-          maxBatchSize: o.maxBatchSize,
-          prefetchCount: o.prefetchCount,
+          maxBatchSize: this.receiveMax,
+          prefetchCount: Math.max(o.prefetchCount, this.receiveMax),
           maxWaitTimeInSeconds: o.maxWaitTimeInSeconds,
           trackLastEnqueuedEventProperties: o.trackLastEnqueuedEventProperties,
         });
@@ -406,7 +638,7 @@ export class PartitionWorker {
           // An error was reported synchronously, before `subscription` was assigned.
           subscription.close().catch(() => undefined);
         } else {
-          this.state = "receiving";
+          this.signal({ type: "receiving" });
         }
       } catch (error) {
         end({ error });
@@ -419,60 +651,126 @@ export class PartitionWorker {
     this.lastReceiveAt = o.clock.now();
     const enqueued = context.lastEnqueuedEventProperties?.sequenceNumber;
     if (typeof enqueued === "number") this.lastEnqueued = enqueued;
-    if (!this.stopRequested && !this.failure) this.state = "receiving";
-    for (const event of events) {
-      if (this.stopRequested || this.failure || this.sealed) return;
-      // Past the lease's local deadline (e.g. the process was stopped longer than the lease and has
-      // just resumed, before the balancer's timer reports the loss): another host may own it now.
-      if (!this.env.leases.isOwned(this.partitionId)) return;
-      const tracing = this.env.tracing();
-      const dispatched = tracing.enabled
-        ? tracing.trace(
-            this.partitionId,
-            event,
-            () => this.dispatcher.dispatch(event),
-            (done) => done.kind,
-          )
-        : this.dispatcher.dispatch(event);
-      const outcome = dispatched instanceof Promise ? await dispatched : dispatched;
-      if (this.sealed) return;
-      if (outcome.kind === "stopped") return;
-      if (outcome.kind === "failed") {
-        this.failure = { error: outcome.error };
-        this.lastError = describeError(outcome.error, this.env.secrets);
-        void this.fail();
-        return;
-      }
-      const position = positionOf(event);
-      this.lastHandled = position;
-      this.eventsProcessed++;
-      this.env.countEvent(this.partitionId);
-      if (outcome.kind === "skipped") this.eventsSkipped++;
-      if (o.checkpoint.mode === "auto") this.writer?.handled(position);
+    this.signal({ type: "receiving" });
+    const progress = this.progress;
+    progress.sync();
+    const fedBefore = progress.eventsFed;
+    try {
+      await this.handle(events);
+    } finally {
+      // Events not handed on (the partition is stopping) are no longer in flight.
+      if (this.permits > 0) this.releasePermits(events.length - (progress.eventsFed - fedBefore));
     }
+    // Fewer events than asked for: the receiver had nothing more waiting.
+    if (progress.hasBatchHandlers && !this.stopRequested) await progress.received(events.length < this.receiveMax);
   }
 
-  private async checkpointNow(position: Checkpoint): Promise<void> {
-    if (this.sealed || !this.writer) {
-      throw new EphError("LeaseLost", `Partition ${this.partitionId} is being let go; its position was not stored.`, {
-        partitionId: this.partitionId,
-      });
-    }
-    await this.writer.writeNow(position);
-  }
-
-  private fail(): Promise<void> {
-    this.stopping ??= this.shutdown("failed");
-    return this.stopping;
-  }
-
-  private async shutdown(reason: PartitionCloseReason): Promise<void> {
+  /** Gives one delivery's events to the per-event handlers, then on to the batch handlers. */
+  private async handle(events: ReceivedEventData[]): Promise<void> {
     const o = this.env.options;
-    if (this.state !== "failed") this.state = "stopping";
+    const progress = this.progress;
+    if (o.concurrency > 1 && this.env.handlers().length > 0) {
+      await dispatchOrdered(
+        events,
+        o.concurrency,
+        (event) => this.dispatch(event),
+        (event, outcome) => this.completed(event, outcome),
+        () => this.mayHandle(),
+        notStarted,
+      );
+    } else {
+      for (const event of events) {
+        if (!this.mayHandle()) return;
+        const perEvent = this.env.handlers().length > 0;
+        // Every handler was removed (the host is closing): nobody handled it, so it must not complete.
+        if (!perEvent && !progress.hasBatchHandlers) return;
+        const dispatched = perEvent ? this.dispatch(event) : handledByNone;
+        const outcome = dispatched instanceof Promise ? await dispatched : dispatched;
+        const fed = this.completed(event, outcome);
+        if (!(fed instanceof Promise ? await fed : fed)) return;
+      }
+    }
+  }
+
+  /**
+   * The host's `maxInFlightEvents` is reached: batches held for their `minBatchSize` go now, as they
+   * are (the events they wait for may be the ones the cap holds back).
+   */
+  relievePressure(): void {
+    if (!this.stopRequested && this.progress.hasBatchHandlers) void this.enqueue(() => this.progress.deliverHeld());
+  }
+
+  private releasePermits(count: number): void {
+    const n = Math.min(count, this.permits);
+    if (n <= 0) return;
+    this.permits -= n;
+    this.env.inFlight?.release(n);
+  }
+
+  /** True while events may reach the handlers. */
+  private mayHandle(): boolean {
+    // Past the lease's local deadline (e.g. the process was stopped longer than the lease and has
+    // just resumed, before the balancer's timer reports the loss): another host may own it now.
+    return !this.stopRequested && this.env.leases.isOwned(this.partitionId);
+  }
+
+  /**
+   * The per-event handlers are done with `event` (events come here in order): passes it on to the batch
+   * handlers and the checkpoint, or stops the partition. False when no later event may be handled.
+   */
+  private completed(event: ReceivedEventData, outcome: DispatchOutcome): boolean | Promise<boolean> {
+    if (!recordsCompletions(this.phase)) return false;
+    if (outcome.kind === "stopped") return false;
+    if (outcome.kind === "failed") {
+      this.lastError = describeError(outcome.error, this.env.secrets);
+      this.fail(outcome.error);
+      return false;
+    }
+    return this.progress.feed(event, outcome.kind);
+  }
+
+  /** Gives `event` to the per-event handlers (traced when tracing is on). */
+  private dispatch(event: ReceivedEventData): DispatchOutcome | Promise<DispatchOutcome> {
+    const tracing = this.env.tracing();
+    return tracing.enabled
+      ? tracing.trace(
+          this.partitionId,
+          event,
+          () => this.dispatcher.dispatch(event),
+          (done) => done.kind,
+        )
+      : this.dispatcher.dispatch(event);
+  }
+
+  /** Runs `work` once the partition's work before it is over; resolves when `work` is. */
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const next = this.lane.then(work);
+    this.lane = next.catch((error: unknown) =>
+      this.report({ operation: "handler", partitionId: this.partitionId, error, willRetry: false }),
+    );
+    return next;
+  }
+
+  private fail(error: unknown): void {
+    if (this.stopping) return;
+    this.signal({ type: "handlerFailed", error });
+    this.stopping = this.shutdown();
+  }
+
+  /** Drains, flushes and reports the close; the phase (already draining) says why. */
+  private async shutdown(): Promise<void> {
+    const o = this.env.options;
+    const phase = this.phase;
+    if (phase.kind !== "draining") return;
+    const reason = phase.reason;
     this.stopController.abort(new EphError("Aborted", `Partition ${this.partitionId} is stopping.`));
-    const inFlight = this.inFlight;
-    if (inFlight) {
-      const drained = await settleWithin(o, inFlight, this.env.drainTimeout());
+    {
+      // The work in flight first, then every batch still held: nothing is held past a close.
+      const drained = await settleWithin(
+        o.clock,
+        this.enqueue(() => this.progress.deliverHeld()),
+        this.env.drainTimeout(),
+      );
       if (!drained) {
         this.report({
           operation: "handler",
@@ -483,8 +781,11 @@ export class PartitionWorker {
       }
     }
     this.endSubscription?.(undefined);
-    await settleWithin(o, this.running, o.timing.operationTimeout * 4 + 5000);
-    this.sealed = true;
+    await settleWithin(o.clock, this.running, o.timing.operationTimeout * 4 + 5000);
+    this.signal({ type: "seal" });
+    this.progress.close();
+    // What a batch still held will be read again by the next owner: no longer in flight here.
+    this.releasePermits(this.permits);
     let closeReason = reason;
     const writer = this.writer;
     if (!writer) this.finalCheckpoint = "stored";
@@ -502,13 +803,13 @@ export class PartitionWorker {
       }
       writer.close();
     }
-    if (reason === "failed") this.state = "failed";
+    this.signal({ type: "closed" });
     this.env.closed({
       partitionId: this.partitionId,
       epoch: this.epoch,
       reason: closeReason,
       checkpoint: writer?.checkpoint,
-      ...(reason === "failed" ? { error: this.failure?.error } : {}),
+      ...(reason === "failed" ? { error: phase.error } : {}),
     });
   }
 
@@ -555,11 +856,17 @@ export class PartitionWorker {
 
 const stopped: unique symbol = Symbol("stopped");
 
+/** The outcome of an event the partition stopped before it was started. */
+const notStarted: DispatchOutcome = { kind: "stopped" };
+
+/** The outcome of an event when only batch handlers are registered. */
+const handledByNone: DispatchOutcome = { kind: "handled" };
+
 /** Waits for `work` to settle, at most `ms`; true when it settled. */
-export async function settleWithin(o: ResolvedHostOptions, work: Promise<unknown>, ms: number): Promise<boolean> {
+export async function settleWithin(clock: Clock, work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: unknown;
   const timeout = new Promise<boolean>((resolve) => {
-    timer = o.clock.setTimeout(() => resolve(false), ms);
+    timer = clock.setTimeout(() => resolve(false), ms);
   });
   try {
     return await Promise.race([
@@ -570,6 +877,6 @@ export async function settleWithin(o: ResolvedHostOptions, work: Promise<unknown
       timeout,
     ]);
   } finally {
-    o.clock.clearTimeout(timer);
+    clock.clearTimeout(timer);
   }
 }

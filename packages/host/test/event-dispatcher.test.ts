@@ -4,10 +4,12 @@ import { describe, expect, it } from "vitest";
 import { type DispatchOutcome, EventDispatcher } from "../src/event-dispatcher.js";
 import type { EventHandler } from "../src/handler.js";
 import type { HandlerFailureAction, HostErrorInfo } from "../src/host-events.js";
+import { RunningHandlers } from "../src/running-handlers.js";
 import { event } from "./helpers.js";
 
-function setup(handlers: EventHandler[], onFailure: HandlerFailureAction = "stopPartition") {
+function setup(handlers: EventHandler[], onFailure: HandlerFailureAction = "stopPartition", handlerTimeout?: number) {
   const clock = new ManualClock();
+  const running = new RunningHandlers(clock);
   const controller = new AbortController();
   const registry = new Map<HandlerID, EventHandler>(handlers.map((h, i) => [`h${i}`, h]));
   const written: Checkpoint[] = [];
@@ -26,8 +28,10 @@ function setup(handlers: EventHandler[], onFailure: HandlerFailureAction = "stop
       written.push(position);
     },
     report: (info) => reports.push(info),
+    handlerTimeout,
+    running,
   });
-  return { clock, controller, registry, written, reports, dispatcher };
+  return { clock, controller, registry, written, reports, dispatcher, running };
 }
 
 /** Runs a dispatch in the background, recording when it settled. */
@@ -262,5 +266,74 @@ describe("EventDispatcher", () => {
     ]);
     await t.dispatcher.dispatch(event(1));
     expect(seen).toEqual(["0", 3, false]);
+  });
+});
+
+describe("handlerTimeout", () => {
+  it("a handler still running past it fails the attempt: reported with the event, its signal fired, retried", async () => {
+    const signals: AbortSignal[] = [];
+    let calls = 0;
+    const t = setup(
+      [
+        (_e, context) => {
+          signals.push(context.signal);
+          // The first call never settles; the retry succeeds.
+          if (++calls === 1) return new Promise<void>(() => undefined);
+          return Promise.resolve();
+        },
+      ],
+      "stopPartition",
+      1000,
+    );
+    const state = track(t.dispatcher.dispatch(event(7)));
+    await t.clock.advance(999);
+    expect(t.reports).toEqual([]);
+    expect(t.running.oldest()).toMatchObject({ handlerId: "h0", sequenceNumber: 7, since: 0 });
+    await t.clock.advance(1);
+    expect(t.reports.map((r) => [r.handlerId, r.event?.sequenceNumber, r.attempt, r.willRetry])).toEqual([
+      ["h0", 7, 1, true],
+    ]);
+    expect(t.reports[0]?.error).toMatchObject({ code: "HandlerTimeout", partitionId: "0" });
+    expect(signals[0]?.aborted).toBe(true);
+    expect(t.controller.signal.aborted).toBe(false);
+    await t.clock.advance(100);
+    expect(state.outcome).toEqual({ kind: "handled" });
+    expect(signals[1]?.aborted).toBe(false);
+    // The stuck call is still running: health keeps showing it.
+    expect(t.running.oldest()).toMatchObject({ sequenceNumber: 7, since: 0 });
+  });
+
+  it("with every attempt timing out, the failure policy applies", async () => {
+    const t = setup([() => new Promise<void>(() => undefined)], "skipEvent", 500);
+    const state = track(t.dispatcher.dispatch(event(1)));
+    await t.clock.advance(10_000);
+    expect(state.outcome).toMatchObject({ kind: "skipped", error: { code: "HandlerTimeout" } });
+    expect(t.reports.map((r) => [r.attempt, r.willRetry, r.action])).toEqual([
+      [1, true, undefined],
+      [2, true, undefined],
+      [3, false, "skipEvent"],
+    ]);
+  });
+
+  it("a handler that declared itself done and then hangs does not hold the partition", async () => {
+    const t = setup(
+      [
+        async (_e, context) => {
+          await context.checkpoint();
+          await new Promise<void>(() => undefined);
+        },
+      ],
+      "stopPartition",
+      1000,
+    );
+    const state = track(t.dispatcher.dispatch(event(2)));
+    await t.clock.advance(0);
+    expect(t.written.map((p) => p.sequenceNumber)).toEqual([2]);
+    expect(state.outcome).toBeUndefined();
+    await t.clock.advance(1000);
+    expect(state.outcome).toEqual({ kind: "handled" });
+    expect(t.reports.map((r) => [r.willRetry, (r.error as { code?: string }).code])).toEqual([
+      [false, "HandlerTimeout"],
+    ]);
   });
 });

@@ -8,7 +8,7 @@ const quickRetry = { maxAttempts: 3, initialDelay: 10, maxDelay: 20 };
 describe("handler failures", () => {
   let emu: Emulator;
   beforeAll(async () => {
-    emu = await startEmulator({ hubs: { stop: 2, skip: 2, retry: 1 } });
+    emu = await startEmulator({ hubs: { stop: 2, skip: 2, retry: 1, hang: 1 } });
   });
   afterAll(async () => {
     await emu?.close();
@@ -124,6 +124,37 @@ describe("handler failures", () => {
     // Events of a partition are handled one at a time: p0-3 started only after the retry of p0-2.
     expect(calls.indexOf("steady:p0-3")).toBeGreaterThan(calls.lastIndexOf("flaky:p0-2"));
     expect(rec.errors.map((e) => [e.operation, e.attempt, e.willRetry])).toEqual([["handler", 1, true]]);
+    await h.close();
+  });
+
+  it("handlerTimeout: a handler that never settles is reported, signalled and skipped; health shows it", async () => {
+    const stores = memoryStores();
+    const rec = new Recorder();
+    await send(emu, "hang", "0", 4);
+    const h = await host("hang", stores, rec, {
+      handlerTimeout: 300,
+      handlerRetry: { maxAttempts: 1 },
+      onHandlerFailure: "skipEvent",
+    });
+    const record = rec.handler(() => "h");
+    let signalled = false;
+    h.registerHandler(async (event: ReceivedEventData, context) => {
+      if (event.body === "p0-1") {
+        context.signal.addEventListener("abort", () => {
+          signalled = true;
+        });
+        return new Promise<void>(() => undefined);
+      }
+      await record(event, context);
+    });
+    await h.startNonBlocking();
+    await waitFor(() => rec.deliveries.length === 3, "the three other events");
+    expect(signalled).toBe(true);
+    const timeouts = rec.errors.filter((e) => e.operation === "handler");
+    expect(timeouts.map((e) => [e.partitionId, e.event?.sequenceNumber, (e.error as { code?: string }).code])).toEqual([
+      ["0", 1, "HandlerTimeout"],
+    ]);
+    expect(h.health().partitions[0]?.oldestRunningHandler).toMatchObject({ sequenceNumber: 1 });
     await h.close();
   });
 });

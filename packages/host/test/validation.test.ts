@@ -114,6 +114,7 @@ describe("creating a host", () => {
     [{ checkpoint: { mode: "sometimes" as never } }, /checkpoint.mode/],
     [{ handlerRetry: { maxAttempts: 1.5 } }, /handlerRetry.maxAttempts/],
     [{ onHandlerFailure: "ignore" as never }, /onHandlerFailure/],
+    [{ handlerTimeout: 0 }, /handlerTimeout/],
     [{ initialPosition: "beginning" as never }, /initialPosition/],
     [{ initialPosition: { sequenceNumber: -3 } }, /initialPosition.sequenceNumber/],
     [{ consumerGroup: "bad group" }, /consumerGroup/],
