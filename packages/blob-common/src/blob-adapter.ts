@@ -1,28 +1,14 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import {
   type AdapterLogging,
-  type AdapterSpec,
-  adapterOptions,
+  type AdapterRole,
   type Connect,
-  type Logger,
   type RecordCheckpointerOptions,
   type RecordLeaserOptions,
-  type RecordStore,
+  resourceAdapter,
 } from "@eph/core";
-import { BlobRecordStore } from "./blob-record-store.js";
+import type { BlobRecordStore } from "./blob-record-store.js";
 import { type ConnectionOptions, containerClientFromConnectionString } from "./connection-string.js";
-
-/** What core takes from a blob adapter's options: its store, and the checkpointer's codec. */
-export interface BlobRoleOptions extends Omit<RecordLeaserOptions & RecordCheckpointerOptions, "logger" | "store"> {
-  /** The store over the container (default a {@link BlobRecordStore} in eph's folders). */
-  readonly store?: RecordStore | undefined;
-}
-
-/** Which adapter: its class name, option names and default logger, and what its own options configure. */
-export interface BlobRole<O> extends AdapterSpec {
-  /** Core's settings and the store from the checked options. */
-  configure(options: O, containerClient: ContainerClient, logger: Logger): BlobRoleOptions;
-}
 
 type Args<O> = [containerClient: ContainerClient, options?: O];
 
@@ -37,28 +23,10 @@ export type BlobConnectArgs<O> = [connectionString: string, containerName: strin
  * quoted in errors).
  */
 export function blobAdapter<O extends AdapterLogging>(
-  role: BlobRole<O>,
+  role: AdapterRole<ContainerClient, O>,
 ): [(...args: Args<O>) => RecordLeaserOptions & RecordCheckpointerOptions, Connect<Args<O>, BlobConnectArgs<O>>] {
-  const build = (containerClient: ContainerClient, options?: O) => {
-    const o = adapterOptions(role, options);
-    const { store, ...core } = role.configure(o, containerClient, o.logger);
-    return {
-      ...core,
-      store: store ?? new BlobRecordStore(containerClient, { logger: o.logger }),
-      logger: o.logger,
-      name: role.name,
-    };
-  };
-  const connect = (connectionString: string, containerName: string, options?: O & ConnectionOptions): Args<O> => {
-    const known = ["clientOptions", "allowInsecureConnection"];
-    const { clientOptions, allowInsecureConnection, ...rest } = adapterOptions(role, options, known);
-    const client = containerClientFromConnectionString(connectionString, containerName, {
-      clientOptions,
-      allowInsecureConnection,
-    });
-    return [client, rest as unknown as O];
-  };
-  return [build, connect];
+  const names = ["clientOptions", "allowInsecureConnection"] as const;
+  return resourceAdapter<ContainerClient, O, ConnectionOptions>(role, names, containerClientFromConnectionString);
 }
 
 /** The container a blob adapter's record store uses. */

@@ -1,5 +1,6 @@
 import type { ContainerClient } from "@azure/storage-blob";
 import {
+  type ClassifiedFailure,
   type DeadLetterDocuments,
   type DeadLetterKey,
   type HostInfo,
@@ -7,11 +8,12 @@ import {
   type OperationOptions,
   type RecordFields,
   type RecordScope,
+  type StoreAnswer,
   type StoredDeadLetter,
   storeCall,
 } from "@eph/core";
 import { escapeId, recordBlobName, scopePrefix } from "./blob-names.js";
-import { classifyFailure, type FailureKind, toEphError } from "./blob-request-error.js";
+import { classifyFailure } from "./blob-request-error.js";
 import { validateContainerClient } from "./connection-string.js";
 import { containerExists, ensureContainer } from "./container-provisioning.js";
 import { decodeMetadata, encodeMetadata } from "./metadata-values.js";
@@ -120,16 +122,14 @@ export class BlobDeadLetterDocuments implements DeadLetterDocuments {
     return recordBlobName(`${this.#folder(key.scope)}${escapeId(key.partitionId)}/`, sequence);
   }
 
-  /** One SDK call: a missing blob is the answer `"blobNotFound"`; any other failure becomes core's error. */
+  /** One SDK call through core's `storeCall`: a missing blob is the answer; any other failure becomes core's error. */
   #call<T>(
     operation: string,
     options: OperationOptions | undefined,
     request: (abortSignal: AbortSignal | undefined) => Promise<T>,
-  ): Promise<T | FailureKind> {
-    return storeCall(options, this.#logger, request, (thrown, signal) => {
-      const failure = classifyFailure(thrown, signal);
-      if (failure.kind === "blobNotFound") return { answer: failure.kind };
-      return toEphError(failure, operation, this.containerName, undefined, signal);
-    });
+  ): Promise<T | StoreAnswer> {
+    const site = { operation, store: `container "${this.containerName}"` };
+    const missing = (failure: ClassifiedFailure) => failure.kind === "recordNotFound";
+    return storeCall(options, this.#logger, site, request, classifyFailure, missing);
   }
 }

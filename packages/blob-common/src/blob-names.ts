@@ -1,4 +1,4 @@
-import { EphError, type RecordScope } from "@eph/core";
+import { EphError, type RecordScope, scopeKeyParts } from "@eph/core";
 
 /** The longest blob name the service accepts. */
 const MAX_BLOB_NAME = 1024;
@@ -27,15 +27,9 @@ export function pathSegment(what: string, value: string): string {
   return value;
 }
 
-/**
- * `<namespace>/<event hub>/<consumer group>/`, lower-cased because Event Hubs names are
- * case-insensitive: `$Default` and `$default` are the same consumer group and must share records.
- */
+/** `<namespace>/<event hub>/<consumer group>/`, the names checked and lower-cased (core's `scopeKeyParts`). */
 export function scopePrefix(scope: RecordScope): string {
-  const fqns = pathSegment("HostInfo.fullyQualifiedNamespace", scope.fullyQualifiedNamespace);
-  const hub = pathSegment("HostInfo.eventHubName", scope.eventHubName);
-  const group = pathSegment("HostInfo.consumerGroup", scope.consumerGroup);
-  return `${fqns}/${hub}/${group}/`.toLowerCase();
+  return `${scopeKeyParts(scope, pathSegment).join("/")}/`;
 }
 
 // What a record id cannot hold as it is in the last segment of a blob name: separators, control

@@ -1,25 +1,28 @@
-import type { ContainerClient } from "@azure/storage-blob";
+import type { BlobItem, ContainerClient } from "@azure/storage-blob";
 import {
   conflict,
   type DeleteOutcome,
   deleted,
   EphError,
   type HostInfo,
+  type ListedItem,
   type ListRecordsOptions,
   type Logger,
+  listedRecords,
   type OperationOptions,
   type RecordFields,
   type RecordKey,
   type RecordKind,
   type RecordScope,
   type RecordStore,
+  type StoreAnswer,
   storeCall,
   type VersionedRecord,
   type WriteOutcome,
   written,
 } from "@eph/core";
 import { recordBlobName, scopePrefix, unescapeId } from "./blob-names.js";
-import { classifyFailure, type FailureKind, toEphError } from "./blob-request-error.js";
+import { classifyFailure } from "./blob-request-error.js";
 import { validateContainerClient } from "./connection-string.js";
 import { containerExists, ensureContainer } from "./container-provisioning.js";
 import { decodeMetadata, encodeMetadata } from "./metadata-values.js";
@@ -163,25 +166,24 @@ export class BlobRecordStore implements RecordStore {
       }),
     );
     const prefix = commonPrefix(folders.filter((f) => f.wanted).map((f) => f.prefix));
-    const records: VersionedRecord[] = [];
+    const listed = (blob: BlobItem): ListedItem => {
+      const [folder, id] = recordOf(folders, blob.name);
+      const fields = decodeMetadata(blob.metadata);
+      if (folder === undefined || id === undefined)
+        return { skipped: `the blob "${blob.name}": its name is not a record's` };
+      if (typeof fields === "string" || !blob.properties.etag) {
+        return {
+          skipped: `the ${folder.kind} blob "${blob.name}": ${typeof fields === "string" ? fields : "it has no ETag"}`,
+        };
+      }
+      return folder.wanted ? { kind: folder.kind, id, fields, version: quoted(blob.properties.etag) } : undefined;
+    };
+    let records: VersionedRecord[] = [];
     await this.#call("list", undefined, options, async (abortSignal) => {
       const pages = this.#container
         .listBlobsFlat({ prefix, includeMetadata: true, abortSignal })
         .byPage({ maxPageSize: PAGE_SIZE });
-      for await (const page of pages) {
-        for (const blob of page.segment.blobItems) {
-          const [folder, id] = recordOf(folders, blob.name);
-          const fields = decodeMetadata(blob.metadata);
-          if (folder === undefined || id === undefined) {
-            this.#logger.warning(`list skipped the blob "${blob.name}": its name is not a record's.`);
-          } else if (typeof fields === "string" || !blob.properties.etag) {
-            const problem = typeof fields === "string" ? fields : "it has no ETag";
-            this.#logger.warning(`list skipped the ${folder.kind} blob "${blob.name}": ${problem}.`);
-          } else if (folder.wanted) {
-            records.push({ kind: folder.kind, id, fields, version: quoted(blob.properties.etag) });
-          }
-        }
-      }
+      records = await listedRecords(pages, (page) => page.segment.blobItems, listed, this.#logger);
     });
     return records;
   }
@@ -206,33 +208,26 @@ export class BlobRecordStore implements RecordStore {
   }
 
   /**
-   * Runs one SDK call, mapping its failures once: a missing blob, an existing one and a failed
-   * condition (a 412, or a native blob lease someone put on the record) come back as their kind, the
-   * caller's answer; anything else is thrown as `Aborted`, `StoreNotFound` or `StoreUnavailable`.
+   * Runs one SDK call through core's `storeCall`: a missing blob, an existing one and a failed condition
+   * come back as the caller's answer; anything else is thrown as `Aborted`, `StoreNotFound` or `StoreUnavailable`.
    */
   #call<T>(
     operation: string,
     key: RecordKey | undefined,
     options: OperationOptions | undefined,
     request: (abortSignal: AbortSignal | undefined) => Promise<T>,
-  ): Promise<T | FailureKind> {
-    return storeCall(options, this.#logger, request, (thrown, signal) => {
-      const failure = classifyFailure(thrown, signal);
-      if (ANSWERS.has(failure.kind)) return { answer: failure.kind };
-      return toEphError(failure, operation, this.containerName, key?.id, signal);
-    });
+  ): Promise<T | StoreAnswer> {
+    const site = { operation, store: `container "${this.containerName}"`, partitionId: key?.id };
+    return storeCall(options, this.#logger, site, request, classifyFailure);
   }
 }
-
-/** Failures that answer a conditional call rather than fail it. */
-const ANSWERS = new Set<FailureKind>(["blobNotFound", "blobExists", "conditionFailed"]);
 
 /** Listings return ETags bare (`0x8D…`), single-blob responses quoted: versions are always quoted. */
 function quoted(etag: string): string {
   return etag.startsWith('"') ? etag : `"${etag}"`;
 }
 
-function outcomeOf(response: { etag?: string | undefined } | FailureKind): WriteOutcome {
+function outcomeOf(response: { etag?: string | undefined } | StoreAnswer): WriteOutcome {
   if (typeof response === "string") return conflict;
   if (!response.etag) throw new EphError("StoreUnavailable", "The blob service answered a write without an ETag.");
   return written(quoted(response.etag));

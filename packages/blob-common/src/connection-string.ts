@@ -1,5 +1,5 @@
 import { BlobServiceClient, type ContainerClient, type StoragePipelineOptions } from "@azure/storage-blob";
-import { EphError, isLoopbackHost, requireConnectionString } from "@eph/core";
+import { checkClient, clientFromConnectionString, EphError } from "@eph/core";
 
 // The service's rule: 3-63 lower-case letters, digits and single hyphens, starting and ending with a
 // letter or digit. `$root` is the account's root container.
@@ -17,19 +17,13 @@ export function validateContainerName(containerName: unknown): string {
 }
 
 /**
- * Throws `InvalidOption` unless `client` looks like a `ContainerClient`. Its container name is not
- * checked: the SDK parses it from the URL, which for custom endpoints with a path can name a path part.
+ * Throws `InvalidOption` unless `client` looks like a `ContainerClient` (core's `checkClient`). Its
+ * container name is not checked: the SDK parses it from the URL, which for custom endpoints with a path
+ * can name a path part.
  */
 export function validateContainerClient(client: unknown): ContainerClient {
-  const candidate = client as Partial<ContainerClient> | undefined;
-  if (
-    typeof candidate?.getBlockBlobClient !== "function" ||
-    typeof candidate.listBlobsFlat !== "function" ||
-    typeof candidate.containerName !== "string"
-  ) {
-    throw new EphError("InvalidOption", "containerClient must be a ContainerClient from @azure/storage-blob.");
-  }
-  return candidate as ContainerClient;
+  const methods = ["getBlockBlobClient", "listBlobsFlat"];
+  return checkClient(client, methods, "containerClient must be a ContainerClient from @azure/storage-blob");
 }
 
 /** Options for building a container client from a connection string. */
@@ -43,11 +37,19 @@ export interface ConnectionOptions {
   allowInsecureConnection?: boolean;
 }
 
+const spec = {
+  what: 'The Azure Storage connection string (argument "connectionString" of the blob leaser or checkpointer)',
+  expected:
+    "DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…, a SAS connection string, or UseDevelopmentStorage=true",
+  service: "blob",
+  allowInsecure: "set allowInsecureConnection",
+};
+
 /**
  * Builds a `ContainerClient` from a storage connection string (account key, SAS, or
- * `UseDevelopmentStorage=true`). The container name is checked before anything else, plain-http
- * endpoints are accepted only on loopback (Azurite) unless the caller allows them, and the connection
- * string is never quoted in errors.
+ * `UseDevelopmentStorage=true`) through core's `clientFromConnectionString`. The container name is
+ * checked before anything else; plain-http endpoints are accepted only on loopback (Azurite) unless the
+ * caller allows them.
  */
 export function containerClientFromConnectionString(
   connectionString: unknown,
@@ -55,33 +57,14 @@ export function containerClientFromConnectionString(
   options: ConnectionOptions = {},
 ): ContainerClient {
   const name = validateContainerName(containerName);
-  requireConnectionString(
+  const { client } = clientFromConnectionString(
     connectionString,
-    'The Azure Storage connection string (argument "connectionString" of the blob leaser or checkpointer)',
-    "DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…, a SAS connection string, or UseDevelopmentStorage=true",
+    spec,
+    (text) => BlobServiceClient.fromConnectionString(text, options.clientOptions),
+    (service) => service.url,
+    options.allowInsecureConnection === true,
   );
-  let service: BlobServiceClient;
-  try {
-    service = BlobServiceClient.fromConnectionString(connectionString, options.clientOptions);
-  } catch {
-    throw new EphError(
-      "InvalidConnectionString",
-      "The connection string could not be parsed as an Azure Storage connection string with a blob endpoint (its contents are not shown).",
-    );
-  }
-  let url: URL;
-  try {
-    url = new URL(service.url);
-  } catch {
-    throw new EphError("InvalidConnectionString", "The connection string does not name a valid blob endpoint.");
-  }
-  if (url.protocol === "http:" && !isLoopbackHost(url.hostname) && options.allowInsecureConnection !== true) {
-    throw new EphError(
-      "InvalidConnectionString",
-      `The blob endpoint ${url.protocol}//${url.host} is plain http and not on loopback; use https (or set allowInsecureConnection deliberately).`,
-    );
-  }
-  return service.getContainerClient(name);
+  return client.getContainerClient(name);
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { ContainerClient } from "@azure/storage-blob";
+import { ensureCreated } from "@eph/core";
 import { classifyFailure } from "./blob-request-error.js";
 
 /**
@@ -11,22 +12,21 @@ export async function containerExists(container: ContainerClient, signal: AbortS
     await container.listBlobsFlat({ abortSignal: signal }).byPage({ maxPageSize: 1 }).next();
     return true;
   } catch (error) {
-    if (classifyFailure(error, signal).kind === "containerNotFound") return false;
+    if (classifyFailure(error, signal).kind === "storeNotFound") return false;
     throw error;
   }
 }
 
 /**
- * Creates the container if it is missing. `createIfNotExists` treats 409 ContainerAlreadyExists (another
- * host won the race) as success. A credential that may not create containers (403, e.g. a SAS scoped to
- * the container) is fine as long as the container exists. Rethrows the SDK's error otherwise.
+ * Creates the container if it is missing (core's `ensureCreated`). `createIfNotExists` treats 409
+ * ContainerAlreadyExists (another host won the race) as success. A credential that may not create
+ * containers (403, e.g. a SAS scoped to the container) is fine as long as the container exists.
+ * Rethrows the SDK's error otherwise.
  */
 export async function ensureContainer(container: ContainerClient, signal: AbortSignal | undefined): Promise<void> {
-  try {
-    await container.createIfNotExists({ abortSignal: signal });
-  } catch (error) {
-    if (classifyFailure(error, signal).error.statusCode !== 403) throw error;
-    if (await containerExists(container, signal)) return;
-    throw error;
-  }
+  await ensureCreated(
+    () => container.createIfNotExists({ abortSignal: signal }),
+    (error) => classifyFailure(error, signal).cause.statusCode === 403,
+    () => containerExists(container, signal),
+  );
 }

@@ -1,10 +1,4 @@
-export {
-  type BlobConnectArgs,
-  type BlobRole,
-  type BlobRoleOptions,
-  blobAdapter,
-  containerNameOf,
-} from "./blob-adapter.js";
+export { type BlobConnectArgs, blobAdapter, containerNameOf } from "./blob-adapter.js";
 export { BlobDeadLetterDocuments } from "./blob-dead-letter-documents.js";
 export { recordBlobName, scopePrefix } from "./blob-names.js";
 export { BlobRecordStore, type BlobRecordStoreOptions, ephFolders } from "./blob-record-store.js";

@@ -1,7 +1,9 @@
 import { createClientLogger } from "@azure/logger";
-import { type BlobRole, blobAdapter, type ConnectionOptions, containerNameOf, storedAsIs } from "@eph/blob-common";
+import type { ContainerClient } from "@azure/storage-blob";
+import { BlobRecordStore, blobAdapter, type ConnectionOptions, containerNameOf, storedAsIs } from "@eph/blob-common";
 import {
   type AdapterLogging,
+  type AdapterRole,
   type Checkpoint,
   checkChoice,
   checkpointerClass,
@@ -28,15 +30,15 @@ export interface BlobCheckpointerOptions extends AdapterLogging {
 /** Options of {@link BlobCheckpointer.fromConnectionString}: the checkpointer's, `clientOptions` and `allowInsecureConnection`. */
 export interface BlobCheckpointerConnectionOptions extends BlobCheckpointerOptions, ConnectionOptions {}
 
-const role: BlobRole<BlobCheckpointerOptions> = {
+const role: AdapterRole<ContainerClient, BlobCheckpointerOptions> = {
   name: "BlobCheckpointer",
   options: ["layout"],
   logger: () => createClientLogger("eph:checkpointer-blob"),
-  configure({ layout }, containerClient, logger) {
+  configure(containerClient, { layout, logger }) {
     const official = checkChoice(layout, ["eph", "checkpointstore-blob"], "options.layout") === "checkpointstore-blob";
     // Only the default layout reads eph 0.1's records (the official layout never had any).
     return official
-      ? { codec: officialCodec }
+      ? { codec: officialCodec, store: new BlobRecordStore(containerClient, { logger }) }
       : { codec: ephCodec, store: new CarryOverStore(containerClient, logger) };
   },
 };

@@ -3,7 +3,8 @@ import {
   type CheckpointState,
   corruptRecord,
   countField,
-  formatProblem,
+  officialLayoutFence,
+  officialSequenceNumber,
   type RecordFields,
   recordFormat,
 } from "@eph/core";
@@ -53,13 +54,10 @@ function blobCodec(official: boolean): CheckpointCodec {
     },
     decode(scope, { id, fields }) {
       const fail = (what: string) => corruptRecord(scope, "checkpoint", id, what);
-      const { ephformat, ephfence, sequencenumber, offset, ephenqueuedtime } = fields;
-      if (ephfence === undefined && !official) throw fail(FOREIGN);
+      const { sequencenumber, offset, ephenqueuedtime } = fields;
+      if (fields.ephfence === undefined && !official) throw fail(FOREIGN);
       // Records of eph before format versions, and the official store's, carry no ephformat.
-      const problem = ephformat === undefined ? undefined : formatProblem({ format: ephformat });
-      if (problem !== undefined) throw fail(problem);
-      const fence = ephfence === undefined ? 0 : countField(ephfence);
-      if (fence === undefined) throw fail(`its ephfence ${JSON.stringify(ephfence)} is not a non-negative integer`);
+      const fence = officialLayoutFence(fields, fail);
       if (!offset) throw fail("it has no offset");
       if (ephenqueuedtime === undefined && offset === NO_POSITION) {
         if (official || sequencenumber === NO_POSITION) return { fence, position: undefined };
@@ -69,9 +67,7 @@ function blobCodec(official: boolean): CheckpointCodec {
         return { fence, position: undefined, baseline };
       }
       if (official && sequencenumber === NO_POSITION) return { fence, position: undefined };
-      const sequenceNumber = countField(sequencenumber);
-      if (sequenceNumber === undefined)
-        throw fail(`its sequencenumber ${JSON.stringify(sequencenumber)} is not a non-negative integer`);
+      const sequenceNumber = officialSequenceNumber(sequencenumber, fail);
       // The official store replaces all metadata when it writes, so its records carry no enqueued time.
       if (ephenqueuedtime === undefined && !official)
         throw fail(`it has offset ${JSON.stringify(offset)} but no ephenqueuedtime`);

@@ -1,10 +1,10 @@
 import {
   type CheckpointCodec,
   corruptRecord,
-  countField,
   EphError,
   encodeCheckpoint,
-  formatProblem,
+  officialLayoutFence,
+  officialSequenceNumber,
   type RecordFields,
   recordFormat,
   timeField,
@@ -70,17 +70,11 @@ export const officialCodec: CheckpointCodec = {
   },
   decode(scope, { id, fields }) {
     const fail = (what: string) => corruptRecord(scope, "checkpoint", id, what);
-    const { ephformat, ephfence, sequencenumber, offset, ephenqueuedtime, ephsequencenumber } = fields;
-    // Records written by the official store carry neither format nor fence: fence 0.
-    const problem = ephformat === undefined ? undefined : formatProblem({ format: ephformat });
-    if (problem !== undefined) throw fail(problem);
-    const fence = ephfence === undefined ? 0 : countField(ephfence);
-    if (fence === undefined) throw fail(`its ephfence ${JSON.stringify(ephfence)} is not a non-negative integer`);
+    const { sequencenumber, offset, ephenqueuedtime, ephsequencenumber } = fields;
+    const fence = officialLayoutFence(fields, fail);
     if (offset === undefined) throw fail("it has no offset");
     if (sequencenumber === NO_POSITION) return { fence, position: undefined };
-    const sequenceNumber = countField(sequencenumber);
-    if (sequenceNumber === undefined)
-      throw fail(`its sequencenumber ${JSON.stringify(sequencenumber)} is not a non-negative integer`);
+    const sequenceNumber = officialSequenceNumber(sequencenumber, fail);
     // The official store writes no enqueued time; its merges leave ours in place, so it is only
     // trusted when it was written together with the position it belongs to.
     const time = ephsequencenumber === sequencenumber ? timeField(ephenqueuedtime) : undefined;

@@ -1,6 +1,7 @@
+import type { TableClient } from "@azure/data-tables";
 import { createClientLogger } from "@azure/logger";
-import { type AdapterLogging, checkChoice, checkpointerClass } from "@eph/core";
-import { type TableConnectionOptions, type TableRole, tableAdapter, tableNameOf } from "@eph/table-common";
+import { type AdapterLogging, type AdapterRole, checkChoice, checkpointerClass } from "@eph/core";
+import { type TableConnectionOptions, TableRecordStore, tableAdapter, tableNameOf } from "@eph/table-common";
 import { type CheckpointLayout, officialCodec, officialKeys } from "./checkpoint-layout.js";
 
 /** Options of {@link TableCheckpointer}. */
@@ -12,14 +13,18 @@ export interface TableCheckpointerOptions extends AdapterLogging {
 /** Options of {@link TableCheckpointer.fromConnectionString}. */
 export interface TableCheckpointerConnectionOptions extends TableCheckpointerOptions, TableConnectionOptions {}
 
-const role: TableRole<TableCheckpointerOptions> = {
+const role: AdapterRole<TableClient, TableCheckpointerOptions> = {
   name: "TableCheckpointer",
   options: ["layout"],
   logger: () => createClientLogger("eph:checkpointer-table"),
-  configure({ layout }) {
+  configure(tableClient, { layout, logger }) {
     const official =
       checkChoice(layout, ["eph", "checkpointstore-table"], "options.layout") === "checkpointstore-table";
-    return official ? { layouts: { checkpoint: officialKeys }, codec: officialCodec } : {};
+    const layouts = official ? { checkpoint: officialKeys } : {};
+    return {
+      store: new TableRecordStore(tableClient, { logger, layouts }),
+      codec: official ? officialCodec : undefined,
+    };
   },
 };
 

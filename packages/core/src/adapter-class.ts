@@ -103,3 +103,70 @@ export function adapterOptions<O extends AdapterLogging>(
   const o = checkOptions(options as Record<string, unknown> | undefined, known, spec.name) as O;
   return { ...o, logger: checkedLogger(o.logger ?? spec.logger?.(), "options.logger") };
 }
+
+/** What core takes from an adapter's role besides the logger and the name: the store, and settings. */
+export type AdapterSettings = Omit<RecordLeaserOptions & RecordCheckpointerOptions, "logger" | "name">;
+
+/**
+ * The part a Leaser or a Checkpointer plays over one store's client (a `ContainerClient`, a `pg.Pool`):
+ * what its options bag may hold, and what core makes of it. One per adapter class; the store package
+ * builds every role with {@link roleOptions}.
+ */
+export interface AdapterRole<Client, O> extends AdapterSpec {
+  /** Core's settings, the store over `client` first of all, from the checked options. */
+  configure(client: Client, options: O & { readonly logger: Logger }): AdapterSettings;
+}
+
+/**
+ * The `build` of {@link leaserClass} and {@link checkpointerClass} for `role`: the options bag checked
+ * once (see {@link adapterOptions}), core's options from `role.configure`, the role's name in messages.
+ */
+export function roleOptions<Client, O extends AdapterLogging>(
+  role: AdapterRole<Client, O>,
+): (client: Client, options?: O) => RecordLeaserOptions & RecordCheckpointerOptions {
+  return (client, options) => {
+    const o = adapterOptions(role, options);
+    return { ...role.configure(client, o), logger: o.logger, name: role.name };
+  };
+}
+
+/**
+ * The options bag of an adapter's `fromConnectionString`, checked once: the role's names and the
+ * connection's `names` (`clientOptions`, `poolOptions`…) are known. Returns the connection's options, to
+ * build the client with, and the rest, for the constructor.
+ */
+export function connectionOptions<O extends AdapterLogging, K extends object>(
+  role: AdapterSpec,
+  options: (O & K) | undefined,
+  names: readonly (keyof K & string)[],
+): [connection: K, rest: O & { readonly logger: Logger }] {
+  // The logger is checked here too: a malformed one must fail before a client (a pool) is made.
+  const rest = { ...adapterOptions(role, options, names) } as Record<string, unknown>;
+  const connection: Record<string, unknown> = {};
+  for (const name of names) {
+    connection[name] = rest[name];
+    delete rest[name];
+  }
+  return [connection as K, rest as unknown as O & { readonly logger: Logger }];
+}
+
+/**
+ * The `build` and `connect` of an adapter over one named resource of an account (a blob container, a
+ * table): its constructor takes `(client, options?)`, its `fromConnectionString` takes
+ * `(connectionString, name, options?)`, where `options` may also hold the connection's `names`, which
+ * go to `open` to make the client. Spread the pair into {@link leaserClass} or {@link checkpointerClass}.
+ */
+export function resourceAdapter<Client, O extends AdapterLogging, K extends object>(
+  role: AdapterRole<Client, O>,
+  names: readonly (keyof K & string)[],
+  open: (connectionString: string, name: string, connection: K) => Client,
+): [
+  (client: Client, options?: O) => RecordLeaserOptions & RecordCheckpointerOptions,
+  Connect<[client: Client, options?: O], [connectionString: string, name: string, options?: O & K]>,
+] {
+  const connect = (connectionString: string, name: string, options?: O & K): [Client, O] => {
+    const [connection, rest] = connectionOptions<O, K>(role, options, names);
+    return [open(connectionString, name, connection), rest];
+  };
+  return [roleOptions(role), connect];
+}

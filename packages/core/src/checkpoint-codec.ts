@@ -113,3 +113,25 @@ export function checkEpoch(epoch: unknown, option: string, partitionId: string):
     });
   }
 }
+
+/**
+ * The fence of a record in an official checkpoint store's layout, where eph keeps its format and fence
+ * beside the official fields as `ephformat` and `ephfence`: 0 for a record the official store wrote (it
+ * carries neither). Throws what `fail` makes of the problem for a newer format or a malformed fence.
+ */
+export function officialLayoutFence(fields: RecordFields, fail: (problem: string) => EphError): number {
+  const { ephformat, ephfence } = fields;
+  const problem = ephformat === undefined ? undefined : formatProblem({ format: ephformat });
+  if (problem !== undefined) throw fail(problem);
+  const fence = ephfence === undefined ? 0 : countField(ephfence);
+  if (fence === undefined) throw fail(`its ephfence ${JSON.stringify(ephfence)} is not a non-negative integer`);
+  return fence;
+}
+
+/** The official layout's `sequencenumber`; throws what `fail` makes of the problem unless a non-negative integer. */
+export function officialSequenceNumber(value: string | undefined, fail: (problem: string) => EphError): number {
+  const sequenceNumber = countField(value);
+  if (sequenceNumber === undefined)
+    throw fail(`its sequencenumber ${JSON.stringify(value)} is not a non-negative integer`);
+  return sequenceNumber;
+}

@@ -1,5 +1,6 @@
 import { EphError } from "./errors.js";
 import { describeValue } from "./partition-id.js";
+import type { RecordStore } from "./record-store.js";
 
 /**
  * Checks a component's options bag once: an object (or `undefined`) with no names outside `known`,
@@ -51,4 +52,16 @@ export function checkChoice<T extends string>(value: unknown, choices: readonly 
   if (value === undefined || (choices as readonly unknown[]).includes(value)) return value as T | undefined;
   const allowed = choices.map((c) => JSON.stringify(c)).join(" or ");
   throw new EphError("InvalidOption", `${option} must be ${allowed}, got ${JSON.stringify(value)}.`);
+}
+
+/**
+ * Throws `InvalidOption` unless `value` has every one of `methods`: the check of a client an adapter
+ * is handed (a `ContainerClient`, a `pg.Pool`, a {@link RecordStore}) before anything calls it. `what`
+ * says what it must be (`containerClient must be a ContainerClient from @azure/storage-blob`); the
+ * message adds the first method it lacks.
+ */
+export function checkClient<T>(value: unknown, methods: readonly string[], what: string): T {
+  const missing = methods.find((m) => typeof (value as Record<string, unknown> | undefined)?.[m] !== "function");
+  if (missing !== undefined) throw new EphError("InvalidOption", `${what} (it has no ${missing} method).`);
+  return value as T;
 }

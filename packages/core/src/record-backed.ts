@@ -3,6 +3,7 @@ import { EphError, throwIfAborted } from "./errors.js";
 import { checkHostInfo, type EventProcessHostSetter, type HostInfo } from "./host-info.js";
 import type { Logger } from "./logger.js";
 import type { OperationOptions } from "./operation-options.js";
+import { checkClient } from "./option-check.js";
 import { checkPartitionId } from "./partition-id.js";
 import type { RecordKey, RecordKind, RecordStore } from "./record-store.js";
 import type { StoreProvisioner } from "./store.js";
@@ -55,13 +56,8 @@ export abstract class RecordBacked<S extends BackingStore = RecordStore>
 
   /** Checks `options` (`InvalidOption` naming what is wrong); `methods` are those the store must have. */
   protected constructor(options: RecordBackedOptions<S>, methods: readonly string[] = recordMethods) {
-    const store: unknown = options?.store;
-    const missing = methods.find((m) => typeof (store as Record<string, unknown> | undefined)?.[m] !== "function");
-    if (typeof store !== "object" || store === null || missing !== undefined) {
-      const what = methods === recordMethods ? "a RecordStore" : "a store adapter";
-      throw new EphError("InvalidOption", `options.store must be ${what} (it has no ${missing} method).`);
-    }
-    this.#store = store as S;
+    const what = methods === recordMethods ? "a RecordStore" : "a store adapter";
+    this.#store = checkClient<S>(options?.store, methods, `options.store must be ${what}`);
     this.logger = checkedLogger(options.logger, "options.logger");
     this.adapterName = options.name ?? new.target.name;
   }

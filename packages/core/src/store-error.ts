@@ -23,6 +23,25 @@ export class StoreRequestError extends Error {
 /** How a failed store call is reported: what the caller gets for it, under core's codes. */
 export type StoreFailureKind = "aborted" | "storeNotFound" | "unavailable";
 
+/**
+ * Failures that answer a conditional call instead of failing it: the record is missing, exists already,
+ * or is not at the expected version (a failed condition).
+ */
+export type StoreAnswer = "recordNotFound" | "recordExists" | "conditionFailed";
+
+/** What an adapter makes of whatever its client threw: how core is to take it, and the redacted cause. */
+export interface ClassifiedFailure {
+  /** A failure to report, or the answer the failure gives. */
+  readonly kind: StoreFailureKind | StoreAnswer;
+  /** The failure stripped of anything that could carry a secret, fit to be an `EphError`'s `cause`. */
+  readonly cause: StoreRequestError;
+}
+
+/** True for the failures that answer a conditional call (see {@link StoreAnswer}). */
+export function isAnswer(failure: ClassifiedFailure): failure is ClassifiedFailure & { readonly kind: StoreAnswer } {
+  return failure.kind === "recordNotFound" || failure.kind === "recordExists" || failure.kind === "conditionFailed";
+}
+
 /** Where a failed store call happened, for {@link storeError}'s message. */
 export interface StoreCallSite {
   /** The operation, e.g. `replace`. */
@@ -48,4 +67,14 @@ export function storeError(kind: StoreFailureKind, site: StoreCallSite, cause: u
   }
   const detail = cause instanceof Error ? cause.message : String(cause);
   return new EphError("StoreUnavailable", `${operation} failed on ${store}: ${detail}`, { cause, partitionId });
+}
+
+/**
+ * The contract's error for a classified failure at `site`: an answer the caller did not expect (a
+ * missing record where none can be missing) is `StoreUnavailable`; `signal`'s reason is an abort's cause.
+ */
+export function failureError(failure: ClassifiedFailure, site: StoreCallSite, signal?: AbortSignal): EphError {
+  const { kind, cause } = failure;
+  const reported = kind === "aborted" || kind === "storeNotFound" ? kind : "unavailable";
+  return storeError(reported, site, cause, signal?.reason);
 }

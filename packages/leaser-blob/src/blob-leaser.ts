@@ -1,6 +1,7 @@
 import { createClientLogger } from "@azure/logger";
-import { type BlobRole, blobAdapter, type ConnectionOptions, containerNameOf } from "@eph/blob-common";
-import { type AdapterLogging, leaserClass } from "@eph/core";
+import type { ContainerClient } from "@azure/storage-blob";
+import { blobAdapter, type ConnectionOptions, containerNameOf } from "@eph/blob-common";
+import { type AdapterLogging, type AdapterRole, leaserClass } from "@eph/core";
 import { LeaseRecords } from "./lease-records.js";
 
 /**
@@ -13,11 +14,11 @@ export interface BlobLeaserOptions extends AdapterLogging {}
 /** Options of {@link BlobLeaser.fromConnectionString}: the leaser's, `clientOptions` and `allowInsecureConnection`. */
 export interface BlobLeaserConnectionOptions extends BlobLeaserOptions, ConnectionOptions {}
 
-const role: BlobRole<BlobLeaserOptions> = {
+const role: AdapterRole<ContainerClient, BlobLeaserOptions> = {
   name: "BlobLeaser",
   options: [],
   logger: () => createClientLogger("eph:leaser-blob"),
-  configure: (_, containerClient, logger) => ({ store: new LeaseRecords(containerClient, { logger }) }),
+  configure: (containerClient, { logger }) => ({ store: new LeaseRecords(containerClient, { logger }) }),
 };
 
 /**

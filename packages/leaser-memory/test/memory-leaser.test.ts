@@ -36,6 +36,18 @@ describe("MemoryLeaseStore", () => {
     expect(store.size).toBe(1);
   });
 
+  // Event Hubs names are case-insensitive; the blob, table and PostgreSQL stores folded them and this one did not.
+  it("is one scope for names that differ only in case, as in the other stores", async () => {
+    const store = new MemoryLeaseStore();
+    const a = leaser("host-a", store);
+    const b = new MemoryLeaser({ store });
+    b.setEventProcessorHost(info("host-b", { eventHubName: "HUB", consumerGroup: "$default" }));
+    await a.ensureStore();
+    await a.ensureLease("0");
+    await a.acquireLease("0");
+    expect(await b.getLeases()).toMatchObject([{ partitionId: "0", owner: "host-a", epoch: 1 }]);
+  });
+
   it("gives each leaser created without a store a private one", async () => {
     const a = new MemoryLeaser();
     const b = new MemoryLeaser();

@@ -1,6 +1,7 @@
+import type { TableClient } from "@azure/data-tables";
 import { createClientLogger } from "@azure/logger";
-import { type AdapterLogging, leaserClass } from "@eph/core";
-import { type TableConnectionOptions, type TableRole, tableAdapter, tableNameOf } from "@eph/table-common";
+import { type AdapterLogging, type AdapterRole, leaserClass } from "@eph/core";
+import { type TableConnectionOptions, TableRecordStore, tableAdapter, tableNameOf } from "@eph/table-common";
 
 /** Options of {@link TableLeaser}. */
 export interface TableLeaserOptions extends AdapterLogging {
@@ -15,11 +16,14 @@ export interface TableLeaserOptions extends AdapterLogging {
 /** Options of {@link TableLeaser.fromConnectionString}. */
 export interface TableLeaserConnectionOptions extends TableLeaserOptions, TableConnectionOptions {}
 
-const role: TableRole<TableLeaserOptions> = {
+const role: AdapterRole<TableClient, TableLeaserOptions> = {
   name: "TableLeaser",
   options: ["groupWrites"],
   logger: () => createClientLogger("eph:leaser-table"),
-  configure: (o) => ({ groupWrites: o.groupWrites }),
+  configure: (tableClient, { logger, groupWrites }) => ({
+    store: new TableRecordStore(tableClient, { logger }),
+    groupWrites,
+  }),
 };
 
 /**

@@ -4,6 +4,7 @@ import {
   type RecordKey,
   type RecordKind,
   type RecordScope,
+  scopeKeyParts,
   type VersionedRecord,
 } from "@eph/core";
 
@@ -39,7 +40,7 @@ export function recordsIn(table: RecordTable, scope: RecordScope): Map<string, H
   if (!table.present)
     throw new EphError("StoreNotFound", `The ${table.description} does not exist: call ensureStore() first.`);
   // JSON of the names: joining them with "-" would make hub "a" + group "b-c" collide with "a-b" + "c".
-  const name = JSON.stringify([scope.fullyQualifiedNamespace, scope.eventHubName, scope.consumerGroup]);
+  const name = JSON.stringify(scopeKeyParts(scope));
   const records = table.scopes.get(name) ?? new Map<string, HeldRecord>();
   table.scopes.set(name, records);
   return records;

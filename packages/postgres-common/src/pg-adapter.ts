@@ -1,10 +1,11 @@
 import { createClientLogger } from "@azure/logger";
 import {
   type AdapterLogging,
-  type AdapterSpec,
-  adapterOptions,
+  type AdapterRole,
   type Connect,
+  connectionOptions,
   type RecordBackedOptions,
+  roleOptions,
 } from "@eph/core";
 import type pg from "pg";
 import { PgRecordStore } from "./pg-record-store.js";
@@ -23,26 +24,33 @@ export interface PgAdapterOptions extends AdapterLogging {
 export interface PgAdapterConnectionOptions extends PgAdapterOptions, PoolConnectionOptions {}
 
 /** Which adapter: its class name, default logger and default table. */
-export interface PgRole extends AdapterSpec {
+export interface PgRole extends AdapterRole<pg.Pool, PgAdapterOptions> {
   /** The table when the options name none. */
   readonly tableName: string;
 }
 
+/** The role of the PostgreSQL leaser or checkpointer named `name`, in table `tableName` unless told otherwise. */
+function pgRole(name: string, tableName: string, logger: string): PgRole {
+  return {
+    name,
+    options: ["tableName"],
+    tableName,
+    logger: () => createClientLogger(logger),
+    // fromConnectionString hands in the store it built on a pool of its own.
+    configure: (pool, o) => ({
+      store:
+        pool instanceof PgRecordStore
+          ? pool
+          : new PgRecordStore(pool, { tableName: o.tableName ?? tableName, logger: o.logger }),
+    }),
+  };
+}
+
 /** The PostgreSQL leaser: `eph_leases`, logging to `eph:leaser-postgres`. */
-export const pgLeaser: PgRole = {
-  name: "PostgresLeaser",
-  options: ["tableName"],
-  tableName: "eph_leases",
-  logger: () => createClientLogger("eph:leaser-postgres"),
-};
+export const pgLeaser = pgRole("PostgresLeaser", "eph_leases", "eph:leaser-postgres");
 
 /** The PostgreSQL checkpointer: `eph_checkpoints`, logging to `eph:checkpointer-postgres`. */
-export const pgCheckpointer: PgRole = {
-  name: "PostgresCheckpointer",
-  options: ["tableName"],
-  tableName: "eph_checkpoints",
-  logger: () => createClientLogger("eph:checkpointer-postgres"),
-};
+export const pgCheckpointer = pgRole("PostgresCheckpointer", "eph_checkpoints", "eph:checkpointer-postgres");
 
 type Args = [pool: pg.Pool, options?: PgAdapterOptions];
 
@@ -52,20 +60,15 @@ type Args = [pool: pg.Pool, options?: PgAdapterOptions];
  * `close()` ends.
  */
 export function pgAdapter(role: PgRole): [(...args: Args) => RecordBackedOptions, Connect<Args, PgConnectArgs>] {
-  const build = (pool: pg.Pool, options?: PgAdapterOptions): RecordBackedOptions => {
-    const o = adapterOptions(role, options);
-    // fromConnectionString hands in the store it built on a pool of its own.
-    const tableName = o.tableName ?? role.tableName;
-    const store = pool instanceof PgRecordStore ? pool : new PgRecordStore(pool, { tableName, logger: o.logger });
-    return { store, logger: o.logger, name: role.name };
-  };
   const connect = (connectionString: string, options?: PgAdapterConnectionOptions): Args => {
-    const { poolOptions, ...rest } = adapterOptions(role, options, ["poolOptions"]);
+    const [{ poolOptions }, rest] = connectionOptions<PgAdapterOptions, PoolConnectionOptions>(role, options, [
+      "poolOptions",
+    ]);
     const tableName = rest.tableName ?? role.tableName;
     const store = PgRecordStore.fromConnectionString(connectionString, { tableName, logger: rest.logger, poolOptions });
     return [store as unknown as pg.Pool, rest];
   };
-  return [build, connect];
+  return [roleOptions(role), connect];
 }
 
 /** The arguments of their `fromConnectionString`. */

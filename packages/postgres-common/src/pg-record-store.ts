@@ -5,8 +5,12 @@ import {
   type DeleteOutcome,
   deleted,
   EphError,
+  ensureCreated,
+  type HostInfo,
+  type ListedItem,
   type ListRecordsOptions,
   type Logger,
+  listedRecords,
   type OperationOptions,
   type RecordFields,
   type RecordKey,
@@ -14,6 +18,7 @@ import {
   type RecordScope,
   type RecordStore,
   redactSecrets,
+  scopeKeyParts,
   throwIfAborted,
   untilAborted,
   type VersionedRecord,
@@ -54,13 +59,8 @@ function keyPart(what: string, value: unknown, partitionId?: string): string {
   return value;
 }
 
-// Event Hubs names are case-insensitive: `$Default` and `$default` are one consumer group.
 function scopeValues(scope: RecordScope): string[] {
-  return [
-    keyPart("fullyQualifiedNamespace", scope?.fullyQualifiedNamespace).toLowerCase(),
-    keyPart("eventHubName", scope?.eventHubName).toLowerCase(),
-    keyPart("consumerGroup", scope?.consumerGroup).toLowerCase(),
-  ];
+  return scopeKeyParts(scope, keyPart);
 }
 
 function keyValues(key: RecordKey): string[] {
@@ -115,6 +115,14 @@ export class PgRecordStore implements RecordStore {
     return store;
   }
 
+  /**
+   * Checks that the host's scope fits the table's keys (`InvalidOption` naming the name that does not),
+   * as the blob and table stores do: a misconfigured host fails when it is configured, not at its first call.
+   */
+  setEventProcessorHost(info: HostInfo): void {
+    scopeValues(info);
+  }
+
   /** @inheritdoc */
   async storeExists(options?: OperationOptions): Promise<boolean> {
     const result = await this.#query("storeExists", this.#sql.exists, [this.#sql.table], options);
@@ -123,15 +131,14 @@ export class PgRecordStore implements RecordStore {
 
   /** Creates the table if it is missing; safe when many hosts call it at once. */
   async ensureStore(options?: OperationOptions): Promise<void> {
-    try {
-      await this.#query("ensureStore", this.#sql.createTable, [], options);
-    } catch (error) {
-      // Concurrent CREATE TABLE IF NOT EXISTS fail on the catalogue's unique index of type names (23505),
-      // as duplicate type (42710) or duplicate table (42P07), once the winner has committed; a role that
-      // may not create tables (42501) is fine too, as long as the table is there.
-      const code = failureCode((error as EphError).cause);
-      if (!["23505", "42710", "42P07", "42501"].includes(code ?? "") || !(await this.storeExists(options))) throw error;
-    }
+    // Concurrent CREATE TABLE IF NOT EXISTS fail on the catalogue's unique index of type names (23505),
+    // as duplicate type (42710) or duplicate table (42P07), once the winner has committed; a role that
+    // may not create tables (42501) is fine too, as long as the table is there.
+    await ensureCreated(
+      () => this.#query("ensureStore", this.#sql.createTable, [], options),
+      (error) => ["23505", "42710", "42P07", "42501"].includes(failureCode((error as EphError).cause) ?? ""),
+      () => this.storeExists(options),
+    );
   }
 
   /** @inheritdoc */
@@ -174,18 +181,17 @@ export class PgRecordStore implements RecordStore {
   async list(scope: RecordScope, options: ListRecordsOptions): Promise<VersionedRecord[]> {
     const kinds = [...options.kinds];
     const result = await this.#query("list", this.#sql.list, [...scopeValues(scope), kinds], options);
-    const records: VersionedRecord[] = [];
-    for (const row of result.rows) {
-      const fields = parseFields(row.fields);
-      if (fields === undefined) {
-        this.#logger.warning(
-          `list skipped the ${row.kind} record "${row.id}" in ${this.tableName}: not JSON of string fields.`,
-        );
-      } else {
-        records.push({ kind: row.kind as RecordKind, id: String(row.id), fields, version: String(row.version) });
-      }
-    }
-    return records;
+    return listedRecords(
+      [result.rows],
+      (rows) => rows,
+      (row): ListedItem => {
+        const fields = parseFields(row.fields);
+        if (fields === undefined)
+          return { skipped: `the ${row.kind} record "${row.id}" in ${this.tableName}: not JSON of string fields` };
+        return { kind: row.kind as RecordKind, id: String(row.id), fields, version: String(row.version) };
+      },
+      this.#logger,
+    );
   }
 
   /** @inheritdoc */

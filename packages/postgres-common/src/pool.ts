@@ -1,4 +1,4 @@
-import { EphError, requireConnectionString } from "@eph/core";
+import { checkClient, EphError, requireConnectionString } from "@eph/core";
 import pg from "pg";
 
 /** Options for the pool that `fromConnectionString` creates. */
@@ -11,13 +11,9 @@ export interface PoolConnectionOptions {
   poolOptions?: Omit<pg.PoolConfig, "connectionString">;
 }
 
-/** Throws `InvalidOption` unless `pool` looks like a `pg.Pool`. */
+/** Throws `InvalidOption` unless `pool` looks like a `pg.Pool` (core's `checkClient`). */
 export function validatePool(pool: unknown): pg.Pool {
-  const candidate = pool as Partial<pg.Pool> | undefined;
-  if (typeof candidate?.connect !== "function" || typeof candidate.query !== "function") {
-    throw new EphError("InvalidOption", "pool must be a pg.Pool from node-postgres (pg).");
-  }
-  return candidate as pg.Pool;
+  return checkClient(pool, ["connect", "query"], "pool must be a pg.Pool from node-postgres (pg)");
 }
 
 /** The password a pool connects with, so that it can be removed from every message. */

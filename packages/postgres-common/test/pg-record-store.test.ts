@@ -243,6 +243,16 @@ describe("PgRecordStore records", () => {
     await s.close();
   });
 
+  // The blob and table stores refused such a scope at setEventProcessorHost; this one only at its first call.
+  it("refuses a scope its keys cannot hold when the host is configured, naming the field", async () => {
+    const s = store();
+    expect(() => s.setEventProcessorHost({ hostName: "h", ...scope, eventHubName: "a\u0000b" })).toThrow(
+      expect.objectContaining({ code: "InvalidOption", message: expect.stringContaining("HostInfo.eventHubName") }),
+    );
+    s.setEventProcessorHost({ hostName: "h", ...scope });
+    await s.close();
+  });
+
   it("reports a row that is not JSON of strings as CorruptRecord on read and leaves it out of list", async () => {
     const s = store();
     await s.ensureStore();

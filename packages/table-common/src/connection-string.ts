@@ -1,5 +1,5 @@
 import { TableClient, type TableServiceClientOptions } from "@azure/data-tables";
-import { EphError, isLoopbackHost, requireConnectionString } from "@eph/core";
+import { clientFromConnectionString, EphError } from "@eph/core";
 
 /** Table names: 3-63 letters and digits, starting with a letter (the service's rule). */
 const TABLE_NAME = /^[A-Za-z][A-Za-z0-9]{2,62}$/;
@@ -15,11 +15,19 @@ export function validateTableName(tableName: unknown): string {
   return tableName;
 }
 
+const spec = {
+  what: 'The Azure Table storage connection string (argument "connectionString" of the table leaser or checkpointer)',
+  expected:
+    "DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…, a SAS connection string, or UseDevelopmentStorage=true",
+  service: "table",
+  allowInsecure: "pass clientOptions.allowInsecureConnection",
+};
+
 /**
- * Builds a `TableClient` from a storage connection string. Plain-http endpoints are allowed only on
- * loopback (Azurite, the storage emulator); a remote http endpoint still fails as the SDK decides,
- * so a typo can never send credentials over the network unencrypted. The connection string is never
- * quoted in errors.
+ * Builds a `TableClient` from a storage connection string through core's `clientFromConnectionString`.
+ * Plain-http endpoints are allowed only on loopback (Azurite, the storage emulator), where the client is
+ * told to accept them; a remote http endpoint fails unless `clientOptions.allowInsecureConnection` is set
+ * (then the SDK decides), so a typo can never send credentials over the network unencrypted.
  */
 export function tableClientFromConnectionString(
   connectionString: unknown,
@@ -27,37 +35,9 @@ export function tableClientFromConnectionString(
   clientOptions: TableServiceClientOptions = {},
 ): TableClient {
   const name = validateTableName(tableName);
-  requireConnectionString(
-    connectionString,
-    'The Azure Table storage connection string (argument "connectionString" of the table leaser or checkpointer)',
-    "DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…, a SAS connection string, or UseDevelopmentStorage=true",
-  );
-  let client: TableClient;
-  try {
-    client = TableClient.fromConnectionString(connectionString, name, clientOptions);
-  } catch {
-    throw new EphError(
-      "InvalidConnectionString",
-      "The connection string could not be parsed as an Azure Storage connection string (its contents are not shown).",
-    );
-  }
-  let url: URL;
-  try {
-    url = new URL(client.url);
-  } catch {
-    throw new EphError("InvalidConnectionString", "The connection string does not name a valid table endpoint.");
-  }
-  if (url.protocol === "http:" && clientOptions.allowInsecureConnection === undefined) {
-    if (!isLoopbackHost(url.hostname)) {
-      throw new EphError(
-        "InvalidConnectionString",
-        `The table endpoint ${url.protocol}//${url.host} is plain http and not on loopback; use https (or pass clientOptions.allowInsecureConnection deliberately).`,
-      );
-    }
-    return TableClient.fromConnectionString(connectionString, name, {
-      ...clientOptions,
-      allowInsecureConnection: true,
-    });
-  }
-  return client;
+  const chosen = clientOptions.allowInsecureConnection;
+  const create = (text: string, insecure = chosen) =>
+    TableClient.fromConnectionString(text, name, { ...clientOptions, allowInsecureConnection: insecure });
+  const connected = clientFromConnectionString(connectionString, spec, create, (c) => c.url, chosen !== undefined);
+  return connected.loopbackHttp && chosen === undefined ? create(connectionString as string, true) : connected.client;
 }

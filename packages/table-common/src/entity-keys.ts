@@ -1,4 +1,4 @@
-import { EphError, type RecordKind, type RecordScope } from "@eph/core";
+import { EphError, type RecordKind, type RecordScope, scopeKeyParts } from "@eph/core";
 
 // Table keys may not contain / \ # ? or control characters; `%`, `+` and `'` are legal but have a
 // history of being mangled by URL handling in some clients and in Cosmos DB's Table API. Everything
@@ -49,15 +49,12 @@ const MAX_KEY_LENGTH = 1024;
 
 /**
  * The PartitionKey that groups every record of one kind for a namespace, event hub and consumer group:
- * `<namespace> <hub> <consumer group> <kind>` (kind `eph-lease`, `eph-checkpoint`, `eph-host`), names lower-cased (Event Hubs names are case-insensitive)
- * and escaped. One table partition per consumer group lets a single query list them all and lets writes
+ * `<namespace> <hub> <consumer group> <kind>` (kind `eph-lease`, `eph-checkpoint`, `eph-host`), names
+ * lower-cased (core's `scopeKeyParts`) and escaped. One table partition per consumer group lets a single query list them all and lets writes
  * share entity group transactions.
  */
 export function groupPartitionKey(scope: RecordScope, kind: string): string {
-  const key = [scope.fullyQualifiedNamespace, scope.eventHubName, scope.consumerGroup]
-    .map((part) => escapeKeyPart(part.toLowerCase()))
-    .concat(kind)
-    .join(" ");
+  const key = [...scopeKeyParts(scope).map(escapeKeyPart), kind].join(" ");
   if (key.length > MAX_KEY_LENGTH) {
     throw new EphError(
       "InvalidOption",

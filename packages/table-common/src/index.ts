@@ -10,16 +10,8 @@ export {
 export {
   type TableConnectArgs,
   type TableConnectionOptions,
-  type TableRole,
-  type TableRoleOptions,
   tableAdapter,
   tableNameOf,
 } from "./table-adapter.js";
 export { TableRecordStore, type TableRecordStoreOptions } from "./table-record-store.js";
-export {
-  classifyFailure,
-  type FailureKind,
-  type StoreFailure,
-  TableRequestError,
-  toEphError,
-} from "./table-request-error.js";
+export { classifyFailure, TableRequestError } from "./table-request-error.js";

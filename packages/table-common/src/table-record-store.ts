@@ -2,14 +2,18 @@ import type { TableClient, TableEntity, TransactionAction } from "@azure/data-ta
 import {
   type BatchOutcome,
   batchConflict,
+  type ClassifiedFailure,
   type CreateRequest,
+  checkClient,
   conflict,
   type DeleteOutcome,
   deleted,
   EphError,
   type HostInfo,
+  type ListedItem,
   type ListRecordsOptions,
   type Logger,
+  listedRecords,
   type OperationOptions,
   type RecordFields,
   type RecordKey,
@@ -17,13 +21,14 @@ import {
   type RecordScope,
   type RecordStore,
   type ReplaceRequest,
+  type StoreAnswer,
   storeCall,
   type VersionedRecord,
   type WriteOutcome,
   written,
 } from "@eph/core";
 import { ephKeyLayout, type TableKeyLayout } from "./entity-keys.js";
-import { classifyFailure, type StoreFailure, toEphError } from "./table-request-error.js";
+import { classifyFailure } from "./table-request-error.js";
 
 /** Options of {@link TableRecordStore}. */
 export interface TableRecordStoreOptions {
@@ -57,10 +62,8 @@ export class TableRecordStore implements RecordStore {
 
   /** Uses `tableClient` (`InvalidOption` unless a `TableClient`); it stays the caller's. */
   constructor(tableClient: TableClient, options: TableRecordStoreOptions) {
-    if (typeof (tableClient as Partial<TableClient> | undefined)?.submitTransaction !== "function") {
-      throw new EphError("InvalidOption", "tableClient must be a TableClient from @azure/data-tables.");
-    }
-    this.#client = tableClient;
+    const what = "tableClient must be a TableClient from @azure/data-tables";
+    this.#client = checkClient(tableClient, ["submitTransaction"], what);
     this.#logger = options.logger;
     this.#layouts = options.layouts ?? {};
   }
@@ -110,7 +113,13 @@ export class TableRecordStore implements RecordStore {
     if (typeof entity === "string") return undefined;
     const fields = fieldsOf(entity);
     if (typeof fields === "string")
-      throw new EphError("CorruptRecord", corrupt(entity, key.kind, fields), { partitionId: key.id });
+      throw new EphError(
+        "CorruptRecord",
+        `The ${key.kind} entity ${keysOf(entity)} in the table is corrupt: ${fields}.`,
+        {
+          partitionId: key.id,
+        },
+      );
     return { kind: key.kind, id: key.id, fields, version: String(entity.etag) };
   }
 
@@ -162,20 +171,19 @@ export class TableRecordStore implements RecordStore {
   async list(scope: RecordScope, options: ListRecordsOptions): Promise<VersionedRecord[]> {
     const kinds = new Map(options.kinds.map((kind) => [this.#layout(kind).partitionKey(scope, kind), kind]));
     const filter = [...kinds.keys()].map((pk) => `PartitionKey eq '${pk.replace(/'/g, "''")}'`).join(" or ");
-    const records: VersionedRecord[] = [];
+    const listed = (entity: Record<string, unknown>): ListedItem => {
+      const kind = kinds.get(String(entity.partitionKey)) as RecordKind;
+      const id = this.#layout(kind).id(String(entity.rowKey));
+      const fields = id === undefined ? "its RowKey is not an id" : fieldsOf(entity);
+      if (typeof fields === "string") return { skipped: `the ${kind} entity ${keysOf(entity)}: ${fields}` };
+      return { kind, id: id as string, fields, version: String(entity.etag) };
+    };
+    let records: VersionedRecord[] = [];
     await this.#call("list", options, undefined, async (abortSignal) => {
       const pages = this.#client
         .listEntities<Record<string, unknown>>({ queryOptions: { filter }, abortSignal })
         .byPage({ maxPageSize: PAGE_SIZE });
-      for await (const page of pages) {
-        for (const entity of page) {
-          const kind = kinds.get(String(entity.partitionKey)) as RecordKind;
-          const id = this.#layout(kind).id(String(entity.rowKey));
-          const fields = id === undefined ? "its RowKey is not an id" : fieldsOf(entity);
-          if (typeof fields === "string") this.#logger.warning(`list skipped: ${corrupt(entity, kind, fields)}`);
-          else records.push({ kind, id: id as string, fields, version: String(entity.etag) });
-        }
-      }
+      records = await listedRecords(pages, (page) => page, listed, this.#logger);
     });
     return records;
   }
@@ -200,8 +208,8 @@ export class TableRecordStore implements RecordStore {
       options,
       undefined,
       (abortSignal) => this.#client.submitTransaction(actions, { abortSignal }),
-      (thrown, failure) => {
-        failed = failedMember(thrown, failure, actions.length);
+      (_failure, thrown) => {
+        failed = failedMember(thrown, actions.length);
         return failed !== undefined;
       },
     );
@@ -238,26 +246,21 @@ export class TableRecordStore implements RecordStore {
   }
 
   /**
-   * Runs one SDK call, mapping its failures once: the entity's absence, an existing entity and a failed
-   * condition come back as their kind (the caller's answer); `Aborted`, `StoreNotFound` and
-   * `StoreUnavailable` (logged: the caller retries it) are thrown, as is anything `expected` refuses.
+   * Runs one SDK call through core's `storeCall`: the entity's absence, an existing entity and a failed
+   * condition come back as the caller's answer (unless `answers` refuses it); `Aborted`, `StoreNotFound`
+   * and `StoreUnavailable` (logged: the caller retries it) are thrown.
    */
-  async #call<T>(
+  #call<T>(
     operation: string,
     options: OperationOptions | undefined,
     partitionId: string | undefined,
     request: (abortSignal: AbortSignal | undefined) => Promise<T>,
-    expected: (thrown: unknown, failure: StoreFailure) => boolean = (_, f) => answers.has(f.kind),
-  ): Promise<T | "entityNotFound" | "entityExists" | "conditionFailed"> {
-    return storeCall(options, this.#logger, request, (thrown, signal) => {
-      const failure = classifyFailure(thrown, signal);
-      if (expected(thrown, failure)) return { answer: failure.kind as "entityNotFound" };
-      return toEphError(failure, operation, this.tableName, partitionId, signal);
-    });
+    answers?: (failure: ClassifiedFailure, thrown: unknown) => boolean,
+  ): Promise<T | StoreAnswer> {
+    const site = { operation, store: `table "${this.tableName}"`, partitionId };
+    return storeCall(options, this.#logger, site, request, classifyFailure, answers);
   }
 }
-
-const answers = new Set(["entityNotFound", "entityExists", "conditionFailed"]);
 
 /** The record's fields, or why the entity holds none (every property must be a string). */
 function fieldsOf(entity: Record<string, unknown>): RecordFields | string {
@@ -270,15 +273,14 @@ function fieldsOf(entity: Record<string, unknown>): RecordFields | string {
   return typeof entity.etag === "string" && entity.etag !== "" ? fields : "it came without an ETag";
 }
 
-function corrupt(entity: Record<string, unknown>, kind: RecordKind, problem: string): string {
-  const keys = `PartitionKey=${JSON.stringify(entity.partitionKey)} RowKey=${JSON.stringify(entity.rowKey)}`;
-  return `The ${kind} entity ${keys} in the table is corrupt: ${problem}.`;
+function keysOf(entity: Record<string, unknown>): string {
+  return `PartitionKey=${JSON.stringify(entity.partitionKey)} RowKey=${JSON.stringify(entity.rowKey)}`;
 }
 
 // A failed transaction names its failing action as "<index>:<message>". Only failures that concern that
-// one entity (its condition, its existence) make it the batch's conflict; anything else fails the batch.
-function failedMember(thrown: unknown, failure: StoreFailure, size: number): number | undefined {
-  if (!answers.has(failure.kind)) return undefined;
+// one entity (its condition, its existence: core's answers) make it the batch's conflict; anything else
+// fails the batch.
+function failedMember(thrown: unknown, size: number): number | undefined {
   const message = (thrown as { message?: unknown } | undefined)?.message;
   const match = typeof message === "string" ? /^(\d+):/.exec(message) : null;
   const index = match ? Number(match[1]) : Number.NaN;

@@ -1,6 +1,14 @@
+import { failureError } from "@eph/core";
 import { AZURITE_ACCOUNT_KEY, exposed } from "@eph/testing";
 import { describe, expect, it } from "vitest";
-import { classifyFailure, TableRequestError, toEphError } from "../src/index.js";
+import { classifyFailure, TableRequestError } from "../src/index.js";
+
+// Where the record store's `#call` says a failure happened; core's failureError makes its error.
+const at = (operation: string, name: string, partitionId?: string) => ({
+  operation,
+  store: `table "${name}"`,
+  partitionId,
+});
 
 function restError(statusCode: number | undefined, code: string | undefined, message = "The service said no.") {
   return Object.assign(new Error(message), { name: "RestError", statusCode, code });
@@ -13,18 +21,18 @@ function odataError(statusCode: number, code: string, message: string) {
 describe("classifyFailure", () => {
   it("tells the cases the adapters answer differently", () => {
     const kinds = [
-      [restError(404, "TableNotFound"), "tableNotFound"],
-      [odataError(404, "TableNotFound", "The table specified does not exist."), "tableNotFound"],
-      [restError(404, "ResourceNotFound"), "entityNotFound"],
-      [restError(409, "EntityAlreadyExists"), "entityExists"],
-      [restError(409, "TableBeingDeleted"), "transient"],
+      [restError(404, "TableNotFound"), "storeNotFound"],
+      [odataError(404, "TableNotFound", "The table specified does not exist."), "storeNotFound"],
+      [restError(404, "ResourceNotFound"), "recordNotFound"],
+      [restError(409, "EntityAlreadyExists"), "recordExists"],
+      [restError(409, "TableBeingDeleted"), "unavailable"],
       [restError(412, "UpdateConditionNotSatisfied"), "conditionFailed"],
-      [restError(503, "ServerBusy"), "transient"],
-      [restError(429, undefined), "transient"],
-      [restError(504, undefined), "transient"],
-      [restError(undefined, "ECONNRESET"), "transient"],
-      [restError(403, "AuthorizationFailure"), "rejected"],
-      [new TypeError("not a storage failure"), "rejected"],
+      [restError(503, "ServerBusy"), "unavailable"],
+      [restError(429, undefined), "unavailable"],
+      [restError(504, undefined), "unavailable"],
+      [restError(undefined, "ECONNRESET"), "unavailable"],
+      [restError(403, "AuthorizationFailure"), "unavailable"],
+      [new TypeError("not a storage failure"), "unavailable"],
       [Object.assign(new Error("aborted"), { name: "AbortError" }), "aborted"],
     ] as const;
     for (const [thrown, kind] of kinds) expect(classifyFailure(thrown).kind, String(thrown)).toBe(kind);
@@ -35,28 +43,26 @@ describe("classifyFailure", () => {
     const thrown = Object.assign(odataError(503, "ServerBusy", "Busy.\nRequestId:1\nTime:now"), {
       request: { url: "http://127.0.0.1/t?sig=abc" },
     });
-    const { error } = classifyFailure(thrown);
+    const { cause: error } = classifyFailure(thrown);
     expect(error).toBeInstanceOf(TableRequestError);
     expect(error).toMatchObject({ statusCode: 503, code: "ServerBusy", message: "HTTP 503 ServerBusy: Busy." });
     expect(exposed(error)).not.toContain("sig=abc");
   });
 });
 
-describe("toEphError", () => {
+describe("failureError of a classified failure", () => {
   it("maps to Aborted, StoreNotFound or StoreUnavailable, naming the operation and the table", () => {
-    const notFound = toEphError(classifyFailure(restError(404, "TableNotFound")), "getLeases", "leases", "3");
+    const notFound = failureError(classifyFailure(restError(404, "TableNotFound")), at("getLeases", "leases", "3"));
     expect(notFound).toMatchObject({ code: "StoreNotFound", partitionId: "3" });
     expect(notFound.message).toContain('table "leases" does not exist');
-    const busy = toEphError(classifyFailure(restError(503, "ServerBusy")), "renewLease", "leases");
+    const busy = failureError(classifyFailure(restError(503, "ServerBusy")), at("renewLease", "leases"));
     expect(busy.code).toBe("StoreUnavailable");
     expect(busy.message).toBe('renewLease failed on table "leases": HTTP 503 ServerBusy: The service said no.');
     expect(busy.cause).toBeInstanceOf(TableRequestError);
     const signal = AbortSignal.abort(new Error("deadline"));
-    const aborted = toEphError(
+    const aborted = failureError(
       classifyFailure(restError(503, "ServerBusy"), signal),
-      "getCheckpoint",
-      "t",
-      "1",
+      at("getCheckpoint", "t", "1"),
       signal,
     );
     expect(aborted).toMatchObject({ code: "Aborted", cause: signal.reason });
@@ -70,12 +76,15 @@ describe("toEphError", () => {
       ),
       { name: "RestError", code: "ECONNREFUSED" },
     );
-    const error = toEphError(classifyFailure(thrown), "getLeases", "leases");
+    const error = failureError(classifyFailure(thrown), at("getLeases", "leases"));
     expect(error.code).toBe("StoreUnavailable");
     expect(error.message).toContain("?<redacted>");
     expect(exposed(error)).not.toContain(sig);
     expect(exposed(error)).not.toContain(AZURITE_ACCOUNT_KEY);
-    const quoted = toEphError(classifyFailure(new Error("SharedAccessKey=k3y;TableEndpoint=x")), "read", "leases");
+    const quoted = failureError(
+      classifyFailure(new Error("SharedAccessKey=k3y;TableEndpoint=x")),
+      at("read", "leases"),
+    );
     expect(quoted.message).toContain("SharedAccessKey=<redacted>;TableEndpoint=x");
   });
 
@@ -86,7 +95,7 @@ describe("toEphError", () => {
       name: "RestError",
       code: "ECONNRESET",
     });
-    const error = toEphError(classifyFailure(thrown), "replace", "leases");
+    const error = failureError(classifyFailure(thrown), at("replace", "leases"));
     expect(error.code).toBe("StoreUnavailable");
     expect(exposed(error)).not.toContain(signature);
     expect(error.message).toContain("SharedKey <redacted>");
