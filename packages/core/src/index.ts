@@ -11,6 +11,7 @@ export {
 export { Balancer, type OwnedPartitionState } from "./balancer.js";
 export {
   type BalancerOptions,
+  type LeaseUpkeep,
   type LossReason,
   type OwnedPartition,
   type ResolvedTiming,
@@ -34,7 +35,9 @@ export { isLoopbackHost, requireConnectionString } from "./connection-string-che
 export { DefaultLeaseDuration, DefaultLeaseRenewalInterval, DefaultScanInterval } from "./constants.js";
 export { withDeadline } from "./deadline.js";
 export { EphError, type EphErrorCode, type EphErrorOptions, isEphError, throwIfAborted } from "./errors.js";
+export { keepsHostRecords } from "./heartbeat.js";
 export { checkHostInfo, type EventProcessHostSetter, type HostInfo } from "./host-info.js";
+export { decodeHostRecord, encodeHostRecord, type HostRecord, type HostRecordContent } from "./host-record.js";
 export { Lease, type LeaseMarker, toLease } from "./lease.js";
 export { decodeLease, encodeLease } from "./lease-codec.js";
 export { type Logger, silentLogger } from "./logger.js";
@@ -68,6 +71,8 @@ export type {
   AcquireLeaseOptions,
   Checkpointer,
   EnsureCheckpointOptions,
+  HostRecordWrite,
+  LeaseListing,
   Leaser,
   StoreProvisioner,
   UpdateCheckpointOptions,
