@@ -30,6 +30,12 @@ interface Held {
   readonly controller: AbortController;
   /** Local deadline: past it the lease is treated as ended, whatever the store says. */
   validUntil: number;
+  /**
+   * Heartbeat upkeep: when the last listing that showed the lease still ours was sent (at first, the
+   * acquisition). Liveness writes extend the lease only from then: a host whose listings fail cannot
+   * learn of a steal, so it stops as a per-partition renewal that cannot land would.
+   */
+  confirmedAt: number;
   renewTimer: TimerHandle | undefined;
   expiryTimer: TimerHandle | undefined;
   /** The renewal in flight: renewals of one lease never overlap (the second would lose to the first). */
@@ -79,6 +85,8 @@ export class Balancer {
    * one by one as well, so that such hosts never judge them expired.
    */
   private perPartitionSeenAt: number | undefined;
+  /** When the last liveness write that landed was sent (heartbeat upkeep). */
+  private lastBeatAt = Number.NEGATIVE_INFINITY;
   /** Stray leases (naming this host, not held) being released. */
   private readonly releasingStrays = new Set<string>();
 
@@ -116,7 +124,6 @@ export class Balancer {
             random: this.random,
             log: this.log,
             call: (what, operation, timeout) => this.call("keep", what, operation, timeout),
-            ownDuration: this.ownDuration(),
             onBeat: (sentAt) => this.beaten(sentAt),
             onDuplicate: (error) => this.fatal(error),
           })
@@ -263,14 +270,20 @@ export class Balancer {
 
   /** A liveness write sent at `sentAt` landed: every lease still trusted then is trusted from then on. */
   private beaten(sentAt: number): void {
+    this.lastBeatAt = Math.max(this.lastBeatAt, sentAt);
     for (const h of [...this.held.values()]) {
       // Past its deadline when the write was sent: others may have judged it expired already.
       if (h.validUntil <= sentAt) this.lose(h, "expired");
-      else if (sentAt + this.ownDuration() > h.validUntil) {
-        h.validUntil = sentAt + this.ownDuration();
-        this.armExpiry(h);
-      }
+      else this.extend(h);
     }
+  }
+
+  /** Heartbeat upkeep: trusts a held lease from the later write of both that kept it alive and confirmed it ours. */
+  private extend(h: Held): void {
+    const until = Math.min(this.lastBeatAt, h.confirmedAt) + this.ownDuration();
+    if (until <= h.validUntil) return;
+    h.validUntil = until;
+    this.armExpiry(h);
   }
 
   /** Whether held leases are renewed one by one: per-partition upkeep, or a per-partition host seen lately. */
@@ -321,15 +334,17 @@ export class Balancer {
     }
     const ids = this.knownPartitionIds;
     let hosts: HostRecord[] = [];
+    let listSentAt = this.clock.now();
     try {
       const { leaser } = this.options;
       // Host records are listed with the leases whenever the leaser keeps them: a per-partition host
       // judges a heartbeat host's leases by its liveness record too.
-      const listing = await this.call("routine", "Listing leases", (abortSignal) =>
-        keepsHostRecords(leaser)
+      const listing = await this.call("routine", "Listing leases", (abortSignal) => {
+        listSentAt = this.clock.now();
+        return keepsHostRecords(leaser)
           ? leaser.listLeasesAndHosts({ abortSignal })
-          : leaser.getLeases({ abortSignal }).then((all) => ({ leases: all, hosts: [] })),
-      );
+          : leaser.getLeases({ abortSignal }).then((all) => ({ leases: all, hosts: [] }));
+      });
       leases = listing.leases;
       hosts = listing.hosts;
     } catch (error) {
@@ -382,6 +397,11 @@ export class Balancer {
       if (mine && (lease.epoch > mine.epoch || (lease.epoch === mine.epoch && lease.owner !== this.hostName))) {
         // Someone took (or released) it since our last renewal; stop before the renewal would tell us.
         this.lose(mine, "stolen");
+      }
+      const held = this.held.get(partitionId);
+      if (held && heartbeat && listSentAt > held.confirmedAt) {
+        held.confirmedAt = listSentAt;
+        this.extend(held);
       }
       let owner: string;
       if (this.held.has(partitionId)) owner = this.hostName;
@@ -527,6 +547,7 @@ export class Balancer {
       epoch: lease.epoch,
       controller: new AbortController(),
       validUntil: sentAt + this.ownDuration(),
+      confirmedAt: sentAt,
       renewTimer: undefined,
       expiryTimer: undefined,
       renewing: undefined,

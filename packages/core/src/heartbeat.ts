@@ -33,8 +33,6 @@ export interface HeartbeatOptions {
     operation: (abortSignal: AbortSignal) => Promise<T>,
     timeout: () => number,
   ) => Promise<T>;
-  /** How long a write sent at some time keeps this host's leases trusted (ms). */
-  readonly ownDuration: number;
   /** A liveness write sent at `sentAt` landed. */
   readonly onBeat: (sentAt: number) => void;
   /** Another live process uses this host name: the heartbeat has stopped for good. */
@@ -51,7 +49,7 @@ export interface HeartbeatOptions {
  */
 type HeartbeatState =
   | { readonly kind: "claiming"; readonly foreign: { readonly version: string; readonly since: number } | undefined }
-  | { readonly kind: "beating"; readonly version: string; readonly beat: number; readonly sentAt: number }
+  | { readonly kind: "beating"; readonly version: string; readonly beat: number }
   | { readonly kind: "refused" }
   | { readonly kind: "stopped" };
 
@@ -97,7 +95,7 @@ export class Heartbeat {
     if (state.kind !== "claiming" || this.#writing !== undefined) return;
     if (own === undefined) return this.write(undefined);
     if (own.instance === this.instance) {
-      this.#state = { kind: "beating", version: own.version, beat: own.beat, sentAt: Number.NEGATIVE_INFINITY };
+      this.#state = { kind: "beating", version: own.version, beat: own.beat };
       this.#beats = own.beat;
       this.schedule(0);
       return;
@@ -166,13 +164,9 @@ export class Heartbeat {
           sentAt = clock.now();
           return leaser.writeHostRecord({ instance: this.instance, beat }, expectedVersion, { abortSignal });
         },
-        // The budget of a beat is what is left of the lease when it is sent, as for a renewal.
-        () => {
-          const state = this.#state;
-          const left =
-            state.kind === "beating" ? state.sentAt + this.o.ownDuration - clock.now() : timing.operationTimeout;
-          return Math.max(1, Math.min(timing.operationTimeout, left));
-        },
+        // A whole operation deadline even past the host's deadline: a write that lands late extends
+        // only leases still trusted when it was sent, and one that recovers the host must be able to.
+        () => timing.operationTimeout,
       );
     } catch (error) {
       if (this.#state.kind !== "beating") return; // a claim is tried again at the next scan
@@ -184,7 +178,7 @@ export class Heartbeat {
     if (state.kind === "stopped" || state.kind === "refused") return;
     this.#beats = beat;
     if (outcome.status === "written") {
-      this.#state = { kind: "beating", version: outcome.record.version, beat, sentAt };
+      this.#state = { kind: "beating", version: outcome.record.version, beat };
       this.o.onBeat(sentAt);
       this.schedule(timing.renewalInterval);
       return;
@@ -198,12 +192,7 @@ export class Heartbeat {
     if (current !== undefined) {
       // An earlier write of this process whose answer was lost: carry on from it.
       this.#beats = Math.max(beat, current.beat);
-      this.#state = {
-        kind: "beating",
-        version: current.version,
-        beat: current.beat,
-        sentAt: state.kind === "beating" ? state.sentAt : Number.NEGATIVE_INFINITY,
-      };
+      this.#state = { kind: "beating", version: current.version, beat: current.beat };
       this.schedule(0);
       return;
     }
@@ -221,7 +210,7 @@ export class Heartbeat {
     // Gone (a deleted store, an operator): created again at once.
     if (state.kind === "beating") {
       // An empty version: the next write creates the record.
-      this.#state = { kind: "beating", version: "", beat, sentAt: state.sentAt };
+      this.#state = { kind: "beating", version: "", beat };
       this.schedule(expectedVersion === undefined ? Math.max(1, timing.renewalInterval / 10) : 0);
     }
   }
