@@ -65,22 +65,18 @@ export class FaultyLeaser implements Leaser {
    * (a crash during a liveness write) still lands; the caller's deadline can still cut it short.
    */
   private send(options: OperationOptions | undefined): Promise<void> {
-    const ms = this.random() * this.faults.maxLatency;
-    return new Promise((resolve, reject) => {
-      const signal = options?.abortSignal;
-      if (signal?.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      this.clock.network(() => {
-        if (signal?.aborted) reject(signal.reason);
-        else resolve();
-      }, ms);
-    });
+    return this.latency(options, (callback, ms) => this.clock.network(callback, ms));
   }
 
   /** The way back: on the calling process's clock, so a paused process sees its answers late. */
   private hop(options: OperationOptions | undefined): Promise<void> {
+    return this.latency(options, (callback, ms) => this.clock.setTimeout(callback, ms));
+  }
+
+  private latency(
+    options: OperationOptions | undefined,
+    after: (callback: () => void, ms: number) => void,
+  ): Promise<void> {
     const ms = this.random() * this.faults.maxLatency;
     return new Promise((resolve, reject) => {
       const signal = options?.abortSignal;
@@ -88,7 +84,7 @@ export class FaultyLeaser implements Leaser {
         reject(signal.reason);
         return;
       }
-      this.clock.setTimeout(() => {
+      after(() => {
         if (signal?.aborted) reject(signal.reason);
         else resolve();
       }, ms);
