@@ -77,8 +77,8 @@ export interface BalancerOptions {
   /** Time between scans of all leases (ms). Default 10 000. Scans are jittered to at most this. */
   scanInterval?: number;
   /**
-   * How leases are kept alive: `"heartbeat"`, one liveness record per host rewritten every renewal
-   * interval, or `"perPartition"` (default), every held lease rewritten every renewal interval. Hosts of
+   * How leases are kept alive: `"heartbeat"` (default), one liveness record per host rewritten every
+   * renewal interval, or `"perPartition"`, every held lease rewritten every renewal interval. Hosts of
    * both kinds may share a consumer group: a heartbeat host that sees leases renewed one by one renews
    * its own the same way too, so older hosts never judge them expired. A Leaser without host records
    * (`listLeasesAndHosts`, `writeHostRecord`) keeps per-partition upkeep.
@@ -171,7 +171,7 @@ export function resolveTiming(options: Partial<ResolvedTiming>): ResolvedTiming 
   if (!Number.isInteger(maxConcurrentCalls)) {
     throw new EphError("InvalidOption", `Option "maxConcurrentCalls" must be an integer; got ${maxConcurrentCalls}.`);
   }
-  const leaseUpkeep = options.leaseUpkeep ?? "perPartition";
+  const leaseUpkeep = options.leaseUpkeep ?? "heartbeat";
   if (!leaseUpkeeps.includes(leaseUpkeep)) {
     throw new EphError(
       "InvalidOption",

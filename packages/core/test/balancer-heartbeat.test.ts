@@ -216,8 +216,8 @@ describe("Balancer, heartbeat upkeep: one liveness record per host", () => {
   });
 
   it("describes leaseUpkeep once: default, and InvalidOption naming a bad value", () => {
-    expect(resolveTiming({}).leaseUpkeep).toBe("perPartition");
-    expect(resolveTiming({ leaseUpkeep: "heartbeat" }).leaseUpkeep).toBe("heartbeat");
+    expect(resolveTiming({}).leaseUpkeep).toBe("heartbeat");
+    expect(resolveTiming({ leaseUpkeep: "perPartition" }).leaseUpkeep).toBe("perPartition");
     expect(() => resolveTiming({ leaseUpkeep: "pulse" as never })).toThrow(/leaseUpkeep.*"pulse"/);
   });
 });
