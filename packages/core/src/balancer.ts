@@ -322,6 +322,25 @@ export class Balancer {
     const startedAt = this.clock.now();
     let failures = 0;
     let leases: LeaseMarker[] = [];
+    let hosts: HostRecord[] = [];
+    let listSentAt = this.clock.now();
+    const { leaser } = this.options;
+    // Sent at once, alongside the partition ids: a slow hub must not make the listing late (with
+    // heartbeats the leases are trusted only up to the last listing that showed them ours).
+    const listed = this.call(
+      "routine",
+      "Listing leases",
+      (abortSignal) => {
+        listSentAt = this.clock.now();
+        // Host records are listed with the leases whenever the leaser keeps them: a per-partition host
+        // judges a heartbeat host's leases by its liveness record too.
+        return keepsHostRecords(leaser)
+          ? leaser.listLeasesAndHosts({ abortSignal })
+          : leaser.getLeases({ abortSignal }).then((all) => ({ leases: all, hosts: [] }));
+      },
+      this.listingTimeout(),
+    );
+    listed.catch(() => undefined); // awaited below, after the partition ids
     try {
       const ids = await this.options.partitionIds();
       if (!Array.isArray(ids) || ids.some((id) => typeof id !== "string" || id === "")) {
@@ -333,25 +352,19 @@ export class Balancer {
       this.log.warning(`eph: could not read partition ids; using the last known ones: ${describe(error)}`);
     }
     const ids = this.knownPartitionIds;
-    let hosts: HostRecord[] = [];
-    let listSentAt = this.clock.now();
     try {
-      const { leaser } = this.options;
-      // Host records are listed with the leases whenever the leaser keeps them: a per-partition host
-      // judges a heartbeat host's leases by its liveness record too.
-      const listing = await this.call("routine", "Listing leases", (abortSignal) => {
-        listSentAt = this.clock.now();
-        return keepsHostRecords(leaser)
-          ? leaser.listLeasesAndHosts({ abortSignal })
-          : leaser.getLeases({ abortSignal }).then((all) => ({ leases: all, hosts: [] }));
-      });
+      const listing = await listed;
       leases = listing.leases;
       hosts = listing.hosts;
     } catch (error) {
       this.log.warning(`eph: scan could not list leases: ${describe(error)}`);
       if (isEphError(error, "StoreNotFound")) await this.recreateStore();
       this.report(startedAt, 0, 0, [], 0, 1 + failures);
-      if (this.scanTimer === undefined) this.scheduleScan(this.nextScanDelay(this.clock.now(), []));
+      if (this.scanTimer === undefined) {
+        // With heartbeats the leases are trusted only up to the last listing that showed them ours.
+        const delay = this.nextScanDelay(this.clock.now(), []);
+        this.scheduleScan(this.heartbeat ? Math.min(delay, Math.max(1, this.timing.scanInterval / 4)) : delay);
+      }
       return;
     }
     if (this.state !== "running") return;
@@ -428,8 +441,16 @@ export class Balancer {
     // invisible host first claims a single lease, which makes it visible, and looks again shortly.
     const announce = this.held.size === 0 && claims.length > 1;
     if (announce) claims = claims.slice(0, 1);
+    // With heartbeats a held lease is trusted only up to the last listing that showed it ours: a scan
+    // claiming hundreds of leases through a busy store stops claiming a scan interval after its
+    // listing, and the next scan, at once, lists again and claims the rest.
+    let cutShort = false;
     await forEachConcurrently(claims, this.timing.maxConcurrentCalls, async (claim) => {
       if (this.state !== "running") return;
+      if (this.heartbeat && this.clock.now() - listSentAt > this.timing.scanInterval) {
+        cutShort = true;
+        return;
+      }
       // When the acquisition was SENT (it may wait in the queue): the lease cannot have been written earlier.
       let sentAt = this.clock.now();
       const sent = (at: number) => {
@@ -473,7 +494,20 @@ export class Balancer {
     }
     this.report(startedAt, plan.hosts, plan.quota, acquired, stolen, failures);
     const next = this.nextScanDelay(this.clock.now(), [...byId.values()], now);
-    this.scheduleScan(announce ? Math.min(next, this.announceDelay()) : next);
+    this.scheduleScan(cutShort ? 1 : announce ? Math.min(next, this.announceDelay()) : next);
+  }
+
+  /**
+   * The deadline of a scan's listing. With heartbeat upkeep held leases are trusted only up to the
+   * last listing that showed them ours, and a listing of hundreds of records is slower than one write:
+   * it gets twice the operation deadline, at most a sixth of the lease.
+   */
+  private listingTimeout(): number {
+    if (!this.heartbeat) return this.timing.operationTimeout;
+    return Math.max(
+      this.timing.operationTimeout,
+      Math.min(2 * this.timing.operationTimeout, this.timing.leaseDuration / 6),
+    );
   }
 
   /**

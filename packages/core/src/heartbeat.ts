@@ -154,7 +154,9 @@ export class Heartbeat {
   /** One write of the record: a create (no record), a take-over, or a beat. */
   private async writeOnce(expectedVersion: string | undefined): Promise<void> {
     const { clock, timing, leaser } = this.o;
-    const beat = this.#beats + 1;
+    // Every attempt writes a beat of its own: a retry after a lost answer must not take the earlier
+    // attempt's write for its own, or it would count the host alive from its later send time.
+    const beat = ++this.#beats;
     let sentAt = clock.now();
     let outcome: HostRecordWrite;
     try {
@@ -176,7 +178,6 @@ export class Heartbeat {
     }
     const state = this.#state;
     if (state.kind === "stopped" || state.kind === "refused") return;
-    this.#beats = beat;
     if (outcome.status === "written") {
       this.#state = { kind: "beating", version: outcome.record.version, beat };
       this.o.onBeat(sentAt);

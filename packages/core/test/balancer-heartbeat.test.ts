@@ -120,6 +120,62 @@ describe("Balancer, heartbeat upkeep: one liveness record per host", () => {
     expect(hostCalls).toBeGreaterThan(3);
   });
 
+  it("counts itself alive from the send of a liveness write that landed, not of a retry that found it", async () => {
+    const clock = new ManualClock();
+    const table = new RecordTable();
+    // A beat lands but its answer is lost, and so is the read that would tell; its retries fail for
+    // 2.5 s (listings still answer); the next one finds the record changed and reads it; then the host
+    // is cut off.
+    let phase: "fine" | "lose" | "failing" | "found" | "cut" = "fine";
+    let landedAt = Number.NaN;
+    const a = host(clock, table, "a", 2, {
+      plan: (method, kind) => {
+        if (phase === "cut") return { fail: true };
+        if (kind !== "host") return {};
+        if (phase === "found" && method === "read") phase = "cut";
+        if (phase === "lose" && method === "replace") {
+          phase = "failing";
+          landedAt = clock.now();
+          return { lose: true };
+        }
+        if (phase === "failing") {
+          // The read that would tell the lost beat landed fails too.
+          if (clock.now() - landedAt < 2_500) return { fail: true };
+          if (method === "replace") phase = "found";
+        }
+        return {};
+      },
+    });
+    a.balancer.start();
+    await clock.advance(3_000);
+    expect(owned(a)).toHaveLength(2);
+    phase = "lose";
+    await clock.advance(4_000);
+    expect(phase).toBe("cut");
+    // Observers saw the record change last when the lost beat landed: they may take the leases a lease
+    // duration after that, so by then the host must have stopped.
+    await clock.runUntil(landedAt + timing.leaseDuration);
+    expect(owned(a)).toEqual([]);
+  });
+
+  it("keeps every lease it claims through a slow store: a long scan stops claiming and lists again", async () => {
+    const clock = new ManualClock();
+    const table = new RecordTable();
+    // 64 acquisitions of 300 ms, 2 at a time: claiming them all in one scan would take 9.6 s, longer
+    // than the first leases are trusted without a listing that shows them ours.
+    const a = host(clock, table, "a", 64, {
+      maxConcurrentCalls: 2,
+      plan: (method, kind) => (kind === "lease" && method === "replace" ? { delay: 300 } : {}),
+    });
+    a.balancer.start();
+    await clock.advance(20_000);
+    expect(owned(a)).toHaveLength(64);
+    expect(a.lost).toEqual([]);
+    const stopping = a.balancer.stop(); // the releases take virtual time too
+    await clock.advance(30_000);
+    await stopping;
+  });
+
   it("refuses with DuplicateHost when a second live process uses the same host name", async () => {
     const clock = new ManualClock();
     const table = new RecordTable();

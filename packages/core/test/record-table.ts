@@ -15,10 +15,14 @@ import type {
   WriteOutcome,
 } from "../src/record-store.js";
 
-/** What one call to a {@link TableRecords} store does: `delay` ms before it is applied, or `fail` it. */
+/**
+ * What one call to a {@link TableRecords} store does: `delay` ms before it is applied; `fail` it before
+ * it is applied, or `lose` its answer after it was.
+ */
 export interface RecordCallPlan {
   readonly delay?: number;
   readonly fail?: boolean;
+  readonly lose?: boolean;
 }
 
 /** Decides the plan of each call of one host: its method and the record kind. */
@@ -52,7 +56,7 @@ export class TableRecords implements RecordStore {
     options: OperationOptions | undefined,
     op: () => T,
   ): Promise<T> {
-    const { delay = 0, fail = false } = this.plan(method, kind);
+    const { delay = 0, fail = false, lose = false } = this.plan(method, kind);
     if (delay > 0) {
       await new Promise<void>((resolve, reject) => {
         const timer = this.clock.setTimeout(resolve, delay);
@@ -63,7 +67,9 @@ export class TableRecords implements RecordStore {
       });
     }
     if (fail) throw new EphError("StoreUnavailable", `${method}: injected failure`);
-    return op();
+    const result = op();
+    if (lose) throw new EphError("StoreUnavailable", `${method}: answer lost`);
+    return result;
   }
 
   read(key: RecordKey, options?: OperationOptions): Promise<VersionedRecord | undefined> {

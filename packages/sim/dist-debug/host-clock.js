@@ -1,0 +1,78 @@
+/**
+ * One simulated process's view of the shared virtual clock: its own offset and rate (clock skew and
+ * drift), and a process state. A paused process (SIGSTOP) runs none of its timers until resumed, then
+ * all that came due at once; a crashed process runs none ever again.
+ */
+export class HostClock {
+    world;
+    offset;
+    rate;
+    state = "up";
+    deferred = [];
+    handles = new Map();
+    nextId = 1;
+    /** `offset` ms are added to `now()`; `rate` scales how fast this process's time runs (1 = exact). */
+    constructor(world, offset, rate) {
+        this.world = world;
+        this.offset = offset;
+        this.rate = rate;
+    }
+    now() {
+        return this.offset + this.world.now() * this.rate;
+    }
+    setTimeout(callback, ms) {
+        const id = this.nextId++;
+        const handle = this.world.setTimeout(() => {
+            this.handles.delete(id);
+            this.run(callback);
+        }, Math.max(0, ms) / this.rate);
+        this.handles.set(id, handle);
+        return id;
+    }
+    clearTimeout(handle) {
+        const inner = this.handles.get(handle);
+        if (inner !== undefined)
+            this.world.clearTimeout(inner);
+        this.handles.delete(handle);
+    }
+    /**
+     * Runs `callback` after `ms` of world time whatever this process does meanwhile: a request already on
+     * the network reaches the store even if its sender is stopped or killed.
+     */
+    network(callback, ms) {
+        this.world.setTimeout(callback, Math.max(0, ms));
+    }
+    /** Runs `callback` as this process: deferred while paused, dropped once crashed. */
+    run(callback) {
+        if (this.state === "crashed")
+            return;
+        if (this.state === "paused")
+            this.deferred.push(callback);
+        else
+            callback();
+    }
+    /** SIGSTOP. */
+    pause() {
+        if (this.state === "up")
+            this.state = "paused";
+    }
+    /** SIGCONT: everything that came due while stopped runs now, in order. */
+    resume() {
+        if (this.state !== "paused")
+            return;
+        this.state = "up";
+        const due = this.deferred;
+        this.deferred = [];
+        for (const cb of due)
+            cb();
+    }
+    /** SIGKILL. */
+    crash() {
+        this.state = "crashed";
+        this.deferred = [];
+        for (const h of this.handles.values())
+            this.world.clearTimeout(h);
+        this.handles.clear();
+    }
+}
+//# sourceMappingURL=host-clock.js.map
