@@ -327,8 +327,10 @@ export class Balancer {
     const { leaser } = this.options;
     // Sent at once, alongside the partition ids: a slow hub must not make the listing late (with
     // heartbeats the leases are trusted only up to the last listing that showed them ours).
+    // With heartbeats the listing keeps held leases trusted as renewals do: it is sent as one of them,
+    // ahead of routine checkpoint writes.
     const listed = this.call(
-      "routine",
+      this.heartbeat ? "keep" : "routine",
       "Listing leases",
       (abortSignal) => {
         listSentAt = this.clock.now();
