@@ -1,5 +1,14 @@
 import type { EventHubConsumerClient } from "@azure/event-hubs";
-import { type Checkpoint, type Checkpointer, isEphError, type LeaseMarker, type Leaser } from "@eph/core";
+import {
+  type Checkpoint,
+  type Checkpointer,
+  type HostRecord,
+  isEphError,
+  keepsHostRecords,
+  type LeaseListing,
+  type LeaseMarker,
+  type Leaser,
+} from "@eph/core";
 import { mapBounded } from "./bounded-map.js";
 import type { ConnectionSettings, StoreKind } from "./connection-settings.js";
 import { describeError, toCliError } from "./error-classification.js";
@@ -35,8 +44,13 @@ export interface PartitionStatus {
   readonly epoch: number;
   /** See {@link LeaseState}. */
   readonly leaseState: LeaseState;
-  /** Version (ETag) of the lease record: it changes at every renewal. */
+  /** Version (ETag) of the lease record: it changes at every renewal (per-partition upkeep) and change of owner. */
   readonly leaseVersion: string | undefined;
+  /**
+   * Version of the owner's liveness record (heartbeat upkeep): it changes at every liveness write, which
+   * keeps all of the owner's leases alive; `undefined` when the owner keeps none.
+   */
+  readonly ownerLivenessVersion: string | undefined;
   /** The stored checkpoint, if any. */
   readonly checkpoint: CheckpointView | undefined;
   /** Why the checkpoint could not be read (e.g. a corrupt record), scrubbed of secrets. */
@@ -155,17 +169,19 @@ export async function collectStatus(
   // Both are read at once; when both fail, the hub's error is reported: it is the first thing to fix.
   const [hubRead, leaseRead] = await Promise.allSettled([
     readHubPartitions(sources.hub, settings, abortSignal),
-    sources.leaser.getLeases({ abortSignal }),
+    listLeases(sources.leaser, abortSignal),
   ]);
   if (hubRead.status === "rejected") throw hubRead.reason;
   let leases: readonly LeaseMarker[] = [];
-  if (leaseRead.status === "fulfilled") leases = leaseRead.value;
+  let hosts: readonly HostRecord[] = [];
+  if (leaseRead.status === "fulfilled") ({ leases, hosts } = leaseRead.value);
   else if (isEphError(leaseRead.reason, "StoreNotFound")) missingStore(settings.container);
   else throw toCliError(leaseRead.reason, `Listing the leases in ${what} "${settings.container}"`, settings.secrets);
   const hubPartitions = hubRead.value;
   hubPartitions.sort((a, b) => byPartitionId(a.partitionId, b.partitionId));
   const checkpoints = await checkpointsOf(hubPartitions.map((p) => p.partitionId));
   const leaseById = new Map(leases.map((l) => [l.partitionId, l]));
+  const hostByName = new Map(hosts.map((h) => [h.hostName, h]));
   const partitions = hubPartitions.map((hub, i): PartitionStatus => {
     const lease = leaseById.get(hub.partitionId);
     const { cp, error } = checkpoints[i] ?? { cp: undefined, error: undefined };
@@ -175,6 +191,7 @@ export async function collectStatus(
       epoch: lease?.epoch ?? 0,
       leaseState: leaseState(lease),
       leaseVersion: lease?.version,
+      ownerLivenessVersion: lease?.owner ? hostByName.get(lease.owner)?.version : undefined,
       checkpoint: cp ? checkpointView(cp) : undefined,
       checkpointError: error,
       beginningSequenceNumber: hub.beginningSequenceNumber,
@@ -200,4 +217,10 @@ export async function collectStatus(
       .sort((a, b) => b.partitions - a.partitions || (a.owner < b.owner ? -1 : 1)),
     totalLag: partitions.reduce((sum, p) => sum + p.lag, 0),
   };
+}
+
+/** Leases and host liveness records in one listing, or the leases alone from a Leaser that keeps no host records. */
+async function listLeases(leaser: Leaser, abortSignal: AbortSignal | undefined): Promise<LeaseListing> {
+  if (keepsHostRecords(leaser)) return leaser.listLeasesAndHosts({ abortSignal });
+  return { leases: await leaser.getLeases({ abortSignal }), hosts: [] };
 }

@@ -143,6 +143,23 @@ describe("LeaseWatch", () => {
     });
     expect(watch.observe([{ partitionId: "0", leaseVersion: undefined }]).has("0")).toBe(false);
   });
+
+  it("with heartbeat upkeep, counts a lease alive while its owner's liveness record keeps changing", () => {
+    let now = 0;
+    const watch = new LeaseWatch(1000, () => now);
+    const seen = (ownerLivenessVersion: string | undefined) =>
+      watch.observe([{ partitionId: "0", leaseVersion: "a", ownerLivenessVersion }]).get("0");
+    seen("h1");
+    now = 900;
+    seen("h2");
+    now = 1800;
+    expect(seen("h3")).toEqual({ unchangedForMs: 0, expired: false });
+    now = 2700;
+    // The record vanished (its host stopped without releasing): unchanged since it was last seen.
+    expect(seen(undefined)).toEqual({ unchangedForMs: 900, expired: false });
+    now = 2800;
+    expect(seen(undefined)?.expired).toBe(true);
+  });
 });
 
 describe("lagOf", () => {

@@ -15,6 +15,12 @@ export interface StoreFixture<T> {
    * fields), bypassing the adapter, in the place where the adapter for `info` would look for it.
    */
   writeCorruptRecord(info: HostInfo, partitionId: string): Promise<void>;
+  /**
+   * Optional (Leaser fixtures): writes a liveness record for `info.hostName` that the adapter cannot
+   * parse, bypassing the adapter, where the adapter for `info` would look for it. Without it the
+   * suite cannot check how a Leaser treats a damaged host record, and skips that check.
+   */
+  writeCorruptHostRecord?(info: HostInfo): Promise<void>;
   /** Removes the backing store (container, table) behind the adapter's back, as an operator might. */
   deleteStoreOutOfBand(): Promise<void>;
   /** Frees everything the factory created. */

@@ -7,6 +7,14 @@ import type { RandomSource } from "./random.js";
 import type { Leaser } from "./store.js";
 import type { StoreCallQueue } from "./store-call-queue.js";
 
+/**
+ * How a host tells the others that its leases are alive. `"heartbeat"`: it rewrites one liveness
+ * record of its own per renewal interval, and a lease record changes only when its owner does;
+ * `"perPartition"`: it rewrites every lease it holds per renewal interval (what every earlier version
+ * of eph does; for fleets that mix versions during an upgrade).
+ */
+export type LeaseUpkeep = "heartbeat" | "perPartition";
+
 /** Why a host stopped owning a partition. */
 export type LossReason =
   /** Another host took the lease (a renewal or verification found it changed). */
@@ -69,6 +77,14 @@ export interface BalancerOptions {
   /** Time between scans of all leases (ms). Default 10 000. Scans are jittered to at most this. */
   scanInterval?: number;
   /**
+   * How leases are kept alive: `"heartbeat"` (default), one liveness record per host rewritten every
+   * renewal interval, or `"perPartition"`, every held lease rewritten every renewal interval. Hosts of
+   * both kinds may share a consumer group: a heartbeat host that sees leases renewed one by one renews
+   * its own the same way too, so older hosts never judge them expired. A Leaser without host records
+   * (`listLeasesAndHosts`, `writeHostRecord`) keeps per-partition upkeep.
+   */
+  leaseUpkeep?: LeaseUpkeep;
+  /**
    * Deadline of one store call (ms). Default: a quarter of the renewal interval but at least 1 000,
    * capped at a sixth of the lease duration.
    */
@@ -102,6 +118,11 @@ export interface BalancerOptions {
   onLost?: (partitionId: string, reason: LossReason) => void | Promise<void>;
   /** Called after every scan. */
   onScan?: (report: ScanReport) => void;
+  /**
+   * Called when the balancer stopped on its own because it must not go on: another live process uses
+   * this host name (`DuplicateHost`). Every partition was reported lost before.
+   */
+  onFatal?: (error: EphError) => void;
 }
 
 /** Options with every default filled in. */
@@ -111,7 +132,11 @@ export interface ResolvedTiming {
   readonly scanInterval: number;
   readonly operationTimeout: number;
   readonly maxConcurrentCalls: number;
+  readonly leaseUpkeep: LeaseUpkeep;
 }
+
+/** The lease upkeep modes, for validation. */
+const leaseUpkeeps: readonly LeaseUpkeep[] = ["heartbeat", "perPartition"];
 
 function positive(name: string, value: number | undefined, fallback: number): number {
   const v = value ?? fallback;
@@ -146,5 +171,12 @@ export function resolveTiming(options: Partial<ResolvedTiming>): ResolvedTiming 
   if (!Number.isInteger(maxConcurrentCalls)) {
     throw new EphError("InvalidOption", `Option "maxConcurrentCalls" must be an integer; got ${maxConcurrentCalls}.`);
   }
-  return { leaseDuration, renewalInterval, scanInterval, operationTimeout, maxConcurrentCalls };
+  const leaseUpkeep = options.leaseUpkeep ?? "heartbeat";
+  if (!leaseUpkeeps.includes(leaseUpkeep)) {
+    throw new EphError(
+      "InvalidOption",
+      `Option "leaseUpkeep" must be "heartbeat" or "perPartition"; got ${JSON.stringify(leaseUpkeep)}.`,
+    );
+  }
+  return { leaseDuration, renewalInterval, scanInterval, operationTimeout, maxConcurrentCalls, leaseUpkeep };
 }

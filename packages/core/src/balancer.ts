@@ -1,9 +1,17 @@
-import { type BalancerOptions, type LossReason, type ResolvedTiming, resolveTiming } from "./balancer-options.js";
+import {
+  type BalancerOptions,
+  type LeaseUpkeep,
+  type LossReason,
+  type ResolvedTiming,
+  resolveTiming,
+} from "./balancer-options.js";
 import { type Clock, systemClock, type TimerHandle } from "./clock.js";
 import { forEachConcurrently } from "./concurrency.js";
 import { EphError, isEphError } from "./errors.js";
 import { ExpiryTracker } from "./expiry-tracker.js";
 import { type LeaseView, planClaims } from "./fair-share.js";
+import { Heartbeat, keepsHostRecords } from "./heartbeat.js";
+import type { HostRecord } from "./host-record.js";
 import type { LeaseMarker } from "./lease.js";
 import { type Logger, silentLogger } from "./logger.js";
 import { type RandomSource, shuffled, systemRandom } from "./random.js";
@@ -22,6 +30,12 @@ interface Held {
   readonly controller: AbortController;
   /** Local deadline: past it the lease is treated as ended, whatever the store says. */
   validUntil: number;
+  /**
+   * Heartbeat upkeep: when the last listing that showed the lease still ours was sent (at first, the
+   * acquisition). Liveness writes extend the lease only from then: a host whose listings fail cannot
+   * learn of a steal, so it stops as a per-partition renewal that cannot land would.
+   */
+  confirmedAt: number;
   renewTimer: TimerHandle | undefined;
   expiryTimer: TimerHandle | undefined;
   /** The renewal in flight: renewals of one lease never overlap (the second would lose to the first). */
@@ -42,8 +56,11 @@ export interface OwnedPartitionState {
  * The seed's scheduler: keeps a lease for every partition, renews this host's leases, takes free and
  * expired ones and steals toward a fair share. Usable without the host: give it a Leaser and callbacks.
  *
- * Each lease is handled on its own: one failed call affects only that lease. A lease whose renewals
- * keep failing is given up at a local deadline that falls before any other host can judge it expired.
+ * Upkeep `"perPartition"`: each lease is renewed on its own, and one failed call affects only that
+ * lease. Upkeep `"heartbeat"`: one liveness record per host is rewritten instead (see {@link Heartbeat}),
+ * and every lease is trusted from the later of its acquisition and the last liveness write that
+ * landed. Either way a lease is given up at a local deadline that falls before any other host can
+ * judge it expired.
  */
 export class Balancer {
   private readonly timing: ResolvedTiming;
@@ -59,6 +76,19 @@ export class Balancer {
   private state: "idle" | "running" | "stopping" | "stopped" = "idle";
   private knownPartitionIds: readonly string[] = [];
   private readonly calls: StoreCallQueue;
+  /** The upkeep in use: `"heartbeat"` only with a leaser that keeps host records. */
+  private readonly upkeep: LeaseUpkeep;
+  private readonly heartbeat: Heartbeat | undefined;
+  /**
+   * When a lease of a host without a liveness record was last seen renewed (a per-partition host in
+   * the consumer group): while one was seen within a lease duration, heartbeat upkeep renews its leases
+   * one by one as well, so that such hosts never judge them expired.
+   */
+  private perPartitionSeenAt: number | undefined;
+  /** When the last liveness write that landed was sent (heartbeat upkeep). */
+  private lastBeatAt = Number.NEGATIVE_INFINITY;
+  /** Stray leases (naming this host, not held) being released. */
+  private readonly releasingStrays = new Set<string>();
 
   /** Validates the options; throws `InvalidOption` naming the first bad one. */
   constructor(private readonly options: BalancerOptions) {
@@ -79,6 +109,35 @@ export class Balancer {
     this.calls =
       options.storeCalls ??
       new StoreCallQueue({ clock: this.clock, maxConcurrentCalls: this.timing.maxConcurrentCalls });
+    const leaser = options.leaser;
+    this.upkeep = this.timing.leaseUpkeep === "heartbeat" && keepsHostRecords(leaser) ? "heartbeat" : "perPartition";
+    if (this.upkeep !== this.timing.leaseUpkeep) {
+      this.log.info("eph: the leaser keeps no host liveness records; leases are renewed one by one");
+    }
+    this.heartbeat =
+      keepsHostRecords(leaser) && this.upkeep === "heartbeat"
+        ? new Heartbeat({
+            leaser,
+            hostName: options.hostName,
+            timing: this.timing,
+            clock: this.clock,
+            random: this.random,
+            log: this.log,
+            call: (what, operation, timeout) => this.call("keep", what, operation, timeout),
+            onBeat: (sentAt) => this.beaten(sentAt),
+            onDuplicate: (error) => this.fatal(error),
+          })
+        : undefined;
+  }
+
+  /** The lease upkeep in use (`"perPartition"` when asked for heartbeats with a leaser that keeps no host records). */
+  get leaseUpkeep(): LeaseUpkeep {
+    return this.upkeep;
+  }
+
+  /** This process's instance id in its liveness record (heartbeat upkeep), else `undefined`. */
+  get instance(): string | undefined {
+    return this.heartbeat?.instance;
   }
 
   /** Sends one lease-store call through the host's queue, with the operation deadline from when it is sent. */
@@ -147,7 +206,23 @@ export class Balancer {
   async verifyLease(partitionId: string): Promise<boolean> {
     const h = this.held.get(partitionId);
     if (!h) return false;
-    return this.renew(h, false);
+    if (this.renewsPerPartition()) return this.renew(h, false);
+    // Heartbeat upkeep never rewrites a held lease: reading it is the check.
+    try {
+      const lease = await this.call(
+        "keep",
+        `Reading the lease of partition ${partitionId}`,
+        (abortSignal) => this.options.leaser.ensureLease(partitionId, { abortSignal }),
+        this.timing.operationTimeout,
+        h.controller.signal,
+      );
+      if (this.held.get(partitionId) !== h) return false;
+      if (lease.owner === this.hostName && lease.epoch === h.epoch) return this.isOwned(partitionId);
+      this.lose(h, "stolen");
+    } catch (error) {
+      this.log.warning(`eph: could not read the lease of partition ${partitionId}: ${describe(error)}`);
+    }
+    return false;
   }
 
   /**
@@ -170,7 +245,52 @@ export class Balancer {
         }),
       );
     }
+    // After the releases: until then the leases must stay alive in the others' eyes.
+    await this.heartbeat?.stop();
     this.state = "stopped";
+  }
+
+  /**
+   * Another live process uses this host name: every partition is stopped without a release (the
+   * leases name that process too) and the balancer stops for good.
+   */
+  private fatal(error: EphError): void {
+    if (this.state !== "running") return;
+    this.log.error(`eph: ${error.message}`);
+    this.state = "stopped";
+    if (this.scanTimer !== undefined) this.clock.clearTimeout(this.scanTimer);
+    this.scanTimer = undefined;
+    for (const h of [...this.held.values()]) this.lose(h, "stolen");
+    try {
+      this.options.onFatal?.(error);
+    } catch (thrown) {
+      this.log.error(`eph: onFatal threw: ${describe(thrown)}`);
+    }
+  }
+
+  /** A liveness write sent at `sentAt` landed: every lease still trusted then is trusted from then on. */
+  private beaten(sentAt: number): void {
+    this.lastBeatAt = Math.max(this.lastBeatAt, sentAt);
+    for (const h of [...this.held.values()]) {
+      // Past its deadline when the write was sent: others may have judged it expired already.
+      if (h.validUntil <= sentAt) this.lose(h, "expired");
+      else this.extend(h);
+    }
+  }
+
+  /** Heartbeat upkeep: trusts a held lease from the later write of both that kept it alive and confirmed it ours. */
+  private extend(h: Held): void {
+    const until = Math.min(this.lastBeatAt, h.confirmedAt) + this.ownDuration();
+    if (until <= h.validUntil) return;
+    h.validUntil = until;
+    this.armExpiry(h);
+  }
+
+  /** Whether held leases are renewed one by one: per-partition upkeep, or a per-partition host seen lately. */
+  private renewsPerPartition(): boolean {
+    if (this.upkeep === "perPartition") return true;
+    const seen = this.perPartitionSeenAt;
+    return seen !== undefined && this.clock.now() - seen < this.timing.leaseDuration;
   }
 
   private scheduleScan(ms: number): void {
@@ -202,6 +322,27 @@ export class Balancer {
     const startedAt = this.clock.now();
     let failures = 0;
     let leases: LeaseMarker[] = [];
+    let hosts: HostRecord[] = [];
+    let listSentAt = this.clock.now();
+    const { leaser } = this.options;
+    // Sent at once, alongside the partition ids: a slow hub must not make the listing late (with
+    // heartbeats the leases are trusted only up to the last listing that showed them ours).
+    // With heartbeats the listing keeps held leases trusted as renewals do: it is sent as one of them,
+    // ahead of routine checkpoint writes.
+    const listed = this.call(
+      this.heartbeat ? "keep" : "routine",
+      "Listing leases",
+      (abortSignal) => {
+        listSentAt = this.clock.now();
+        // Host records are listed with the leases whenever the leaser keeps them: a per-partition host
+        // judges a heartbeat host's leases by its liveness record too.
+        return keepsHostRecords(leaser)
+          ? leaser.listLeasesAndHosts({ abortSignal })
+          : leaser.getLeases({ abortSignal }).then((all) => ({ leases: all, hosts: [] }));
+      },
+      this.listingTimeout(),
+    );
+    listed.catch(() => undefined); // awaited below, after the partition ids
     try {
       const ids = await this.options.partitionIds();
       if (!Array.isArray(ids) || ids.some((id) => typeof id !== "string" || id === "")) {
@@ -214,14 +355,18 @@ export class Balancer {
     }
     const ids = this.knownPartitionIds;
     try {
-      leases = await this.call("routine", "Listing leases", (abortSignal) =>
-        this.options.leaser.getLeases({ abortSignal }),
-      );
+      const listing = await listed;
+      leases = listing.leases;
+      hosts = listing.hosts;
     } catch (error) {
       this.log.warning(`eph: scan could not list leases: ${describe(error)}`);
       if (isEphError(error, "StoreNotFound")) await this.recreateStore();
       this.report(startedAt, 0, 0, [], 0, 1 + failures);
-      if (this.scanTimer === undefined) this.scheduleScan(this.nextScanDelay(this.clock.now(), []));
+      if (this.scanTimer === undefined) {
+        // With heartbeats the leases are trusted only up to the last listing that showed them ours.
+        const delay = this.nextScanDelay(this.clock.now(), []);
+        this.scheduleScan(this.heartbeat ? Math.min(delay, Math.max(1, this.timing.scanInterval / 4)) : delay);
+      }
       return;
     }
     if (this.state !== "running") return;
@@ -230,6 +375,21 @@ export class Balancer {
     for (const lease of leases) if (wanted.has(lease.partitionId)) byId.set(lease.partitionId, lease);
 
     const now = this.clock.now();
+    for (const record of hosts) this.tracker.observeHost(record, now);
+    this.tracker.forgetHosts(new Set(hosts.map((r) => r.hostName)), now);
+    const heartbeat = this.heartbeat;
+    if (heartbeat) {
+      await heartbeat.observe(
+        hosts.find((r) => r.hostName === this.hostName),
+        now,
+      );
+      if (this.state !== "running") return;
+      // A held lease that vanished from the store was deleted: no renewal will say so.
+      const listed = new Set(leases.map((l) => l.partitionId));
+      for (const h of [...this.held.values()]) if (!listed.has(h.partitionId)) this.lose(h, "stolen");
+    }
+    const ready = heartbeat === undefined || heartbeat.ready;
+    const strays: LeaseMarker[] = [];
     const views: LeaseView[] = [];
     for (const partitionId of ids) {
       const lease = byId.get(partitionId);
@@ -239,17 +399,33 @@ export class Balancer {
         views.push({ partitionId, owner: this.held.has(partitionId) ? this.hostName : "", epoch: 0 });
         continue;
       }
-      this.tracker.observe(lease, now);
+      const renewed = this.tracker.observe(lease, now);
+      if (renewed && lease.owner !== this.hostName && !this.tracker.hasHost(lease.owner)) {
+        if (this.upkeep === "heartbeat" && !this.renewsPerPartition()) {
+          this.log.warning(
+            `eph: host ${lease.owner} renews its leases one by one (per-partition upkeep, or an older eph): renewing this host's leases the same way while it does`,
+          );
+        }
+        this.perPartitionSeenAt = now;
+      }
       const mine = this.held.get(partitionId);
-      if (mine && lease.epoch > mine.epoch) {
-        // Someone took it since our last renewal; stop before the renewal would tell us.
+      if (mine && (lease.epoch > mine.epoch || (lease.epoch === mine.epoch && lease.owner !== this.hostName))) {
+        // Someone took (or released) it since our last renewal; stop before the renewal would tell us.
         this.lose(mine, "stolen");
+      }
+      const held = this.held.get(partitionId);
+      if (held && heartbeat && listSentAt > held.confirmedAt) {
+        held.confirmedAt = listSentAt;
+        this.extend(held);
       }
       let owner: string;
       if (this.held.has(partitionId)) owner = this.hostName;
-      else if (lease.owner === this.hostName)
-        owner = ""; // ours in the store, not held here (a restart): free to us
-      else owner = this.tracker.isFree(lease, now) ? "" : lease.owner;
+      else if (lease.owner === this.hostName) {
+        // Ours in the store, not held here (a restart, a failed release): free to us. With heartbeats it
+        // would never expire while this host lives, so unless claimed below it is released.
+        owner = "";
+        if (this.upkeep === "heartbeat" && !this.releasingStrays.has(partitionId)) strays.push(lease);
+      } else owner = this.tracker.isFree(lease, now) ? "" : lease.owner;
       views.push({ partitionId, owner, epoch: lease.epoch });
     }
 
@@ -257,14 +433,26 @@ export class Balancer {
     const plan = planClaims(this.hostName, views, this.random, history);
     const acquired: string[] = [];
     let stolen = 0;
-    let claims = shuffled(plan.claims, this.random);
+    let claims = ready ? shuffled(plan.claims, this.random) : [];
+    if (ready) {
+      const claimed = new Set(claims.map((c) => c.partitionId));
+      for (const lease of strays) if (!claimed.has(lease.partitionId)) void this.releaseStray(lease);
+    }
     // A host that owns nothing is invisible to the others, and so are other hosts starting at the same
     // moment to it: each would claim a share computed without the others, then give some back. So an
     // invisible host first claims a single lease, which makes it visible, and looks again shortly.
     const announce = this.held.size === 0 && claims.length > 1;
     if (announce) claims = claims.slice(0, 1);
+    // With heartbeats a held lease is trusted only up to the last listing that showed it ours: a scan
+    // claiming hundreds of leases through a busy store stops claiming a scan interval after its
+    // listing, and the next scan, at once, lists again and claims the rest.
+    let cutShort = false;
     await forEachConcurrently(claims, this.timing.maxConcurrentCalls, async (claim) => {
       if (this.state !== "running") return;
+      if (this.heartbeat && this.clock.now() - listSentAt > this.timing.scanInterval) {
+        cutShort = true;
+        return;
+      }
       // When the acquisition was SENT (it may wait in the queue): the lease cannot have been written earlier.
       let sentAt = this.clock.now();
       const sent = (at: number) => {
@@ -298,9 +486,30 @@ export class Balancer {
         this.log.verbose(`eph: did not acquire partition ${claim.partitionId}: ${describe(error)}`);
       }
     });
+    if (this.renewsPerPartition()) {
+      // Per-partition renewals were off (heartbeats alone) or a lease was taken: start them.
+      for (const h of this.held.values()) {
+        if (h.renewTimer === undefined && h.renewing === undefined) {
+          this.scheduleRenewal(h, this.timing.renewalInterval * this.random());
+        }
+      }
+    }
     this.report(startedAt, plan.hosts, plan.quota, acquired, stolen, failures);
     const next = this.nextScanDelay(this.clock.now(), [...byId.values()], now);
-    this.scheduleScan(announce ? Math.min(next, this.announceDelay()) : next);
+    this.scheduleScan(cutShort ? 1 : announce ? Math.min(next, this.announceDelay()) : next);
+  }
+
+  /**
+   * The deadline of a scan's listing. With heartbeat upkeep held leases are trusted only up to the
+   * last listing that showed them ours, and a listing of hundreds of records is slower than one write:
+   * it gets twice the operation deadline, at most a sixth of the lease.
+   */
+  private listingTimeout(): number {
+    if (!this.heartbeat) return this.timing.operationTimeout;
+    return Math.max(
+      this.timing.operationTimeout,
+      Math.min(2 * this.timing.operationTimeout, this.timing.leaseDuration / 6),
+    );
   }
 
   /**
@@ -374,13 +583,14 @@ export class Balancer {
       epoch: lease.epoch,
       controller: new AbortController(),
       validUntil: sentAt + this.ownDuration(),
+      confirmedAt: sentAt,
       renewTimer: undefined,
       expiryTimer: undefined,
       renewing: undefined,
     };
     this.held.set(h.partitionId, h);
     this.armExpiry(h);
-    this.scheduleRenewal(h, this.timing.renewalInterval);
+    if (this.renewsPerPartition()) this.scheduleRenewal(h, this.timing.renewalInterval);
     this.log.info(
       `eph: ${this.hostName} acquired partition ${h.partitionId} at epoch ${h.epoch}${from ? ` from ${from}` : ""}`,
     );
@@ -398,6 +608,27 @@ export class Balancer {
         this.drop(h);
         await this.release(h.partitionId, h.epoch, h.renewing);
       }
+    }
+  }
+
+  /**
+   * Releases a lease that names this host though it does not hold it, with two conditional writes: a
+   * take at the version listed (so nothing written since is overwritten, and the epoch rises past any
+   * earlier holder), then the release.
+   */
+  private async releaseStray(lease: LeaseMarker): Promise<void> {
+    const { partitionId } = lease;
+    this.releasingStrays.add(partitionId);
+    try {
+      await this.call("release", `Releasing the stray lease of partition ${partitionId}`, async (abortSignal) => {
+        await this.options.leaser.acquireLease(partitionId, { expectedVersion: lease.version, abortSignal });
+        await this.options.leaser.releaseLease(partitionId, { abortSignal });
+      });
+      this.log.info(`eph: released partition ${partitionId}: its lease named ${this.hostName}, which did not hold it`);
+    } catch (error) {
+      this.log.verbose(`eph: did not release the stray lease of partition ${partitionId}: ${describe(error)}`);
+    } finally {
+      this.releasingStrays.delete(partitionId);
     }
   }
 
@@ -516,7 +747,9 @@ export class Balancer {
       if (this.held.get(h.partitionId) !== h) return false;
       h.validUntil = Math.max(h.validUntil, sentAt + this.ownDuration());
       this.armExpiry(h);
-      if (reschedule || h.renewTimer !== undefined) this.scheduleRenewal(h, this.timing.renewalInterval);
+      if ((reschedule || h.renewTimer !== undefined) && this.renewsPerPartition()) {
+        this.scheduleRenewal(h, this.timing.renewalInterval);
+      }
       return true;
     } catch (error) {
       if (this.held.get(h.partitionId) !== h) return false;
@@ -526,7 +759,7 @@ export class Balancer {
       }
       this.log.warning(`eph: renewal of partition ${h.partitionId} failed; retrying: ${describe(error)}`);
       // Retry a few times per renewal interval; the expiry timer ends the attempts at the deadline.
-      this.scheduleRenewal(h, Math.max(1, this.timing.renewalInterval / 5));
+      if (this.renewsPerPartition()) this.scheduleRenewal(h, Math.max(1, this.timing.renewalInterval / 5));
       return false;
     }
   }

@@ -40,7 +40,12 @@ export type EphErrorCode =
    * a transient failure; the message names the endpoint. Retrying may succeed. The lease and checkpoint
    * stores say `StoreUnavailable`.
    */
-  | "HubUnavailable";
+  | "HubUnavailable"
+  /**
+   * Another live process uses this host name (its liveness record carries another instance id): two
+   * processes must never share a host name, or they would share leases. Give each process its own.
+   */
+  | "DuplicateHost";
 
 /** Options for {@link EphError}. */
 export interface EphErrorOptions {

@@ -16,6 +16,7 @@ export {
 export { Balancer, type OwnedPartitionState } from "./balancer.js";
 export {
   type BalancerOptions,
+  type LeaseUpkeep,
   type LossReason,
   type OwnedPartition,
   type ResolvedTiming,
@@ -59,7 +60,9 @@ export { DocumentDeadLetterStore, type DocumentDeadLetterStoreOptions } from "./
 export { withDeadline } from "./deadline.js";
 export { ensureCreated } from "./ensure-created.js";
 export { EphError, type EphErrorCode, type EphErrorOptions, isEphError, throwIfAborted } from "./errors.js";
+export { keepsHostRecords } from "./heartbeat.js";
 export { checkHostInfo, type EventProcessHostSetter, type HostInfo } from "./host-info.js";
+export { decodeHostRecord, encodeHostRecord, type HostRecord, type HostRecordContent } from "./host-record.js";
 export { classifyHttpFailure, type HttpStoreCodes, type ServiceBody } from "./http-failure.js";
 export { Lease, type LeaseMarker, toLease } from "./lease.js";
 export { decodeLease, encodeLease } from "./lease-codec.js";
@@ -103,6 +106,8 @@ export type {
   AcquireLeaseOptions,
   Checkpointer,
   EnsureCheckpointOptions,
+  HostRecordWrite,
+  LeaseListing,
   Leaser,
   StoreProvisioner,
   UpdateCheckpointOptions,

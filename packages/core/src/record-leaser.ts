@@ -1,5 +1,6 @@
 import { EphError, isEphError } from "./errors.js";
 import type { HostInfo } from "./host-info.js";
+import { decodeHostRecord, encodeHostRecord, type HostRecord, type HostRecordContent } from "./host-record.js";
 import { Lease, type LeaseMarker } from "./lease.js";
 import { decodeLease, encodeLease } from "./lease-codec.js";
 import type { OperationOptions } from "./operation-options.js";
@@ -7,8 +8,8 @@ import { checkBoolean } from "./option-check.js";
 import { comparePartitionIds } from "./partition-id.js";
 import { RecordBacked, type RecordBackedOptions } from "./record-backed.js";
 import { describeRecord } from "./record-format.js";
-import type { WriteOutcome } from "./record-store.js";
-import type { AcquireLeaseOptions, Leaser } from "./store.js";
+import type { RecordScope, VersionedRecord, WriteOutcome } from "./record-store.js";
+import type { AcquireLeaseOptions, HostRecordWrite, LeaseListing, Leaser } from "./store.js";
 import { WriteBatcher } from "./write-batcher.js";
 
 /** Options of {@link RecordLeaser}. */
@@ -67,18 +68,69 @@ export class RecordLeaser extends RecordBacked implements Leaser {
   async getLeases(options?: OperationOptions): Promise<LeaseMarker[]> {
     const info = this.configured(options);
     const { scope } = this.key(info, "lease", "");
-    const records = await this.records.list(scope, { ...options, kinds: ["lease"] });
-    const leases: Lease[] = [];
-    for (const record of records) {
-      try {
-        const lease = decodeLease(scope, record);
-        this.#seen.set(lease.partitionId, lease);
-        leases.push(lease);
-      } catch (error) {
-        this.logger.warning(`Skipping a lease record: ${(error as Error).message}`);
+    return this.decodeListing(scope, await this.records.list(scope, { ...options, kinds: ["lease"] })).leases;
+  }
+
+  /** Leases and host liveness records in one listing; records that cannot be read are logged and skipped. */
+  async listLeasesAndHosts(options?: OperationOptions): Promise<LeaseListing> {
+    const info = this.configured(options);
+    const { scope } = this.key(info, "lease", "");
+    return this.decodeListing(scope, await this.records.list(scope, { ...options, kinds: ["lease", "host"] }));
+  }
+
+  /**
+   * Writes this host's liveness record: a create without `expectedVersion`, else a replace conditional
+   * on it. After a conflict or a transient failure it reads the record: at this instance and beat and
+   * a new version, the write is ours.
+   */
+  async writeHostRecord(
+    content: HostRecordContent,
+    expectedVersion: string | undefined,
+    options?: OperationOptions,
+  ): Promise<HostRecordWrite> {
+    const info = this.configured(options);
+    const key = this.key(info, "host", info.hostName);
+    const fields = encodeHostRecord(content);
+    let failure: unknown;
+    try {
+      const outcome =
+        expectedVersion === undefined
+          ? await this.records.create(key, fields, options)
+          : await this.records.replace(key, fields, expectedVersion, options);
+      if (outcome.status === "written") {
+        return { status: "written", record: { hostName: info.hostName, ...content, version: outcome.version } };
       }
+    } catch (error) {
+      if (!isEphError(error, "StoreUnavailable")) throw error;
+      failure = error;
     }
-    return leases.sort((a, b) => comparePartitionIds(a.partitionId, b.partitionId)).map(copy);
+    let current: HostRecord | undefined;
+    try {
+      const record = await this.records.read(key, options);
+      current = record === undefined ? undefined : decodeHostRecord(key.scope, record);
+    } catch (error) {
+      if (failure !== undefined || !isEphError(error, "CorruptRecord")) throw failure ?? error;
+      this.logger.warning(`A host record was overwritten with a record eph cannot read: ${(error as Error).message}`);
+    }
+    if (
+      current !== undefined &&
+      current.version !== expectedVersion &&
+      current.instance === content.instance &&
+      current.beat === content.beat
+    ) {
+      return { status: "written", record: current };
+    }
+    if (failure !== undefined && current?.version === expectedVersion) throw failure;
+    return { status: "conflict", current };
+  }
+
+  /**
+   * Deletes this host's liveness record if it is still at `expectedVersion` (unconditionally when
+   * `undefined`); no error if it changed or is gone.
+   */
+  async deleteHostRecord(expectedVersion: string | undefined, options?: OperationOptions): Promise<void> {
+    const info = this.configured(options);
+    await this.records.delete(this.key(info, "host", info.hostName), expectedVersion, options);
   }
 
   /** The partition's lease, created unowned at epoch 0 if absent. */
@@ -198,6 +250,25 @@ export class RecordLeaser extends RecordBacked implements Leaser {
         partitionId,
       },
     );
+  }
+
+  private decodeListing(scope: RecordScope, records: readonly VersionedRecord[]): LeaseListing {
+    const leases: Lease[] = [];
+    const hosts: HostRecord[] = [];
+    for (const record of records) {
+      try {
+        if (record.kind === "host") hosts.push(decodeHostRecord(scope, record));
+        else {
+          const lease = decodeLease(scope, record);
+          this.#seen.set(lease.partitionId, lease);
+          leases.push(lease);
+        }
+      } catch (error) {
+        this.logger.warning(`Skipping a ${record.kind} record: ${(error as Error).message}`);
+      }
+    }
+    leases.sort((a, b) => comparePartitionIds(a.partitionId, b.partitionId));
+    return { leases: leases.map(copy), hosts };
   }
 
   /** Forgets holds and what listings showed. */

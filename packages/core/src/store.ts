@@ -1,5 +1,6 @@
 import type { Checkpoint } from "./checkpoint.js";
 import type { EventProcessHostSetter } from "./host-info.js";
+import type { HostRecord, HostRecordContent } from "./host-record.js";
 import type { LeaseMarker } from "./lease.js";
 import type { OperationOptions } from "./operation-options.js";
 
@@ -22,6 +23,23 @@ export interface AcquireLeaseOptions extends OperationOptions {
    */
   expectedVersion?: string;
 }
+
+/** What one scan reads: every lease and every host liveness record of the scope, from one listing. */
+export interface LeaseListing {
+  /** The leases, in partition order. */
+  readonly leases: LeaseMarker[];
+  /** The hosts' liveness records. */
+  readonly hosts: HostRecord[];
+}
+
+/**
+ * The result of {@link Leaser.writeHostRecord}. `"conflict"`: the record was not at the expected
+ * version (another process wrote it, or it is gone); `current` is what is stored now, `undefined`
+ * when there is no readable record.
+ */
+export type HostRecordWrite =
+  | { readonly status: "written"; readonly record: HostRecord }
+  | { readonly status: "conflict"; readonly current: HostRecord | undefined };
 
 /**
  * The seed's `Leaser`: persists and coordinates partition leases. One instance per host; it remembers
@@ -52,6 +70,26 @@ export interface Leaser extends StoreProvisioner, EventProcessHostSetter {
   releaseLease(partitionId: string, options?: OperationOptions): Promise<void>;
   /** Rewrites a held lease (the seed's `UpdateLease`); same conditions and result as `renewLease`. */
   updateLease(partitionId: string, options?: OperationOptions): Promise<LeaseMarker>;
+  /**
+   * Optional, for heartbeat lease upkeep: the leases and the hosts' liveness records in one listing (as
+   * many calls as `getLeases`). A Leaser without it keeps per-partition renewal.
+   */
+  listLeasesAndHosts?(options?: OperationOptions): Promise<LeaseListing>;
+  /**
+   * Optional, for heartbeat lease upkeep: writes this host's liveness record, creating it when
+   * `expectedVersion` is `undefined` and otherwise replacing it only if it is still at that version. A
+   * write whose answer was lost is recognised by its instance and beat and reported `"written"`.
+   */
+  writeHostRecord?(
+    content: HostRecordContent,
+    expectedVersion: string | undefined,
+    options?: OperationOptions,
+  ): Promise<HostRecordWrite>;
+  /**
+   * Optional, for heartbeat lease upkeep: deletes this host's liveness record if it is still at
+   * `expectedVersion` (whatever it holds when `undefined`: a record eph cannot read).
+   */
+  deleteHostRecord?(expectedVersion: string | undefined, options?: OperationOptions): Promise<void>;
   /** Releases resources held by the leaser (not the leases: release them first). */
   close(): Promise<void>;
 }

@@ -17,8 +17,11 @@ export interface HostMetrics {
   eventHandled(partitionId: string): void;
   /** A partition came to this host or left it. */
   ownershipChanged(partitionId: string, change: OwnershipChange): void;
-  /** A lease renewal ended after `durationMs`. */
-  leaseRenewal(partitionId: string, durationMs: number, ok: boolean): void;
+  /**
+   * A lease renewal ended after `durationMs`; `partitionId` is `undefined` for a liveness write, which
+   * renews every lease of the host at once (heartbeat upkeep).
+   */
+  leaseRenewal(partitionId: string | undefined, durationMs: number, ok: boolean): void;
   /** A checkpoint write ended. */
   checkpointWrite(partitionId: string, result: CheckpointWriteResult): void;
   /** Stops the observable gauges. */

@@ -2,6 +2,7 @@ import {
   type Clock,
   type DeadLetterStore,
   EphError,
+  type LeaseUpkeep,
   type Logger,
   type RandomSource,
   type ResolvedTiming,
@@ -168,9 +169,18 @@ export interface EventProcessorHostOptions {
    */
   onInvalidPosition?: InvalidPositionAction;
   /**
+   * How leases are kept alive (the balancer's option): `"heartbeat"` (default), one liveness record per
+   * host rewritten every renewal interval while lease records change only with their owner, or
+   * `"perPartition"`, every held lease rewritten every renewal interval as earlier versions of eph do.
+   * A consumer group may mix both during an upgrade: heartbeat hosts then renew per partition too.
+   */
+  leaseUpkeep?: LeaseUpkeep;
+  /**
    * How long (ms) a host that took a partition from a live owner waits before reading it, so the
-   * previous owner can finish its event, checkpoint and let go (no duplicates on planned moves).
-   * Default: `renewalInterval + 2 × operationTimeout`, the longest the previous owner needs to notice.
+   * previous owner can finish its event, checkpoint and let go (no duplicates on planned moves); it
+   * starts as soon as the previous owner signals that it let go. Default: the longest the previous
+   * owner needs to notice, plus `2 × operationTimeout`: with heartbeat upkeep its next scan
+   * (`scanInterval`), with per-partition upkeep its next renewal (`renewalInterval`).
    */
   handoffTimeout?: number;
   /** How long (ms) stopping a partition waits for the handler in flight. Default 30 000. */
@@ -308,7 +318,11 @@ export const hostOptionSpecs = {
   concurrency: { default: "1", check: "integer >= 1" },
   maxInFlightEvents: { default: "no cap", check: "integer >= 1" },
   onInvalidPosition: { default: '"earliest"', check: '"earliest", "latest" or "stop"' },
-  handoffTimeout: { default: "renewalInterval + 2 × operationTimeout", check: "0 <= ms < leaseDuration" },
+  leaseUpkeep: { default: '"heartbeat"', check: '"heartbeat" or "perPartition"' },
+  handoffTimeout: {
+    default: "scanInterval (heartbeat) or renewalInterval (perPartition) + 2 × operationTimeout",
+    check: "0 <= ms < leaseDuration",
+  },
   drainTimeout: { default: "30 000 ms", check: "positive number" },
   closeTimeout: { default: "drainTimeout + 4 × operationTimeout", check: "ms >= 2 × operationTimeout" },
   maxConcurrentStoreCalls: { default: "32", check: "integer >= 1" },
@@ -404,6 +418,7 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
       scanInterval: o.scanInterval,
       operationTimeout: o.operationTimeout,
       maxConcurrentCalls: integer("maxConcurrentStoreCalls", o.maxConcurrentStoreCalls, 32, 1),
+      leaseUpkeep: o.leaseUpkeep,
     });
   } catch (error) {
     if (error instanceof EphError) throw error;
@@ -472,7 +487,7 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
   const handoffTimeout = duration(
     "handoffTimeout",
     o.handoffTimeout,
-    timing.renewalInterval + 2 * timing.operationTimeout,
+    (timing.leaseUpkeep === "heartbeat" ? timing.scanInterval : timing.renewalInterval) + 2 * timing.operationTimeout,
     true,
   );
   if (handoffTimeout >= timing.leaseDuration) {

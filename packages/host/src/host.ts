@@ -503,6 +503,12 @@ export class EventProcessorHost {
       onAcquired: (partition) => this.acquired(partition),
       onLost: (partitionId, reason) => this.lost(partitionId, reason),
       onScan: (report) => this.scanned(report),
+      leaseUpkeep: o.timing.leaseUpkeep,
+      onFatal: (error) => {
+        // Another live process uses this host name: sharing its leases would duplicate every event.
+        this.reportError({ operation: "lease", error, willRetry: false });
+        void this.close();
+      },
     });
     this.balancer.start();
     this.state = "running";

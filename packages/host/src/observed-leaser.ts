@@ -1,7 +1,11 @@
 import {
   type AcquireLeaseOptions,
   type HostInfo,
+  type HostRecordContent,
+  type HostRecordWrite,
   isEphError,
+  keepsHostRecords,
+  type LeaseListing,
   type LeaseMarker,
   type Leaser,
   type OperationOptions,
@@ -11,8 +15,8 @@ import {
 export interface RenewalTimer {
   /** Monotonic time (ms). */
   now(): number;
-  /** A renewal of `partitionId` ended after `durationMs`. */
-  record(partitionId: string, durationMs: number, ok: boolean): void;
+  /** A renewal of `partitionId` (`undefined`: of the host's liveness record) ended after `durationMs`. */
+  record(partitionId: string | undefined, durationMs: number, ok: boolean): void;
 }
 
 /**
@@ -21,12 +25,36 @@ export interface RenewalTimer {
  * close can say which leases it did not get to release).
  */
 export class ObservedLeaser implements Leaser {
+  /** Present when the user's Leaser keeps host liveness records (heartbeat upkeep). */
+  readonly listLeasesAndHosts?: (options?: OperationOptions) => Promise<LeaseListing>;
+  /** Present when the user's Leaser keeps host liveness records. */
+  readonly writeHostRecord?: (
+    content: HostRecordContent,
+    expectedVersion: string | undefined,
+    options?: OperationOptions,
+  ) => Promise<HostRecordWrite>;
+  /** Present when the user's Leaser keeps host liveness records. */
+  readonly deleteHostRecord?: (expectedVersion: string | undefined, options?: OperationOptions) => Promise<void>;
+
   constructor(
     private readonly inner: Leaser,
     private readonly onFailure: (operation: string, partitionId: string | undefined, error: unknown) => void,
     private readonly onReleased: (partitionId: string) => void = () => undefined,
     private readonly onRenewal?: RenewalTimer,
-  ) {}
+  ) {
+    // Only what the user's Leaser has: the balancer keeps per-partition upkeep for one without them.
+    if (keepsHostRecords(inner)) {
+      this.listLeasesAndHosts = (options) =>
+        this.watch("listLeasesAndHosts", undefined, inner.listLeasesAndHosts(options));
+      this.writeHostRecord = (content, expectedVersion, options) =>
+        this.timed(
+          undefined,
+          this.watch("writeHostRecord", undefined, inner.writeHostRecord(content, expectedVersion, options)),
+        );
+      this.deleteHostRecord = (expectedVersion, options) =>
+        this.watch("deleteHostRecord", undefined, inner.deleteHostRecord(expectedVersion, options));
+    }
+  }
 
   setEventProcessorHost(info: HostInfo): void {
     this.inner.setEventProcessorHost(info);
@@ -61,13 +89,18 @@ export class ObservedLeaser implements Leaser {
   }
 
   renewLease(partitionId: string, options?: OperationOptions): Promise<LeaseMarker> {
+    return this.timed(partitionId, this.watch("renewLease", partitionId, this.inner.renewLease(partitionId, options)));
+  }
+
+  /** Reports how long a renewal (a lease's, or the liveness record's) took. */
+  private timed<T>(partitionId: string | undefined, call: Promise<T>): Promise<T> {
     const timer = this.onRenewal;
-    if (timer === undefined) return this.watch("renewLease", partitionId, this.inner.renewLease(partitionId, options));
+    if (timer === undefined) return call;
     const started = timer.now();
-    return this.watch("renewLease", partitionId, this.inner.renewLease(partitionId, options)).then(
-      (lease) => {
+    return call.then(
+      (result) => {
         timer.record(partitionId, timer.now() - started, true);
-        return lease;
+        return result;
       },
       (error: unknown) => {
         timer.record(partitionId, timer.now() - started, false);

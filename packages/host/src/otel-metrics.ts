@@ -114,8 +114,10 @@ function openTelemetryMetrics(meter: Meter, source: MetricsSource): HostMetrics 
       duration.record(ms / 1000, ok ? of(partitionId) : { ...of(partitionId), "error.type": "handler_error" }),
     eventHandled: (partitionId) => handled.set(partitionId, (handled.get(partitionId) ?? 0) + 1),
     ownershipChanged: (partitionId, change) => ownership.add(1, { ...of(partitionId), "eph.ownership.change": change }),
-    leaseRenewal: (partitionId, ms, ok) =>
-      renewals.record(ms / 1000, ok ? of(partitionId) : { ...of(partitionId), "error.type": "renewal_failed" }),
+    leaseRenewal: (partitionId, ms, ok) => {
+      const attributes = partitionId === undefined ? base : of(partitionId);
+      renewals.record(ms / 1000, ok ? attributes : { ...attributes, "error.type": "renewal_failed" });
+    },
     checkpointWrite: (partitionId, result) =>
       checkpoints.add(1, { ...of(partitionId), "eph.checkpoint.result": result }),
     close: () => meter.removeBatchObservableCallback(callback, [owned, consumed, lagEvents, lagSeconds]),

@@ -42,7 +42,7 @@ describe("end to end on Blob storage (Azurite)", () => {
   let emu: Emulator;
   let azurite: AzuriteInstance;
   beforeAll(async () => {
-    [emu, azurite] = await Promise.all([startEmulator({ hubs: { crash: 4 } }), startAzurite()]);
+    [emu, azurite] = await Promise.all([startEmulator({ hubs: { crash: 4, pause: 4 } }), startAzurite()]);
   });
   afterAll(async () => {
     await Promise.all([emu?.close(), azurite?.close()]);
@@ -92,6 +92,51 @@ describe("end to end on Blob storage (Azurite)", () => {
       await survivor.close();
     } finally {
       victim.child.kill("SIGKILL");
+    }
+  });
+
+  it("a host process stopped with SIGSTOP past its lease handles nothing after the new owner started", async () => {
+    const container = "eph-pause";
+    const sleeper = spawnHost({
+      EH_CONNECTION: emu.connectionString("pause"),
+      STORAGE_CONNECTION: azurite.connectionString,
+      CONTAINER: container,
+      HOST_NAME: "sleeper",
+    });
+    const producer = keepSending(emu, "pause", ["0", "1", "2", "3"]);
+    let survivor: EventProcessorHost | undefined;
+    try {
+      await waitFor(() => sleeper.opened().size === 4, `the child host reads all partitions ${sleeper.stderr()}`);
+      await waitFor(() => sleeper.events().length > 100, "the child processes events");
+      sleeper.child.kill("SIGSTOP");
+
+      const rec = new Recorder();
+      survivor = await EventProcessorHost.fromConnectionString(
+        emu.connectionString("pause"),
+        BlobLeaser.fromConnectionString(azurite.connectionString, container),
+        BlobCheckpointer.fromConnectionString(azurite.connectionString, container),
+        { hostName: "survivor", noBanner: true, ...fastTiming, maxWaitTimeInSeconds: 1 },
+      );
+      survivor.registerHandler(rec.handler(() => "survivor"));
+      await survivor.startNonBlocking();
+      await waitFor(
+        () => new Set(rec.deliveries.map((d) => d.partitionId)).size === 4,
+        "the new owner reads every partition",
+        fastTiming.leaseDuration + fastTiming.scanInterval + 5000,
+      );
+      // Everything the stopped process wrote before SIGSTOP has been read by now.
+      const before = sleeper.lines.length;
+      sleeper.child.kill("SIGCONT");
+      await waitFor(
+        () => sleeper.lines.slice(before).filter((l) => l.startsWith("CLOSE ")).length === 4,
+        "the resumed process closes every partition",
+      );
+      const late = sleeper.lines.slice(before).filter((l) => l.startsWith("EVENT "));
+      expect(late, "events the resumed process handled after the new owner started").toEqual([]);
+    } finally {
+      await producer.stop();
+      await survivor?.close();
+      sleeper.child.kill("SIGKILL");
     }
   });
 });

@@ -6,6 +6,7 @@ import { BlobLeaser } from "@eph/leaser-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseConnectionString } from "../src/connection-string.js";
 import { qualifyNamespace } from "../src/environment.js";
+import { resolveHostOptions } from "../src/host-options.js";
 import { EventProcessorHost, type EventProcessorHostOptions } from "../src/index.js";
 import { type Emulator, memoryStores, startEmulator } from "./helpers.js";
 
@@ -120,6 +121,7 @@ describe("creating a host", () => {
     [{ consumerGroup: "bad group" }, /consumerGroup/],
     [{ hostName: "" }, /hostName/],
     [{ handoffTimeout: 120_000 }, /handoffTimeout/],
+    [{ leaseUpkeep: "pulse" as never }, /leaseUpkeep/],
     [{ onError: "log" as never }, /onError/],
     [{ logger: {} as never }, /logger/],
     [{ trackLastEnqueuedEventProperties: "yes" as never }, /trackLastEnqueuedEventProperties/],
@@ -132,6 +134,13 @@ describe("creating a host", () => {
     );
     expect(error.code).toBe("InvalidOption");
     expect(error.message).toMatch(message);
+  });
+
+  it("waits on a planned move for the previous owner's next scan with heartbeats, its next renewal per partition", () => {
+    const timing = { leaseDuration: 30_000, renewalInterval: 2_000, scanInterval: 4_000, operationTimeout: 500 };
+    expect(resolveHostOptions(timing).timing.leaseUpkeep).toBe("heartbeat");
+    expect(resolveHostOptions(timing).handoffTimeout).toBe(4_000 + 2 * 500);
+    expect(resolveHostOptions({ ...timing, leaseUpkeep: "perPartition" }).handoffTimeout).toBe(2_000 + 2 * 500);
   });
 
   it("rejects stores that are not a Leaser / Checkpointer", async () => {

@@ -22,6 +22,10 @@ async function fixture(auth: TestAuth): Promise<StoreFixture<Leaser>> {
       const name = recordBlobName(`${scopePrefix(info)}${ephFolders.lease}/`, partitionId);
       await raw.getBlockBlobClient(name).upload("{}", 2, { metadata: { epoch: "x", owner: "%zz" } });
     },
+    async writeCorruptHostRecord(info) {
+      const name = recordBlobName(`${scopePrefix(info)}${ephFolders.host}/`, info.hostName);
+      await raw.getBlockBlobClient(name).upload("{}", 2, { metadata: { beat: "x", instance: "%zz" } });
+    },
     deleteStoreOutOfBand: async () => {
       await raw.delete();
     },

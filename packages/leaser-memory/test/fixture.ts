@@ -7,6 +7,7 @@ export const memoryLeaserFixture: LeaserFixtureFactory = async () => {
   return {
     create: () => new MemoryLeaser({ store }),
     writeCorruptRecord: async (info, partitionId) => store.writeRaw(info, partitionId, "{not json"),
+    writeCorruptHostRecord: async (info) => store.writeRaw(info, info.hostName, "{not json", "host"),
     deleteStoreOutOfBand: async () => store.drop(),
     teardown: async () => {},
   };

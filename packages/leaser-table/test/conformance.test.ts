@@ -30,6 +30,17 @@ async function fixture(auth: TestAuth, groupWrites: boolean): Promise<StoreFixtu
         "Replace",
       );
     },
+    async writeCorruptHostRecord(info) {
+      await raw.upsertEntity(
+        {
+          partitionKey: ephKeyLayout.partitionKey(info, "host"),
+          rowKey: ephKeyLayout.rowKey(info.hostName),
+          instance: 7,
+          beat: "x",
+        },
+        "Replace",
+      );
+    },
     deleteStoreOutOfBand: () => raw.deleteTable(),
     teardown: () => raw.deleteTable(),
     secrets,

@@ -102,9 +102,12 @@ export abstract class MemoryRecordStore {
     table.scopes.clear();
   }
 
-  /** Test hook: stores `fields` unvalidated, as a buggy writer might (`StoreNotFound` without a store). */
-  writeRaw(scope: RecordScope, partitionId: string, fields: unknown): void {
-    put(tableOf(this), { scope, kind: this.kind, id: partitionId }, fields);
+  /**
+   * Test hook: stores `fields` unvalidated, as a buggy writer might (`StoreNotFound` without a store),
+   * as a record of `kind` (default: this store's kind).
+   */
+  writeRaw(scope: RecordScope, id: string, fields: unknown, kind: RecordKind = this.kind): void {
+    put(tableOf(this), { scope, kind, id }, fields);
   }
 
   /** Test hook: the stored fields of a record as they are, or `undefined`. */

@@ -2,6 +2,10 @@ import {
   type AcquireLeaseOptions,
   EphError,
   type HostInfo,
+  type HostRecordContent,
+  type HostRecordWrite,
+  keepsHostRecords,
+  type LeaseListing,
   type LeaseMarker,
   type Leaser,
   type OperationOptions,
@@ -35,11 +39,17 @@ export class FaultyLeaser implements Leaser {
     private readonly random: RandomSource,
     private readonly counter: CallCounter,
     private readonly isolated: () => boolean = () => false,
+    private readonly overtrust = 0,
   ) {}
+
+  /** The host this leaser works for. */
+  #hostName = "";
+  /** Per host record: the real version, and when (this process's clock) it was first listed. */
+  readonly #changes = new Map<string, { readonly version: string; readonly since: number }>();
 
   private async call<T>(what: string, options: OperationOptions | undefined, op: () => Promise<T>): Promise<T> {
     this.counter.calls++;
-    await this.hop(options);
+    await this.send(options);
     if (this.isolated()) throw new EphError("StoreUnavailable", `${what}: host cut off from the store`);
     if (this.random() < this.faults.errorRate / 2) throw new EphError("StoreUnavailable", `${what}: injected fault`);
     const result = await op();
@@ -50,7 +60,23 @@ export class FaultyLeaser implements Leaser {
     return result;
   }
 
+  /**
+   * The way in: on the network's time, so a request sent before its process was paused or killed
+   * (a crash during a liveness write) still lands; the caller's deadline can still cut it short.
+   */
+  private send(options: OperationOptions | undefined): Promise<void> {
+    return this.latency(options, (callback, ms) => this.clock.network(callback, ms));
+  }
+
+  /** The way back: on the calling process's clock, so a paused process sees its answers late. */
   private hop(options: OperationOptions | undefined): Promise<void> {
+    return this.latency(options, (callback, ms) => this.clock.setTimeout(callback, ms));
+  }
+
+  private latency(
+    options: OperationOptions | undefined,
+    after: (callback: () => void, ms: number) => void,
+  ): Promise<void> {
     const ms = this.random() * this.faults.maxLatency;
     return new Promise((resolve, reject) => {
       const signal = options?.abortSignal;
@@ -58,7 +84,7 @@ export class FaultyLeaser implements Leaser {
         reject(signal.reason);
         return;
       }
-      this.clock.setTimeout(() => {
+      after(() => {
         if (signal?.aborted) reject(signal.reason);
         else resolve();
       }, ms);
@@ -67,6 +93,7 @@ export class FaultyLeaser implements Leaser {
 
   setEventProcessorHost(info: HostInfo): void {
     this.inner.setEventProcessorHost(info);
+    this.#hostName = info.hostName;
   }
   storeExists(options?: OperationOptions): Promise<boolean> {
     return this.call("storeExists", options, () => this.inner.storeExists(options));
@@ -97,6 +124,46 @@ export class FaultyLeaser implements Leaser {
   }
   updateLease(partitionId: string, options?: OperationOptions): Promise<LeaseMarker> {
     return this.call("updateLease", options, () => this.inner.updateLease(partitionId));
+  }
+  listLeasesAndHosts(options?: OperationOptions): Promise<LeaseListing> {
+    const inner = this.inner;
+    if (!keepsHostRecords(inner)) throw new EphError("InvalidOption", "The simulated leaser keeps no host records.");
+    return this.call("listLeasesAndHosts", options, () => inner.listLeasesAndHosts(options)).then((listing) =>
+      this.overtrust > 0 ? this.overtrusted(listing) : listing,
+    );
+  }
+
+  /**
+   * The deliberately broken observer: another host's liveness record is shown as still changing for
+   * `overtrust` ms after it really stopped, so the host trusts it that much too long.
+   */
+  private overtrusted(listing: LeaseListing): LeaseListing {
+    const now = this.clock.now();
+    const hosts = listing.hosts.map((record) => {
+      if (record.hostName === this.#hostName) return record;
+      const seen = this.#changes.get(record.hostName);
+      if (seen?.version !== record.version) {
+        this.#changes.set(record.hostName, { version: record.version, since: now });
+        return record;
+      }
+      if (now - seen.since >= this.overtrust) return record;
+      return { ...record, version: `${record.version}~${Math.floor(now)}` };
+    });
+    return { leases: listing.leases, hosts };
+  }
+  writeHostRecord(
+    content: HostRecordContent,
+    expectedVersion: string | undefined,
+    options?: OperationOptions,
+  ): Promise<HostRecordWrite> {
+    const inner = this.inner;
+    if (!keepsHostRecords(inner)) throw new EphError("InvalidOption", "The simulated leaser keeps no host records.");
+    return this.call("writeHostRecord", options, () => inner.writeHostRecord(content, expectedVersion));
+  }
+  deleteHostRecord(expectedVersion: string | undefined, options?: OperationOptions): Promise<void> {
+    const inner = this.inner;
+    if (!keepsHostRecords(inner)) throw new EphError("InvalidOption", "The simulated leaser keeps no host records.");
+    return this.call("deleteHostRecord", options, () => inner.deleteHostRecord(expectedVersion));
   }
   close(): Promise<void> {
     return this.inner.close();

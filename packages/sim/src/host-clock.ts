@@ -42,6 +42,14 @@ export class HostClock implements Clock {
     this.handles.delete(handle as number);
   }
 
+  /**
+   * Runs `callback` after `ms` of world time whatever this process does meanwhile: a request already on
+   * the network reaches the store even if its sender is stopped or killed.
+   */
+  network(callback: () => void, ms: number): void {
+    this.world.setTimeout(callback, Math.max(0, ms));
+  }
+
   /** Runs `callback` as this process: deferred while paused, dropped once crashed. */
   run(callback: () => void): void {
     if (this.state === "crashed") return;

@@ -1,4 +1,4 @@
-import { Balancer, type HostInfo } from "@eph/core";
+import { Balancer, type HostInfo, type LeaseUpkeep } from "@eph/core";
 import { ManualClock, seededRandom } from "@eph/core/testing";
 import { type CallCounter, FaultyLeaser } from "./faulty-leaser.js";
 import { HostClock } from "./host-clock.js";
@@ -22,6 +22,8 @@ export interface MembershipOptions {
   steadyWindow?: number;
   /** Clock offsets of the hosts, ms (default none): proves expiry never compares clocks. */
   skews?: readonly number[];
+  /** How the hosts keep their leases alive. Default: the balancer's default. */
+  leaseUpkeep?: LeaseUpkeep;
 }
 
 /** Time (in scan intervals) and ownership moves one membership change took to settle. */
@@ -84,6 +86,7 @@ export async function measureMembership(options: MembershipOptions): Promise<Mem
       leaseDuration,
       renewalInterval,
       scanInterval,
+      ...(options.leaseUpkeep ? { leaseUpkeep: options.leaseUpkeep } : {}),
       clock,
       random: seededRandom(Math.floor(random() * 2 ** 31)),
       onAcquired: ({ partitionId }) => {

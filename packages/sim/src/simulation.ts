@@ -3,8 +3,10 @@ import {
   type Checkpointer,
   type HostInfo,
   isEphError,
+  keepsHostRecords,
   type LeaseMarker,
   type Leaser,
+  type LeaseUpkeep,
   type RandomSource,
 } from "@eph/core";
 import { ExpiryTracker, ManualClock, seededRandom } from "@eph/core/testing";
@@ -37,6 +39,13 @@ export interface SimOptions {
   scanInterval?: number;
   /** Inject crashes, pauses, joins, leaves, restarts, store errors and latency, clock skew. Default true. */
   chaos?: boolean;
+  /** How the hosts keep their leases alive. Default: the balancer's default. */
+  leaseUpkeep?: LeaseUpkeep;
+  /**
+   * The deliberately broken variant: every host trusts another host's liveness record 1.5 x too long
+   * (it sees it change for half a lease after it stopped). The invariants must catch it.
+   */
+  brokenObserver?: boolean;
 }
 
 /** What a run found. */
@@ -124,7 +133,16 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
     const rate = chaos ? 1 + (random() - 0.5) * 0.02 : 1; // +-1% drift
     const clock = new HostClock(world, skew, rate);
     const hostRandom: RandomSource = seededRandom(Math.floor(random() * 2 ** 31));
-    const leaser = new FaultyLeaser(stores.leaser(), clock, faults, hostRandom, counter, () => isolated.has(name));
+    const overtrust = options.brokenObserver ? leaseDuration / 2 : 0;
+    const leaser = new FaultyLeaser(
+      stores.leaser(),
+      clock,
+      faults,
+      hostRandom,
+      counter,
+      () => isolated.has(name),
+      overtrust,
+    );
     leaser.setEventProcessorHost({ ...INFO, hostName: name });
     const checkpointer = stores.checkpointer();
     checkpointer.setEventProcessorHost({ ...INFO, hostName: name });
@@ -143,8 +161,12 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
         leaseDuration,
         renewalInterval,
         scanInterval,
+        ...(options.leaseUpkeep ? { leaseUpkeep: options.leaseUpkeep } : {}),
         clock,
         random: hostRandom,
+        onFatal(error) {
+          fail(`${name} stopped: ${error.code}: ${error.message}`);
+        },
         async onAcquired({ partitionId, epoch, stolenFrom }) {
           acquisitions++;
           if (stolenFrom === "") {
@@ -249,7 +271,11 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
     live().some((h) => h.clock.state === "up");
 
   const check = async () => {
-    const leases = new Map<string, LeaseMarker>((await observer.getLeases()).map((l) => [l.partitionId, l]));
+    const listing = keepsHostRecords(observer)
+      ? await observer.listLeasesAndHosts()
+      : { leases: await observer.getLeases(), hosts: [] };
+    for (const record of listing.hosts) expiry.observeHost(record, world.now());
+    const leases = new Map<string, LeaseMarker>(listing.leases.map((l) => [l.partitionId, l]));
     if (!storeClean()) cleanSince = undefined;
     else cleanSince ??= world.now();
     for (const p of ids) {

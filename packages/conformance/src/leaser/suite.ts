@@ -6,6 +6,7 @@ import type { TestFunctions } from "../test-functions.js";
 import { acquireTests } from "./acquire.js";
 import { ensureAndListTests } from "./ensure-and-list.js";
 import { faultTests } from "./faults.js";
+import { hostRecordTests } from "./host-records.js";
 import { provisioningTests } from "./provisioning.js";
 import { renewReleaseTests } from "./renew-release.js";
 
@@ -37,5 +38,6 @@ export function leaserSuite(
     acquireTests(context);
     renewReleaseTests(context);
     faultTests(context);
+    hostRecordTests(context);
   });
 }
