@@ -701,7 +701,11 @@ export class Balancer {
     if (h.expiryTimer !== undefined) this.clock.clearTimeout(h.expiryTimer);
     h.expiryTimer = this.clock.setTimeout(
       () => {
-        if (this.held.get(h.partitionId) === h && this.clock.now() >= h.validUntil) this.lose(h, "expired");
+        if (this.held.get(h.partitionId) !== h) return;
+        // Timers may fire a little early against the clock (Node's run on whole milliseconds of the
+        // loop's time): then wait for the rest. Nothing else ends a heartbeat lease a host cannot renew.
+        if (this.clock.now() >= h.validUntil) this.lose(h, "expired");
+        else this.armExpiry(h);
       },
       Math.max(0, h.validUntil - this.clock.now()),
     );

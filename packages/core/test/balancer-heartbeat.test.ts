@@ -106,6 +106,29 @@ describe("Balancer, heartbeat upkeep: one liveness record per host", () => {
     );
   });
 
+  it("stops its partitions at its deadline even when its timers fire a little early", async () => {
+    const clock = new ManualClock();
+    // Node's timers run on whole milliseconds of the loop's time: one can fire a fraction of a
+    // millisecond before the deadline it was set for, and none fires in less than 1 ms.
+    const early = {
+      now: () => clock.now(),
+      setTimeout: (callback: () => void, ms: number) => clock.setTimeout(callback, ms >= 1 ? ms - 0.5 : 1),
+      clearTimeout: (handle: Parameters<ManualClock["clearTimeout"]>[0]) => clock.clearTimeout(handle),
+    };
+    const table = new RecordTable();
+    let cut = false;
+    const a = host(clock, table, "a", 2, { plan: () => ({ fail: cut }), clock: early });
+    a.balancer.start();
+    await clock.advance(3_000);
+    expect(owned(a)).toHaveLength(2);
+    cut = true;
+    const cutAt = clock.now();
+    await clock.advance(timing.leaseDuration);
+    expect(owned(a)).toEqual([]);
+    expect(a.lost.map((l) => l.reason)).toEqual(["expired", "expired"]);
+    expect(Math.max(...a.lost.map((l) => l.at)) - cutAt).toBeLessThan(timing.leaseDuration);
+  });
+
   it("keeps its partitions through one liveness write that never answers: it is cut short and retried", async () => {
     const clock = new ManualClock();
     const table = new RecordTable();
