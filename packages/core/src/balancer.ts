@@ -697,7 +697,8 @@ export class Balancer {
     return this.timing.leaseDuration - this.timing.leaseDuration / 6;
   }
 
-  private armExpiry(h: Held): void {
+  /** Arms the lease's local deadline; a re-arm waits `atLeast` ms, so a clock that rounds cannot spin. */
+  private armExpiry(h: Held, atLeast = 0): void {
     if (h.expiryTimer !== undefined) this.clock.clearTimeout(h.expiryTimer);
     h.expiryTimer = this.clock.setTimeout(
       () => {
@@ -705,9 +706,9 @@ export class Balancer {
         // Timers may fire a little early against the clock (Node's run on whole milliseconds of the
         // loop's time): then wait for the rest. Nothing else ends a heartbeat lease a host cannot renew.
         if (this.clock.now() >= h.validUntil) this.lose(h, "expired");
-        else this.armExpiry(h);
+        else this.armExpiry(h, 1);
       },
-      Math.max(0, h.validUntil - this.clock.now()),
+      Math.max(atLeast, h.validUntil - this.clock.now()),
     );
   }
 
