@@ -1,5 +1,6 @@
 import {
   type Clock,
+  checkClient,
   type DeadLetterStore,
   EphError,
   type LeaseUpkeep,
@@ -465,16 +466,14 @@ export function resolveHostOptions(options: EventProcessorHostOptions | undefine
   if (onHandlerFailure !== "stopPartition" && onHandlerFailure !== "skipEvent" && onHandlerFailure !== "deadLetter") {
     invalid('Option "onHandlerFailure" must be "stopPartition", "skipEvent" or "deadLetter".');
   }
-  const deadLetterStore = o.deadLetterStore;
-  if (deadLetterStore !== undefined) {
-    const methods = ["setEventProcessorHost", "ensureStore", "add"] as const;
-    const missing = methods.find(
-      (m) => typeof (deadLetterStore as unknown as Record<string, unknown>)?.[m] !== "function",
-    );
-    if (typeof deadLetterStore !== "object" || deadLetterStore === null || missing !== undefined) {
-      invalid(`Option "deadLetterStore" must be a DeadLetterStore (it has no ${missing} method).`);
-    }
-  }
+  const deadLetterStore =
+    o.deadLetterStore === undefined
+      ? undefined
+      : checkClient<DeadLetterStore>(
+          o.deadLetterStore,
+          ["setEventProcessorHost", "ensureStore", "add"],
+          'Option "deadLetterStore" must be a DeadLetterStore',
+        );
   if (onHandlerFailure === "deadLetter" && deadLetterStore === undefined) {
     invalid('Option "onHandlerFailure" is "deadLetter" but no "deadLetterStore" is given.');
   }

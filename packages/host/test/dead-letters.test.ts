@@ -7,6 +7,17 @@ import { type Emulator, fastTiming, memoryStores, Recorder, startEmulator, waitF
 
 const quickRetry = { maxAttempts: 2, initialDelay: 10, maxDelay: 20 };
 
+/** `store` with its `add` replaced: a dead-letter store that fails as a real one might. */
+function withAdd(store: MemoryDeadLetterStore, add: DeadLetterStore["add"]): DeadLetterStore {
+  return new Proxy(store, {
+    get(target, key, receiver) {
+      if (key === "add") return add;
+      const value = Reflect.get(target, key, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
 describe("dead letters", () => {
   let emu: Emulator;
   beforeAll(async () => {
@@ -87,14 +98,9 @@ describe("dead letters", () => {
     const rec = new Recorder();
     const store = new MemoryDeadLetterStore();
     let failures = 2;
-    const flaky = new Proxy(store, {
-      get(target, key, receiver) {
-        const value = Reflect.get(target, key, receiver);
-        if (key !== "add") return typeof value === "function" ? value.bind(target) : value;
-        return (...args: Parameters<DeadLetterStore["add"]>) =>
-          failures-- > 0 ? Promise.reject(new EphError("StoreUnavailable", "busy")) : target.add(...args);
-      },
-    });
+    const flaky = withAdd(store, (...args) =>
+      failures-- > 0 ? Promise.reject(new EphError("StoreUnavailable", "busy")) : store.add(...args),
+    );
     await sendWithPoison("dlflaky");
     const { h, handled } = await host("dlflaky", rec, flaky);
     await h.startNonBlocking();
@@ -108,13 +114,7 @@ describe("dead letters", () => {
   it("stops the partition before the event when the dead letter cannot be written", async () => {
     const rec = new Recorder();
     const store = new MemoryDeadLetterStore();
-    const refusing = new Proxy(store, {
-      get(target, key, receiver) {
-        if (key === "add") return async () => Promise.reject(new EphError("InvalidOption", "refused"));
-        const value = Reflect.get(target, key, receiver);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
+    const refusing = withAdd(store, () => Promise.reject(new EphError("InvalidOption", "refused")));
     await sendWithPoison("dlfail");
     const { h, handled } = await host("dlfail", rec, refusing);
     await h.startNonBlocking();
@@ -128,13 +128,7 @@ describe("dead letters", () => {
   it("a close during a dead-letter write that keeps failing closes the partition as stopped, before the event", async () => {
     const rec = new Recorder();
     const store = new MemoryDeadLetterStore();
-    const busy = new Proxy(store, {
-      get(target, key, receiver) {
-        if (key === "add") return async () => Promise.reject(new EphError("StoreUnavailable", "busy"));
-        const value = Reflect.get(target, key, receiver);
-        return typeof value === "function" ? value.bind(target) : value;
-      },
-    });
+    const busy = withAdd(store, () => Promise.reject(new EphError("StoreUnavailable", "busy")));
     await sendWithPoison("dlbusy");
     const { h } = await host("dlbusy", rec, busy);
     await h.startNonBlocking();
