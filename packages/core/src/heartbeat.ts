@@ -42,8 +42,8 @@ export interface HeartbeatOptions {
 /**
  * Where the liveness record stands:
  * - `claiming`: not ours yet. No record: it is created. A record of another instance: it is watched
- *   and taken over only once it has not changed for a lease duration (its process is dead by the
- *   rule every observer applies); a change meanwhile means a live process uses this host name.
+ *   and taken over once it has not changed for {@link takeOverWait} (a live process rewrites it every
+ *   renewal interval); a change meanwhile means a live process uses this host name.
  * - `beating`: ours at `version`, rewritten once per renewal interval.
  * - `refused`: another live process has this host name. `stopped`: the balancer stopped.
  */
@@ -52,6 +52,17 @@ type HeartbeatState =
   | { readonly kind: "beating"; readonly version: string; readonly beat: number }
   | { readonly kind: "refused" }
   | { readonly kind: "stopped" };
+
+/**
+ * How long a host watches a liveness record of its own name written by another process before taking
+ * it over: two renewal intervals and one operation deadline, at most a lease duration. A live process
+ * rewrites its record once per renewal interval, so a record unchanged for that long is an earlier life
+ * of this host (a restarted pod keeps its name) and waiting a whole lease duration would leave that
+ * life's partitions unread for nothing. Hosts of other names still wait a lease duration.
+ */
+export function takeOverWait(timing: ResolvedTiming): number {
+  return Math.min(timing.leaseDuration, 2 * timing.renewalInterval + timing.operationTimeout);
+}
 
 /**
  * One host's liveness record: heartbeat lease upkeep. Once per renewal interval it rewrites the record
@@ -104,12 +115,12 @@ export class Heartbeat {
     if (seen !== undefined && seen.version !== own.version) return this.refuse(own);
     if (seen === undefined) {
       this.o.log.warning(
-        `eph: the liveness record of host "${this.o.hostName}" belongs to another process; waiting up to ${this.o.timing.leaseDuration} ms to see whether it is alive`,
+        `eph: the liveness record of host "${this.o.hostName}" belongs to another process; waiting up to ${takeOverWait(this.o.timing)} ms to see whether it is alive`,
       );
       this.#state = { kind: "claiming", foreign: { version: own.version, since: now } };
       return;
     }
-    if (now - seen.since >= this.o.timing.leaseDuration) return this.write(own.version);
+    if (now - seen.since >= takeOverWait(this.o.timing)) return this.write(own.version);
   }
 
   /** Stops beating and deletes the record if it is still this process's. Call after releasing the leases. */

@@ -217,22 +217,25 @@ describe("Balancer, heartbeat upkeep: one liveness record per host", () => {
     expect(first.lost).toEqual([]);
   });
 
-  it("takes over its name's record once the process that wrote it has been silent for a lease duration", async () => {
+  it("takes over its name's record from a crashed earlier life within two renewal intervals, not a lease duration", async () => {
     const clock = new ManualClock();
     const table = new RecordTable();
     let dead = false;
     const first = host(clock, table, "a", 4, { seed: 1, plan: () => ({ fail: dead }) });
     first.balancer.start();
     await clock.advance(2_000);
+    expect(owned(first)).toHaveLength(4);
     dead = true; // a crash: nothing is released, the record stays
+    const restartedAt = clock.now();
     const restarted = host(clock, table, "a", 4, { seed: 2 });
     restarted.balancer.start();
-    await clock.advance(timing.leaseDuration - 1_000);
-    expect(restarted.acquired).toEqual([]);
-    await clock.advance(3_000);
+    // Two renewal intervals and an operation deadline of silence, then at most one scan to claim.
+    const wait = Math.min(timing.leaseDuration, 2 * timing.renewalInterval + resolveTiming(timing).operationTimeout);
+    expect(wait).toBeLessThan(timing.leaseDuration);
+    await clock.runUntil(restartedAt + wait + 2 * timing.scanInterval);
     expect(restarted.fatal).toEqual([]);
     expect(owned(restarted)).toHaveLength(4);
-    expect(owned(first)).toEqual([]);
+    expect(Math.max(...restarted.acquired.map((p) => p.at)) - restartedAt).toBeLessThan(timing.leaseDuration);
   });
 
   it("leaves no lease naming it that it does not hold: such a lease is claimed or released within a few scans", async () => {
