@@ -31,6 +31,20 @@ export interface CheckpointWriterOptions {
   readonly onWrite?: ((result: CheckpointWriteResult) => void) | undefined;
 }
 
+/** The one write of a writer that is queued or in flight, with what is needed to withdraw it unsent. */
+interface PendingWrite {
+  readonly priority: StoreCallPriority;
+  /** Set once the store-call queue sends the write; from then on only its deadline ends it. */
+  sent: boolean;
+  /** Aborted to withdraw the write while it is still queued. */
+  readonly withdraw: AbortController;
+  /** The more urgent write that took this one's place, once it was withdrawn. */
+  replacement?: Promise<void>;
+}
+
+/** Ranks of store-call priorities, most urgent first (the order of {@link StoreCallPriority}). */
+const urgency: Readonly<Record<StoreCallPriority, number>> = { keep: 0, release: 1, routine: 2, take: 3 };
+
 /**
  * Stores one partition's position, coalescing: at most one write is in flight, and a write always
  * carries the newest eligible position, so a backlog of handled events costs one write, not one per
@@ -42,6 +56,7 @@ export class CheckpointWriter {
   private sinceWrite = 0;
   private timer: TimerHandle | undefined;
   private writing: Promise<void> | undefined;
+  private pending: PendingWrite | undefined;
   private closed = false;
   private refused = false;
   private writes = 0;
@@ -101,6 +116,18 @@ export class CheckpointWriter {
   async flush(priority: StoreCallPriority = "routine"): Promise<void> {
     const target = this.eligible;
     if (target === undefined) return;
+    const queued = this.pending;
+    if (this.writing && queued && !queued.sent && urgency[priority] < urgency[queued.priority] && !this.refused) {
+      // A more urgent write (the final one of a partition let go) does not wait behind a routine
+      // write still queued: the queue may keep that one unsent for as long as urgent calls keep
+      // coming, or the store stays away. It withdraws it and goes in its place, carrying the newest
+      // position, which is at least what the withdrawn one carried.
+      const replacement = this.startWrite(priority);
+      queued.replacement = replacement;
+      queued.withdraw.abort();
+      await replacement;
+      return;
+    }
     if (this.writing) await this.writing.catch(() => undefined);
     if (this.isStored(target)) return;
     if (this.refused) {
@@ -127,8 +154,11 @@ export class CheckpointWriter {
   }
 
   private startWrite(priority: StoreCallPriority): Promise<void> {
-    const writing: Promise<void> = this.write(this.eligible as Checkpoint, priority).finally(() => {
+    const pending: PendingWrite = { priority, sent: false, withdraw: new AbortController() };
+    this.pending = pending;
+    const writing: Promise<void> = this.write(this.eligible as Checkpoint, pending).finally(() => {
       if (this.writing === writing) this.writing = undefined;
+      if (this.pending === pending) this.pending = undefined;
     });
     this.writing = writing;
     return writing;
@@ -146,15 +176,23 @@ export class CheckpointWriter {
     }, ms);
   }
 
-  private async write(position: Checkpoint, priority: StoreCallPriority): Promise<void> {
+  private async write(position: Checkpoint, pending: PendingWrite): Promise<void> {
     const { partitionId, epoch, checkpointer, clock, timeout, calls } = this.options;
     if (this.timer !== undefined) clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.sinceWrite = 0;
     try {
       await calls.run(
-        { priority, what: `Writing the checkpoint of partition ${partitionId}`, timeout },
-        (abortSignal) => checkpointer.updateCheckpoint(partitionId, position, { epoch, abortSignal }),
+        {
+          priority: pending.priority,
+          what: `Writing the checkpoint of partition ${partitionId}`,
+          timeout,
+          abortSignal: pending.withdraw.signal,
+        },
+        (abortSignal) => {
+          pending.sent = true;
+          return checkpointer.updateCheckpoint(partitionId, position, { epoch, abortSignal });
+        },
       );
       this.writes++;
       this.options.onWrite?.("written");
@@ -165,6 +203,8 @@ export class CheckpointWriter {
         else this.arm(this.options.everyMs);
       }
     } catch (error) {
+      // Withdrawn unsent for a more urgent write: that write's outcome is this one's.
+      if (pending.replacement !== undefined && !pending.sent) return pending.replacement;
       // A newer owner raised the fence (or wrote further): this host must stop writing, not retry.
       const final = isEphError(error, "CheckpointFenced") || isEphError(error, "CheckpointRegressed");
       if (final) this.refused = true;

@@ -11,8 +11,9 @@ function cp(sequenceNumber: number): Checkpoint {
 }
 
 /** A checkpointer whose writes can be held, counting the writes that reach the store. */
-function setup(options: { everyEvents?: number; everyMs?: number; epoch?: number } = {}) {
+function setup(options: { everyEvents?: number; everyMs?: number; epoch?: number; maxConcurrentCalls?: number } = {}) {
   const clock = new ManualClock();
+  const calls = new StoreCallQueue({ clock, maxConcurrentCalls: options.maxConcurrentCalls ?? 32 });
   let hold: Promise<void> | undefined;
   let writes = 0;
   const interceptor: MemoryStoreInterceptor = async (call, apply) => {
@@ -32,7 +33,7 @@ function setup(options: { everyEvents?: number; everyMs?: number; epoch?: number
       epoch: options.epoch ?? 1,
       checkpointer,
       clock,
-      calls: new StoreCallQueue({ clock, maxConcurrentCalls: 32 }),
+      calls,
       everyEvents: options.everyEvents ?? 100,
       everyMs: options.everyMs ?? 1000,
       timeout: 500,
@@ -42,6 +43,7 @@ function setup(options: { everyEvents?: number; everyMs?: number; epoch?: number
   );
   return {
     clock,
+    calls,
     checkpointer,
     writer,
     errors,
@@ -146,5 +148,37 @@ describe("CheckpointWriter", () => {
     release();
     await t.clock.advance(1000);
     expect((await t.checkpointer.getCheckpoint("0"))?.sequenceNumber).toBe(0);
+  });
+
+  it("a final write is not held behind a routine write the store-call queue has not sent", async () => {
+    // 4 calls in flight at most, 1 of them kept for urgent calls: 3 slow acquisitions fill the rest,
+    // so the writer's routine write waits in the queue, as it does while a host is cut off from its store.
+    const t = setup({ everyEvents: 1, maxConcurrentCalls: 4 });
+    await t.checkpointer.ensureStore();
+    await t.checkpointer.ensureCheckpoint("0", { epoch: 1 });
+    let unblock: () => void = () => undefined;
+    const blocked = new Promise<void>((resolve) => {
+      unblock = resolve;
+    });
+    const takes = [1, 2, 3].map(() =>
+      t.calls.run({ priority: "take", what: "Acquiring", timeout: 60_000 }, () => blocked),
+    );
+    t.writer.handled(cp(4));
+    await t.clock.advance(0);
+    expect(t.calls.stats().queued, "the routine write waits unsent").toBe(1);
+
+    t.writer.handled(cp(5));
+    let stored = false;
+    const final = t.writer.flush("keep").then(() => {
+      stored = true;
+    });
+    for (let i = 0; i < 5; i++) await t.clock.advance(0);
+    expect(stored, "the final write went ahead of the queued routine one").toBe(true);
+    expect((await t.checkpointer.getCheckpoint("0"))?.sequenceNumber).toBe(5);
+    expect(t.errors, "a withdrawn write is not a failure").toEqual([]);
+    unblock();
+    await Promise.all([final, ...takes]);
+    await t.clock.advance(0);
+    expect(t.calls.stats().queued).toBe(0);
   });
 });
