@@ -1,4 +1,4 @@
-import type { BlobItem, ContainerClient } from "@azure/storage-blob";
+import type { BlobItem, BlockBlobClient, ContainerClient } from "@azure/storage-blob";
 import {
   conflict,
   type DeleteOutcome,
@@ -47,6 +47,8 @@ export interface BlobRecordStoreOptions {
 }
 
 /** A listing page holds at most 5 000 blobs: one call lists every partition of the largest hub. */
+/** Most record-blob clients kept by one store. */
+const MAX_CACHED_CLIENTS = 20_000;
 const PAGE_SIZE = 5000;
 
 /** What a version of this store looks like (a quoted ETag); anything else, `*` above all, matches nothing. */
@@ -62,6 +64,11 @@ const ETAG = /^"[^"*]+"$/;
 export class BlobRecordStore implements RecordStore {
   // Private fields stay out of util.inspect: the client holds the account key or SAS.
   readonly #container: ContainerClient;
+  /**
+   * One client per record blob, built once: the SDK parses the blob's URL on every construction,
+   * which a profile at 1 s renewal showed as the storage SDK's costliest frame.
+   */
+  readonly #blobs = new Map<string, BlockBlobClient>();
   readonly #logger: Logger;
   readonly #folders: Record<RecordKind, string>;
 
@@ -113,7 +120,7 @@ export class BlobRecordStore implements RecordStore {
   async read(key: RecordKey, options?: OperationOptions): Promise<VersionedRecord | undefined> {
     const name = this.#name(key);
     const blob = await this.#call("read", key, options, (abortSignal) =>
-      this.#container.getBlockBlobClient(name).getProperties({ abortSignal }),
+      this.#blob(name).getProperties({ abortSignal }),
     );
     if (typeof blob === "string") return undefined;
     const fields = decodeMetadata(blob.metadata);
@@ -132,7 +139,7 @@ export class BlobRecordStore implements RecordStore {
     const conditions = { ifNoneMatch: "*" };
     return outcomeOf(
       await this.#call("create", key, options, (abortSignal) =>
-        this.#container.getBlockBlobClient(name).upload("", 0, { metadata, conditions, abortSignal }),
+        this.#blob(name).upload("", 0, { metadata, conditions, abortSignal }),
       ),
     );
   }
@@ -149,7 +156,7 @@ export class BlobRecordStore implements RecordStore {
     const conditions = { ifMatch: expectedVersion };
     return outcomeOf(
       await this.#call("replace", key, options, (abortSignal) =>
-        this.#container.getBlockBlobClient(name).setMetadata(metadata, { conditions, abortSignal }),
+        this.#blob(name).setMetadata(metadata, { conditions, abortSignal }),
       ),
     );
   }
@@ -194,7 +201,7 @@ export class BlobRecordStore implements RecordStore {
     if (expectedVersion !== undefined && !ETAG.test(expectedVersion)) return conflict;
     const conditions = expectedVersion === undefined ? {} : { ifMatch: expectedVersion };
     const outcome = await this.#call("delete", key, options, (abortSignal) =>
-      this.#container.getBlockBlobClient(name).delete({ conditions, abortSignal }),
+      this.#blob(name).delete({ conditions, abortSignal }),
     );
     // Without a condition, a blob that is already gone is deleted all the same.
     return typeof outcome === "string" && expectedVersion !== undefined ? conflict : deleted;
@@ -202,6 +209,18 @@ export class BlobRecordStore implements RecordStore {
 
   /** Nothing to release: the client is the caller's. */
   async close(): Promise<void> {}
+
+  #blob(name: string): BlockBlobClient {
+    let blob = this.#blobs.get(name);
+    if (blob === undefined) {
+      // A host touches its leases, checkpoints and its own liveness record; the bound only keeps a
+      // long-lived process that reads many scopes from growing without end.
+      if (this.#blobs.size >= MAX_CACHED_CLIENTS) this.#blobs.clear();
+      blob = this.#container.getBlockBlobClient(name);
+      this.#blobs.set(name, blob);
+    }
+    return blob;
+  }
 
   #name(key: RecordKey): string {
     return recordBlobName(`${scopePrefix(key.scope)}${this.#folders[key.kind]}/`, key.id);
