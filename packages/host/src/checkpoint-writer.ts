@@ -109,7 +109,9 @@ export class CheckpointWriter {
 
   /**
    * Stores the newest eligible position; resolves once it is stored, rejects if the write failed.
-   * Waits for a write in flight first (it may carry an older position), then writes at most once.
+   * Waits for a write in flight first (it may carry an older position), then writes at most once;
+   * a more urgent flush does not wait for a less urgent write the store-call queue has not sent yet,
+   * it withdraws that write and goes in its place.
    * `priority` is `"keep"` for the final write of a partition being let go: it goes before the
    * host's routine writes and acquisitions, so a close or handoff loses no position to a burst.
    */
