@@ -47,9 +47,10 @@ export interface BlobRecordStoreOptions {
 }
 
 /** A listing page holds at most 5 000 blobs: one call lists every partition of the largest hub. */
+const PAGE_SIZE = 5000;
+
 /** Most record-blob clients kept by one store. */
 const MAX_CACHED_CLIENTS = 20_000;
-const PAGE_SIZE = 5000;
 
 /** What a version of this store looks like (a quoted ETag); anything else, `*` above all, matches nothing. */
 const ETAG = /^"[^"*]+"$/;

@@ -119,7 +119,7 @@ export class CheckpointWriter {
     const target = this.eligible;
     if (target === undefined) return;
     const queued = this.pending;
-    if (this.writing && queued && !queued.sent && urgency[priority] < urgency[queued.priority] && !this.refused) {
+    if (queued && !queued.sent && urgency[priority] < urgency[queued.priority] && !this.refused) {
       // A more urgent write (the final one of a partition let go) does not wait behind a routine
       // write still queued: the queue may keep that one unsent for as long as urgent calls keep
       // coming, or the store stays away. It withdraws it and goes in its place, carrying the newest
